@@ -1,0 +1,20 @@
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', '**/coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read env only in an app\'s config.ts.' },
+      ],
+    },
+  },
+  {
+    files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'tests/**', 'bench/**', '*.js', 'scripts/**'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);
