@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'tests/**', 'bench/**', '*.js', 'scripts/**'],
+    files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'packages/db/src/bin/**', 'packages/db/src/testing/**', 'tests/**', 'bench/**', '*.js', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

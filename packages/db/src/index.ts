@@ -1,0 +1,4 @@
+export * from './schema.ts';
+export { createDatabase, defaultDataDir, resolveDatabaseUrl, type CreateDatabaseOptions, type DatabaseHandle, type ResolvedDatabase } from './connection.ts';
+export { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle, type EmbeddedPostgresOptions } from './embedded.ts';
+export { MIGRATION_NAMES, migrateToLatest, migrationsApplied } from './migrate.ts';

@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
+import * as tenancy from './migrations/0001_tenancy.ts';
+import * as agentsAndJobs from './migrations/0002_agents_and_jobs.ts';
+import * as releasesAndSnapshots from './migrations/0003_releases_and_snapshots.ts';
+import * as rulesAndAlerts from './migrations/0004_rules_and_alerts.ts';
+import * as notifications from './migrations/0005_notifications.ts';
+
+// Migrations run against any database typing (the schema they create is what Database describes).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
+type AnyKysely = Kysely<any>;
+
+// Imported statically, not read from a folder, so the same list works from src/ and from dist/.
+const migrations: Record<string, Migration> = {
+  '0001_tenancy': tenancy,
+  '0002_agents_and_jobs': agentsAndJobs,
+  '0003_releases_and_snapshots': releasesAndSnapshots,
+  '0004_rules_and_alerts': rulesAndAlerts,
+  '0005_notifications': notifications,
+};
+
+/** Names of every migration this build knows, in order. */
+export const MIGRATION_NAMES = Object.keys(migrations);
+
+function migrator(db: AnyKysely): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+}
+
+/**
+ * Applies every pending migration. Safe to call from several processes at once: kysely takes a
+ * Postgres advisory lock around the run, so replicas starting together migrate exactly once.
+ * Returns the names applied by this call (empty when the database was already up to date).
+ */
+export async function migrateToLatest(db: AnyKysely): Promise<string[]> {
+  const { error, results } = await migrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error instanceof Error ? error.message : error)}`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (what `/readyz` asks). */
+export async function migrationsApplied(db: AnyKysely): Promise<boolean> {
+  const all = await migrator(db).getMigrations();
+  return all.every((m) => m.executedAt !== undefined);
+}
