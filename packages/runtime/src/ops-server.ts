@@ -1,0 +1,77 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+
+/** What `/readyz` reports: ready only when every check passes. */
+export type ReadinessCheck = () => Promise<Record<string, boolean>>;
+
+/**
+ * Answers `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`
+ * (Prometheus). Returns false for any other path so a caller can route it elsewhere.
+ */
+export async function answerOpsRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { ready: ReadinessCheck; registry: Registry },
+): Promise<boolean> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  if (path === '/healthz') {
+    send(res, 200, { status: 'ok' });
+    return true;
+  }
+  if (path === '/readyz') {
+    let checks: Record<string, boolean>;
+    try {
+      checks = await options.ready();
+    } catch {
+      checks = { ready: false };
+    }
+    const ok = Object.values(checks).every(Boolean);
+    send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
+    return true;
+  }
+  if (path === '/metrics') {
+    const body = await options.registry.metrics();
+    res.writeHead(200, { 'content-type': options.registry.contentType });
+    res.end(body);
+    return true;
+  }
+  return false;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** A small HTTP server for services whose only HTTP surface is health and metrics. */
+export function createOpsServer(options: { ready: ReadinessCheck; registry: Registry }): Server {
+  return createServer((req, res) => {
+    answerOpsRequest(req, res, options)
+      .then((handled) => {
+        if (!handled) send(res, 404, { error: { code: 'not_found', message: 'not found' } });
+      })
+      .catch(() => send(res, 500, { error: { code: 'internal', message: 'internal error' } }));
+  });
+}
+
+/** Listens on `port` (0 = any free port) and resolves with the port actually bound. */
+export async function listen(server: Server, port: number, host = '0.0.0.0'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+/** Stops accepting connections and waits for open ones, closing idle keep-alive sockets at once. */
+export async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
