@@ -33,6 +33,7 @@ export interface ApiKeysTable {
   role: ApiKeyRole;
   key_hash: string;
   key_prefix: string;
+  bootstrap: Generated<boolean>;
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;

@@ -206,3 +206,27 @@ describe('organizations', () => {
     }
   });
 });
+
+describe('task readiness', () => {
+  it('is announced on the task-ready channel when a task becomes pending, and only on commit', async () => {
+    const { TASK_READY_CHANNEL } = await import('../src/index.ts');
+    const pg = (await import('pg')).default;
+    const listener = new pg.Client({ connectionString: test.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query(`LISTEN ${TASK_READY_CHANNEL}`);
+    try {
+      const job = await makeGatherJob(db, orgId);
+      await db.transaction().execute(async (trx) => {
+        await makeTask(trx, orgId, job.id);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(heard).toEqual([]);
+      });
+      for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual([orgId]);
+    } finally {
+      await listener.end();
+    }
+  });
+});

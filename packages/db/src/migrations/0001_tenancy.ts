@@ -17,6 +17,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       -- Only a SHA-256 of the key is kept; the key itself is shown once at creation.
       key_hash text NOT NULL UNIQUE,
       key_prefix text NOT NULL,
+      -- The installation's bootstrap key: an admin key that may also create organizations.
+      bootstrap boolean NOT NULL DEFAULT false,
       created_at timestamptz NOT NULL DEFAULT now(),
       last_used_at timestamptz,
       revoked_at timestamptz

@@ -125,9 +125,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE INDEX tasks_claimed ON tasks (claimed_at) WHERE status = 'claimed';
     CREATE INDEX tasks_by_job ON tasks (job_id, created_at DESC);
     CREATE INDEX tasks_org_created ON tasks (organization_id, created_at DESC, id);
+
+    -- Wakes long-polling agents the moment a task becomes claimable, in the transaction that makes
+    -- it so (nothing is announced that then rolls back). The payload is the organization, and
+    -- Postgres folds identical notifications of one transaction into one.
+    CREATE FUNCTION planekeeper_notify_task_ready() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM pg_notify('planekeeper_task_ready', NEW.organization_id::text);
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER tasks_notify_ready AFTER INSERT OR UPDATE OF status ON tasks
+      FOR EACH ROW WHEN (NEW.status = 'pending') EXECUTE FUNCTION planekeeper_notify_task_ready();
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE tasks; DROP TABLE scrape_jobs; DROP TABLE gather_jobs; DROP TABLE helm_sync_jobs; DROP TABLE agents;`.execute(db);
+  await sql`DROP TABLE tasks; DROP FUNCTION planekeeper_notify_task_ready(); DROP TABLE scrape_jobs; DROP TABLE gather_jobs; DROP TABLE helm_sync_jobs; DROP TABLE agents;`.execute(db);
 }
