@@ -5,3 +5,4 @@ export { MIGRATION_NAMES, migrateToLatest, migrationsApplied } from './migrate.t
 
 /** The Postgres channel a trigger notifies, with the organization id, when a task becomes pending. */
 export const TASK_READY_CHANNEL = 'planekeeper_task_ready';
+export { createBoss, ensureQueues, sendJob, type QueueDeclaration } from './queue.ts';

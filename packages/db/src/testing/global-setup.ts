@@ -3,6 +3,8 @@ import path from 'node:path';
 import { createDatabase } from '../connection.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../embedded.ts';
 import { migrateToLatest } from '../migrate.ts';
+import { createBoss, ensureQueues } from '../queue.ts';
+import { ALL_QUEUES } from '@planekeeper/domain';
 import { TEST_ENV, ident, onAdmin, randomId, withDatabase } from './template.ts';
 
 declare global {
@@ -36,6 +38,12 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await handle.close();
   }
+  // pg-boss's own schema and our queues go into the template too, so no test pays for installing them.
+  const silent = { warn: () => undefined, error: (o: object) => console.error('pg-boss (template):', o) };
+  const boss = createBoss(withDatabase(adminUrl, template), { logger: silent, applicationName: 'planekeeper-test-template', max: 2, supervise: false });
+  await boss.start();
+  await ensureQueues(boss, ALL_QUEUES);
+  await boss.stop({ graceful: false, close: true });
   process.env[TEST_ENV.adminUrl] = adminUrl;
   process.env[TEST_ENV.template] = template;
   process.env[TEST_ENV.runId] = runId;

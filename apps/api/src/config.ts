@@ -1,0 +1,38 @@
+import { env, parseEnv } from '@planekeeper/runtime';
+import { z } from 'zod';
+
+const schema = z.object({
+  /** HTTP port of the API (and its /healthz, /readyz, /metrics). */
+  PORT: env.port(8080),
+  /** Postgres; unset = the embedded Postgres under .data/. */
+  DATABASE_URL: env.databaseUrl(),
+  /** Admin key of the default organization, created when no organization exists yet. */
+  PLANEKEEPER_BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .regex(/^pk_[A-Za-z0-9_-]{16,200}$/, 'expected pk_ followed by at least 16 letters, digits, _ or -')
+    .optional(),
+  LOG_LEVEL: env.logLevel(),
+  /** Requests per key per minute; 0 turns the limit off. */
+  API_RATE_LIMIT_PER_MINUTE: env.int(6000, 0),
+  /** Largest request body accepted, in bytes. */
+  API_BODY_LIMIT_BYTES: env.int(1_048_576, 1024, 64 * 1_048_576),
+  /** No heartbeat for this long = offline. */
+  AGENT_OFFLINE_AFTER_SECONDS: env.seconds(90, 1),
+  /** Poll interval answered to agents on heartbeat. */
+  AGENT_POLL_INTERVAL_SECONDS: env.int(30, 1, 3600),
+  /** How long a claim holds a task before the agent must renew it. */
+  AGENT_LEASE_SECONDS: env.int(300, 5, 86_400),
+  /** Longest long poll an agent may ask for. */
+  AGENT_MAX_WAIT_SECONDS: env.int(60, 0, 300),
+  /** Base URL people reach the API at, used in links (defaults to http://localhost:PORT). */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Skip running migrations at start (when a migrations Job owns them). */
+  API_SKIP_MIGRATIONS: env.bool(false),
+});
+
+export type ApiConfig = z.infer<typeof schema>;
+
+/** Reads the api's configuration from the environment (the only reader of process.env here). */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return parseEnv('api', schema, source);
+}

@@ -1,0 +1,19 @@
+import type { Database } from '@planekeeper/db';
+import type { Logger } from '@planekeeper/runtime';
+import type { Kysely } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import type { Registry } from 'prom-client';
+import type { TaskWaiters } from './agent/task-waiters.ts';
+import type { ApiConfig } from './config.ts';
+
+/** What route handlers and services are given: passed in, never imported as singletons. */
+export interface ApiDeps {
+  db: Kysely<Database>;
+  boss: PgBoss;
+  config: ApiConfig;
+  logger: Logger;
+  registry: Registry;
+  taskWaiters: TaskWaiters;
+  /** The time; tests may pass another clock. */
+  clock: () => Date;
+}

@@ -1,0 +1,36 @@
+import { PlanekeeperError } from '@planekeeper/domain';
+
+/**
+ * A fixed one-minute window per key, per api process. With several replicas a key may get up to
+ * replicas x limit; that is the documented trade for keeping the limit off the database.
+ */
+export class RateLimiter {
+  readonly #limit: number;
+  readonly #windows = new Map<string, { start: number; count: number }>();
+
+  constructor(limitPerMinute: number) {
+    this.#limit = limitPerMinute;
+  }
+
+  /** Counts one request of `key`; throws rate_limited (with the seconds to wait) past the limit. */
+  take(key: string, nowMs: number): { retryAfterSeconds: number } | null {
+    if (this.#limit <= 0) return null;
+    const window = this.#windows.get(key);
+    if (!window || nowMs - window.start >= 60_000) {
+      if (this.#windows.size > 100_000) this.#prune(nowMs);
+      this.#windows.set(key, { start: nowMs, count: 1 });
+      return null;
+    }
+    window.count += 1;
+    if (window.count <= this.#limit) return null;
+    return { retryAfterSeconds: Math.max(1, Math.ceil((window.start + 60_000 - nowMs) / 1000)) };
+  }
+
+  #prune(nowMs: number): void {
+    for (const [key, window] of this.#windows) if (nowMs - window.start >= 60_000) this.#windows.delete(key);
+  }
+}
+
+export function rateLimited(retryAfterSeconds: number): PlanekeeperError {
+  return new PlanekeeperError('rate_limited', `rate limit exceeded; retry in ${retryAfterSeconds} s`);
+}

@@ -1,0 +1,7 @@
+import type { RouteDefinition } from '../route.ts';
+import { metaRoutes } from './meta.routes.ts';
+import { ruleRoutes } from './rules.routes.ts';
+
+/** Every route of the api: express, the OpenAPI document and the tenant-isolation tests read this table. */
+export const allRoutes: RouteDefinition[] = [];
+allRoutes.push(...metaRoutes(() => allRoutes), ...ruleRoutes);

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { issuesToDetails, PlanekeeperError } from '@planekeeper/domain';
+import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
+import express, { type Request, type Response } from 'express';
+import { Counter, Histogram } from 'prom-client';
+import type { z } from 'zod';
+import type { ApiDeps } from '../deps.ts';
+import { authenticate, authorize, presentedKey } from './auth.ts';
+import { errorHandler, invalidRequest, type RequestPart } from './errors.ts';
+import { RateLimiter, rateLimited } from './rate-limit.ts';
+import type { AuthContext, Reply, RouteDefinition } from './route.ts';
+
+function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  if (!result.success) {
+    // Body fields are named from the body's root (as in the schemas); query and path fields by part.
+    const prefix = part === 'body' ? '' : part;
+    throw invalidRequest(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
+  }
+  return result.data;
+}
+
+function isReply(value: unknown): value is Reply {
+  return typeof value === 'object' && value !== null && (value as Reply).kind === 'reply';
+}
+
+function defaultStatus(route: RouteDefinition): number {
+  return route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204);
+}
+
+/** Builds the express app: ops endpoints, JSON body parsing, every route of the table, errors. */
+export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDeps; ready: ReadinessCheck }): express.Express {
+  const { routes, deps, ready } = options;
+  const { logger, registry, config } = deps;
+  const limiter = new RateLimiter(config.API_RATE_LIMIT_PER_MINUTE);
+  const requests = new Counter({ name: 'planekeeper_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({ name: 'planekeeper_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 60], registers: [registry] });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const given = req.get('x-request-id');
+    res.locals.requestId = given && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', res.locals.requestId as string);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      latency.observe({ method: req.method, route }, seconds);
+      const auth = res.locals.auth as AuthContext | undefined;
+      const line = { requestId: res.locals.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), organizationId: auth?.organizationId, keyId: auth?.keyId };
+      if (res.statusCode >= 500) logger.error(line, 'request failed');
+      else logger.debug(line, 'request');
+    });
+    next();
+  });
+
+  app.use((req, res, next) => {
+    answerOpsRequest(req, res, { ready, registry }).then((handled) => (handled ? undefined : next()), next);
+  });
+
+  app.use(express.json({ limit: config.API_BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  for (const route of routes) {
+    app[route.method](route.path, async (req: Request, res: Response) => {
+      let auth: AuthContext | undefined;
+      if (route.access !== 'public') {
+        auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock());
+        res.locals.auth = auth;
+        authorize(auth, route.access);
+        const limited = limiter.take(auth.keyId, deps.clock().getTime());
+        if (limited) {
+          res.setHeader('Retry-After', String(limited.retryAfterSeconds));
+          throw rateLimited(limited.retryAfterSeconds);
+        }
+      }
+      const params = parsePart('params', route.params, req.params);
+      const query = parsePart('query', route.query, req.query);
+      const body = parsePart('body', route.body, req.body);
+      const result = await route.handler({ params, query, body, auth: auth as AuthContext, deps, req, res });
+      if (res.headersSent) return;
+      if (isReply(result)) {
+        for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+        if (result.body === undefined) res.status(result.status).end();
+        else res.status(result.status).json(result.body);
+        return;
+      }
+      const status = defaultStatus(route);
+      if (result === undefined || status === 204) res.status(status).end();
+      else res.status(status).json(result);
+    });
+  }
+
+  app.use((req, _res, next) => {
+    next(new PlanekeeperError('not_found', `no route ${req.method} ${req.path}`));
+  });
+  app.use(errorHandler(logger));
+  return app;
+}

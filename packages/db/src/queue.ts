@@ -1,0 +1,73 @@
+import type { Kysely, Transaction } from 'kysely';
+import { fromKysely, PgBoss, type Queue, type SendOptions } from 'pg-boss';
+import type { Database } from './schema.ts';
+
+/** A queue as `packages/domain` declares it (`defineQueue`): name, payload parser, queue settings. */
+export interface QueueDeclaration<P> {
+  readonly name: string;
+  readonly schema: { parse(data: unknown): P };
+  readonly options?: Readonly<Omit<Queue, 'name' | 'notify'>>;
+}
+
+interface LoggerLike {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+/**
+ * A pg-boss instance on `url`. Its errors (a restarted Postgres, say) are logged rather than
+ * thrown: pg-boss reconnects on its own, and an unhandled 'error' event would end the process.
+ */
+export function createBoss(url: string, options: { logger: LoggerLike; applicationName: string; max?: number; supervise?: boolean }): PgBoss {
+  const boss = new PgBoss({
+    connectionString: url,
+    application_name: options.applicationName,
+    max: options.max ?? 5,
+    useListenNotify: true,
+    supervise: options.supervise ?? true,
+    schedule: false,
+  });
+  boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'queue error'));
+  boss.on('warning', (warning: unknown) => options.logger.warn({ warning }, 'queue warning'));
+  return boss;
+}
+
+/**
+ * Creates every declared queue, or brings its settings up to date, so each service can start
+ * first. Dead-letter queues are created before the queues that name them.
+ */
+export async function ensureQueues(boss: PgBoss, queues: readonly QueueDeclaration<unknown>[]): Promise<void> {
+  const ordered = [...queues].sort((a, b) => Number(Boolean(a.options?.deadLetter)) - Number(Boolean(b.options?.deadLetter)));
+  for (const queue of ordered) {
+    const existing = await boss.getQueue(queue.name);
+    if (!existing) {
+      try {
+        // notify: a new job wakes its workers at once (LISTEN/NOTIFY) instead of at their next poll.
+        await boss.createQueue(queue.name, { ...queue.options, notify: true });
+        continue;
+      } catch (error) {
+        // Another replica created it between our look and our create.
+        if (!(await boss.getQueue(queue.name))) throw error;
+      }
+    }
+    const { policy: _policy, partition: _partition, ...settings } = queue.options ?? {};
+    await boss.updateQueue(queue.name, { ...settings, notify: true });
+  }
+}
+
+/**
+ * Sends a job after checking its payload, inside `trx` when given: the job then exists exactly
+ * when the transaction commits (a domain write and the message it causes never part ways).
+ */
+export async function sendJob<P extends object>(
+  boss: PgBoss,
+  trx: Transaction<Database> | Kysely<Database> | null,
+  queue: QueueDeclaration<P>,
+  payload: P,
+  options: SendOptions = {},
+): Promise<string | null> {
+  const data = queue.schema.parse(payload);
+  return boss.send(queue.name, data as object, { ...options, ...(trx ? { db: fromKysely(trx) } : {}) });
+}
+
+export type { PgBoss } from 'pg-boss';
