@@ -121,7 +121,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     -- Never two pending (or a pending beside a running) task for one job.
     CREATE UNIQUE INDEX tasks_one_open_per_job ON tasks (job_id) WHERE status IN ('pending', 'claimed');
     -- The claim query: oldest pending first within an organization.
-    CREATE INDEX tasks_claimable ON tasks (organization_id, scheduled_at) WHERE status = 'pending';
+    CREATE INDEX tasks_claimable ON tasks (organization_id, scheduled_at, id) WHERE status = 'pending';
     CREATE INDEX tasks_claimed ON tasks (claimed_at) WHERE status = 'claimed';
     CREATE INDEX tasks_by_job ON tasks (job_id, created_at DESC);
     CREATE INDEX tasks_org_created ON tasks (organization_id, created_at DESC, id);

@@ -1,0 +1,130 @@
+import type { Database, TaskRow } from '@planekeeper/db';
+import type { AgentHeartbeat } from '@planekeeper/domain';
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+/** Registers an agent, or refreshes the one of that name in the organization. */
+export async function recordHeartbeat(db: Kysely<Database>, organizationId: string, heartbeat: AgentHeartbeat): Promise<string> {
+  const row = await db
+    .insertInto('agents')
+    .values({
+      organization_id: organizationId,
+      name: heartbeat.name,
+      hostname: heartbeat.hostname,
+      version: heartbeat.version,
+      capabilities: heartbeat.capabilities,
+      credentials: heartbeat.credentials,
+      max_concurrent_tasks: heartbeat.maxConcurrentTasks,
+    })
+    .onConflict((oc) =>
+      oc.columns(['organization_id', 'name']).doUpdateSet((eb) => ({
+        hostname: eb.ref('excluded.hostname'),
+        version: eb.ref('excluded.version'),
+        capabilities: eb.ref('excluded.capabilities'),
+        credentials: eb.ref('excluded.credentials'),
+        max_concurrent_tasks: eb.ref('excluded.max_concurrent_tasks'),
+        last_heartbeat_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+      })),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** What claim matching needs to know of an agent. */
+export async function findClaimingAgent(db: Kysely<Database>, organizationId: string, agentId: string) {
+  return db
+    .selectFrom('agents')
+    .select(['id', 'capabilities', 'credentials', 'draining', 'max_concurrent_tasks'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+}
+
+export interface ClaimedTaskRow {
+  id: string;
+  kind: TaskRow['kind'];
+  job_id: string;
+  lease_token: string;
+  lease_expires_at: Date;
+  credential_name: string | null;
+  spec: Record<string, unknown>;
+  scheduled_at: Date;
+}
+
+/**
+ * Claims up to `max` pending tasks for an agent: oldest scheduled first, only kinds it can run and
+ * credentials it declared, `FOR UPDATE SKIP LOCKED` so concurrent claims never take the same
+ * task. Each claimed task gets a fresh lease token.
+ */
+export async function claimPendingTasks(
+  db: Kysely<Database>,
+  input: { organizationId: string; agentId: string; capabilities: string[]; credentials: string[]; max: number; leaseSeconds: number },
+): Promise<ClaimedTaskRow[]> {
+  const { rows } = await sql<ClaimedTaskRow>`
+    WITH picked AS (
+      SELECT id FROM tasks
+       WHERE organization_id = ${input.organizationId}
+         AND status = 'pending'
+         AND scheduled_at <= now()
+         AND kind = ANY(${input.capabilities}::text[])
+         AND (credential_name IS NULL OR credential_name = ANY(${input.credentials}::text[]))
+       ORDER BY scheduled_at, id
+       LIMIT ${input.max}
+       FOR UPDATE SKIP LOCKED
+    )
+    UPDATE tasks AS t
+       SET status = 'claimed', claimed_by = ${input.agentId}, claimed_at = now(),
+           lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => ${input.leaseSeconds}),
+           attempts = t.attempts + 1, error = NULL, updated_at = now()
+      FROM picked
+     WHERE t.id = picked.id
+    RETURNING t.id, t.kind, t.job_id, t.lease_token, t.lease_expires_at, t.credential_name, t.spec, t.scheduled_at`.execute(db);
+  return rows.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime());
+}
+
+/** The task of the organization, locked for the rest of the transaction. */
+export async function lockTask(trx: Transaction<Database>, organizationId: string, taskId: string) {
+  return trx
+    .selectFrom('tasks')
+    .select(['id', 'kind', 'status', 'lease_token', 'job_id'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', taskId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** Extends a lease when `leaseToken` is still the task's; null when it is not (409). */
+export async function renewLease(db: Kysely<Database>, organizationId: string, taskId: string, leaseToken: string, leaseSeconds: number): Promise<Date | null> {
+  const row = await db
+    .updateTable('tasks')
+    .set({ lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseSeconds})`, updated_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', taskId)
+    .where('status', '=', 'claimed')
+    .where('lease_token', '=', leaseToken)
+    .returning('lease_expires_at')
+    .executeTakeFirst();
+  return row?.lease_expires_at ?? null;
+}
+
+/** Marks a claimed task done (succeeded with its result, or failed with its error). */
+export async function finishTask(
+  trx: Transaction<Database>,
+  taskId: string,
+  outcome: { status: 'succeeded'; result: unknown } | { status: 'failed'; error: string },
+): Promise<void> {
+  await trx
+    .updateTable('tasks')
+    .set({
+      status: outcome.status,
+      result: outcome.status === 'succeeded' ? JSON.stringify(outcome.result) : null,
+      error: outcome.status === 'failed' ? outcome.error : null,
+      lease_token: null,
+      lease_expires_at: null,
+      completed_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', taskId)
+    .execute();
+}
