@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { idSchema } from '../schemas/common.ts';
+import { defineQueue } from './define-queue.ts';
+
+/** An alert event was written; the notifier matches notification rules and makes deliveries. */
+export const alertEventQueue = defineQueue({
+  name: 'alert.event',
+  description: 'Match an alert event against notification rules and create its deliveries',
+  schema: z.strictObject({ organizationId: idSchema, alertEventId: idSchema }),
+  options: { policy: 'standard', retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 120 },
+});
+/** Payload of `alert.event`. */
+export type AlertEventPayload = z.output<typeof alertEventQueue.schema>;

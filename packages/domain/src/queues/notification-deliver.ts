@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { idSchema } from '../schemas/common.ts';
+import { defineQueue } from './define-queue.ts';
+import { notificationDeadQueue } from './notification-dead.ts';
+
+/**
+ * One delivery attempt. The notifier schedules retries itself (retryDelaySeconds and Retry-After,
+ * sending a new job with `startAfter` in the transaction that records the attempt) and sends to
+ * `notification.dead` when they are used up. The pg-boss retries here only cover a notifier that
+ * crashed or hung mid-attempt; when those are used up too, pg-boss dead-letters the job.
+ */
+export const notificationDeliverQueue = defineQueue({
+  name: 'notification.deliver',
+  description: 'Deliver one notification to one channel',
+  schema: z.strictObject({ organizationId: idSchema, deliveryId: idSchema }),
+  options: {
+    policy: 'standard',
+    retryLimit: 3,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: 120,
+    deadLetter: notificationDeadQueue.name,
+  },
+});
+/** Payload of `notification.deliver`. */
+export type NotificationDeliverPayload = z.output<typeof notificationDeliverQueue.schema>;

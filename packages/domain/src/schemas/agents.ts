@@ -1,0 +1,191 @@
+import { z } from 'zod';
+import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
+import { credentialNameSchema } from './fields.ts';
+import { gatherTaskSpecSchema, helmSyncTaskSpecSchema, scrapeTaskSpecSchema, taskKindSchema, type TaskKind } from './tasks.ts';
+
+/** Most tasks one claim may return. */
+export const CLAIM_MAX_TASKS = 50;
+/** Longest long-poll wait of a claim, in seconds. */
+export const CLAIM_MAX_WAIT_SECONDS = 60;
+
+const leaseTokenSchema = z.guid({ error: unlessMissing('leaseToken must be the UUID the claim returned') });
+
+const distinct = <T extends z.ZodType>(item: T, field: string, max: number) =>
+  z
+    .array(item)
+    .max(max, `${field} must list at most ${max} values`)
+    .refine((values) => new Set(values).size === values.length, `${field} must not repeat a value`);
+
+/** `POST /agent/heartbeat`: registers or refreshes an agent, identified by organization and name. */
+export const agentHeartbeatSchema = z
+  .strictObject({
+    name: nameSchema,
+    version: z.string().trim().min(1).max(100),
+    hostname: z.string().trim().min(1).max(255),
+    capabilities: distinct(taskKindSchema, 'capabilities', 3).min(1, 'capabilities must list at least one task kind'),
+    credentials: distinct(credentialNameSchema, 'credentials', 200).describe('Credential names only, never secrets'),
+    maxConcurrentTasks: z.number().int('maxConcurrentTasks must be an integer').min(1).max(1000),
+  })
+  .meta({ id: 'AgentHeartbeat' });
+/** Body of `POST /agent/heartbeat`. */
+export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
+
+/** The answer to a heartbeat. */
+export const agentHeartbeatResponseSchema = z
+  .object({ agentId: idSchema, pollIntervalSeconds: z.number().int(), serverTime: timestampSchema })
+  .meta({ id: 'AgentHeartbeatResponse' });
+/** The answer to a heartbeat. */
+export type AgentHeartbeatResponse = z.infer<typeof agentHeartbeatResponseSchema>;
+
+/** `POST /agent/tasks/claim`: up to `max` tasks, waiting up to `wait` seconds (0 answers at once). */
+export const taskClaimSchema = z
+  .strictObject({
+    agentId: idSchema,
+    max: z.number().int('max must be an integer').min(1, 'max must be at least 1').max(CLAIM_MAX_TASKS, `max must be at most ${CLAIM_MAX_TASKS}`).default(1),
+    wait: z.number().min(0, 'wait must be at least 0').max(CLAIM_MAX_WAIT_SECONDS, `wait must be at most ${CLAIM_MAX_WAIT_SECONDS}`).default(0),
+  })
+  .meta({ id: 'TaskClaim' });
+/** Body of `POST /agent/tasks/claim`. */
+export type TaskClaim = z.infer<typeof taskClaimSchema>;
+
+const claimedFields = {
+  id: idSchema,
+  jobId: idSchema,
+  leaseToken: idSchema,
+  leaseExpiresAt: timestampSchema,
+  credentialName: z.string().nullable(),
+};
+
+/** A claimed task; `spec` depends on `kind`. */
+export const claimedTaskSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ ...claimedFields, kind: z.literal('gather'), spec: gatherTaskSpecSchema }),
+    z.object({ ...claimedFields, kind: z.literal('scrape'), spec: scrapeTaskSpecSchema }),
+    z.object({ ...claimedFields, kind: z.literal('helm_sync'), spec: helmSyncTaskSpecSchema }),
+  ])
+  .meta({ id: 'ClaimedTask' });
+/** A claimed task. */
+export type ClaimedTask = z.infer<typeof claimedTaskSchema>;
+
+/** The 200 answer to a claim (204 when there is nothing). */
+export const taskClaimResponseSchema = z.object({ tasks: z.array(claimedTaskSchema) }).meta({ id: 'TaskClaimResponse' });
+/** The 200 answer to a claim. */
+export type TaskClaimResponse = z.infer<typeof taskClaimResponseSchema>;
+
+/** `POST /agent/tasks/:id/lease`: extends the lease. */
+export const taskLeaseSchema = z.strictObject({ leaseToken: leaseTokenSchema }).meta({ id: 'TaskLease' });
+/** Body of `POST /agent/tasks/:id/lease`. */
+export type TaskLease = z.infer<typeof taskLeaseSchema>;
+
+/** The answer to a lease extension. */
+export const taskLeaseResponseSchema = z.object({ leaseExpiresAt: timestampSchema }).meta({ id: 'TaskLeaseResponse' });
+
+/** Result of a gather task: the releases found (all of them, or none with notModified). */
+export const gatherResultSchema = z
+  .strictObject({
+    releases: z
+      .array(
+        z.strictObject({
+          tag: z.string().min(1, 'tag must not be empty').max(256),
+          publishedAt: timestampSchema.nullable().describe('Null when the source has no date (most OCI tags)'),
+          prerelease: z.boolean(),
+          url: z.string().max(2048).nullish(),
+        }),
+      )
+      .max(50_000, 'releases must list at most 50000 releases'),
+    etag: z.string().max(1000).nullish(),
+    notModified: z.boolean().optional().describe('The source answered 304 to the stored ETag; releases is empty'),
+  })
+  .meta({ id: 'GatherResult' });
+/** Result of a gather task. */
+export type GatherResult = z.infer<typeof gatherResultSchema>;
+
+/** Result of a scrape task: the version read from the file. */
+export const scrapeResultSchema = z
+  .strictObject({
+    version: z.string().trim().min(1, 'version must not be empty').max(200),
+    raw: z.string().max(10_000).nullable().describe('The matched text'),
+    commitSha: z.string().regex(/^[0-9a-f]{7,64}$/i, 'commitSha must be a hex commit id').nullable(),
+  })
+  .meta({ id: 'ScrapeResult' });
+/** Result of a scrape task. */
+export type ScrapeResult = z.infer<typeof scrapeResultSchema>;
+
+/** Result of a helm_sync task: the charts of the repository and their versions. */
+export const helmSyncResultSchema = z
+  .strictObject({
+    charts: z
+      .array(z.strictObject({ name: z.string().min(1).max(250), versions: z.array(z.string().min(1).max(256)).max(50_000) }))
+      .max(10_000),
+  })
+  .meta({ id: 'HelmSyncResult' });
+/** Result of a helm_sync task. */
+export type HelmSyncResult = z.infer<typeof helmSyncResultSchema>;
+
+/** The result schema of each task kind. */
+export const taskResultSchemas = {
+  gather: gatherResultSchema,
+  scrape: scrapeResultSchema,
+  helm_sync: helmSyncResultSchema,
+} as const;
+
+/** A task result of kind `K`. */
+export type TaskResultOf<K extends TaskKind> = z.infer<(typeof taskResultSchemas)[K]>;
+
+/** The result schema for a task of `kind`: the api parses `result` with it once it knows the task. */
+export function taskResultSchemaFor<K extends TaskKind>(kind: K): (typeof taskResultSchemas)[K] {
+  return taskResultSchemas[kind];
+}
+
+/**
+ * `POST /agent/tasks/:id/result`. `result` is any of the three shapes here (their keys do not
+ * overlap); the api then checks it against the task's kind with {@link taskResultSchemaFor}.
+ */
+export const taskResultBodySchema = z
+  .strictObject({
+    leaseToken: leaseTokenSchema,
+    result: z.union([gatherResultSchema, scrapeResultSchema, helmSyncResultSchema], {
+      error: 'result must be a gather { releases }, scrape { version, raw, commitSha } or helm_sync { charts } result',
+    }),
+  })
+  .meta({ id: 'TaskResultBody' });
+/** Body of `POST /agent/tasks/:id/result`. */
+export type TaskResultBody = z.infer<typeof taskResultBodySchema>;
+
+/** `POST /agent/tasks/:id/failure`. */
+export const taskFailureBodySchema = z
+  .strictObject({
+    leaseToken: leaseTokenSchema,
+    error: z.strictObject({
+      message: z.string().trim().min(1, 'error.message must not be empty').max(4000),
+      retryable: z.boolean().describe('True when running the task again may succeed'),
+    }),
+  })
+  .meta({ id: 'TaskFailureBody' });
+/** Body of `POST /agent/tasks/:id/failure`. */
+export type TaskFailureBody = z.infer<typeof taskFailureBodySchema>;
+
+/** An agent as the automation API returns it. */
+export const agentResponseSchema = z
+  .object({
+    id: idSchema,
+    name: z.string(),
+    hostname: z.string(),
+    version: z.string(),
+    capabilities: z.array(taskKindSchema),
+    credentials: z.array(z.string()),
+    maxConcurrentTasks: z.number().int(),
+    lastHeartbeatAt: timestampSchema,
+    online: z.boolean().describe('A heartbeat within AGENT_OFFLINE_AFTER_SECONDS'),
+    draining: z.boolean().describe('Drained agents get no new tasks'),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Agent' });
+/** An agent as the API returns it. */
+export type AgentResponse = z.infer<typeof agentResponseSchema>;
+
+/** `GET /agents` query. */
+export const agentListQuerySchema = z.strictObject(listQueryShape);
+/** `GET /agents` query. */
+export type AgentListQuery = z.infer<typeof agentListQuerySchema>;

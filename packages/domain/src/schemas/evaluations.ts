@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { idSchema, listQueryShape, severitySchema, timestampSchema } from './common.ts';
+
+/** `ok`: compared; `unknown`: could not be compared (reason says why), the alert is left alone. */
+export const EVALUATION_STATUS_VALUES = ['ok', 'unknown'] as const;
+/** An evaluation status. */
+export const evaluationStatusSchema = z.enum(EVALUATION_STATUS_VALUES);
+
+/** The latest evaluation of one alert config. `id` equals `alertConfigId` (one per config). */
+export const evaluationResponseSchema = z
+  .object({
+    id: idSchema.describe('Same as alertConfigId: there is one latest evaluation per config'),
+    alertConfigId: idSchema,
+    status: evaluationStatusSchema,
+    reason: z.string().nullable().describe('Why the status is unknown, or a note such as a missing publish date'),
+    deployedVersion: z.string().nullable(),
+    latestVersion: z.string().nullable(),
+    behindBy: z.number().int().nullable(),
+    severity: severitySchema.nullable().describe('Null when there is no violation'),
+    evaluatedAt: timestampSchema,
+  })
+  .meta({ id: 'Evaluation' });
+/** An evaluation as the API returns it. */
+export type EvaluationResponse = z.infer<typeof evaluationResponseSchema>;
+
+/** `GET /evaluations` query: `?alertConfigId=`, `?status=`. */
+export const evaluationListQuerySchema = z.strictObject({
+  ...listQueryShape,
+  alertConfigId: idSchema.optional(),
+  status: evaluationStatusSchema.optional(),
+});
+/** `GET /evaluations` query. */
+export type EvaluationListQuery = z.infer<typeof evaluationListQuerySchema>;

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { credentialNameSchema, cronSchema, httpUrlSchema, regexSchema } from './fields.ts';
+import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
+
+/** Where a gather job reads releases from. */
+export const SOURCE_TYPE_VALUES = ['github_release', 'helm_repo', 'oci_registry'] as const;
+/** A gather job's source type. */
+export type SourceType = (typeof SOURCE_TYPE_VALUES)[number];
+/** A gather job's source type. */
+export const sourceTypeSchema = z.enum(SOURCE_TYPE_VALUES);
+
+const githubName = (field: string) =>
+  z.string().trim().min(1, `${field} must not be empty`).max(100).regex(/^[A-Za-z0-9_.-]+$/, `${field} may hold letters, digits, _ . -`);
+
+const githubReleaseShape = {
+  owner: githubName('owner'),
+  repo: githubName('repo'),
+  baseUrl: httpUrlSchema('baseUrl').optional().describe('GitHub Enterprise API URL, e.g. https://ghe.example.com/api/v3'),
+};
+const helmRepoShape = {
+  repoUrl: httpUrlSchema('repoUrl').describe('Helm repository URL; index.yaml is read below it'),
+  chart: z.string().trim().min(1, 'chart must not be empty').max(250).regex(/^[A-Za-z0-9_.-]+$/, 'chart may hold letters, digits, _ . -'),
+};
+const ociRegistryShape = {
+  registryUrl: httpUrlSchema('registryUrl').describe('Registry base URL, e.g. https://ghcr.io'),
+  repository: z
+    .string()
+    .trim()
+    .min(1, 'repository must not be empty')
+    .max(255)
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'repository must be a lowercase OCI name such as library/nginx'),
+};
+
+/** Source of a github_release job: `{ owner, repo, baseUrl? }`. */
+export const githubReleaseSourceSchema = z.strictObject(githubReleaseShape).meta({ id: 'GithubReleaseSource' });
+/** Source of a helm_repo job: `{ repoUrl, chart }`. */
+export const helmRepoSourceSchema = z.strictObject(helmRepoShape).meta({ id: 'HelmRepoSource' });
+/** Source of an oci_registry job: `{ registryUrl, repository }`. */
+export const ociRegistrySourceSchema = z.strictObject(ociRegistryShape).meta({ id: 'OciRegistrySource' });
+
+/** The source schema of each source type. */
+export const gatherSourceSchemas = {
+  github_release: githubReleaseSourceSchema,
+  helm_repo: helmRepoSourceSchema,
+  oci_registry: ociRegistrySourceSchema,
+} as const;
+
+/** Source settings of one source type. */
+export type GatherSourceOf<T extends SourceType> = z.infer<(typeof gatherSourceSchemas)[T]>;
+/** Source settings of any source type. */
+export type GatherSource = GatherSourceOf<SourceType>;
+
+/** The source schema for `sourceType`. */
+export function gatherSourceSchemaFor<T extends SourceType>(sourceType: T): (typeof gatherSourceSchemas)[T] {
+  return gatherSourceSchemas[sourceType];
+}
+
+/** Lenient (unknown keys stripped) source schemas, for data the server hands out (task specs, responses). */
+export const gatherSourceOutputSchemas = {
+  github_release: z.object({ ...githubReleaseShape, baseUrl: z.string().nullish() }),
+  helm_repo: z.object(helmRepoShape),
+  oci_registry: z.object(ociRegistryShape),
+} as const;
+
+/** Issues of `source` read as settings of `sourceType` (paths start at `source`). */
+export function gatherSourceIssues(sourceType: SourceType, source: unknown): FieldIssue[] {
+  const result = gatherSourceSchemas[sourceType].safeParse(source);
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: ['source', ...issue.path, key], message: `is not a field of a ${sourceType} source` }))
+      : [{ path: ['source', ...issue.path], message: issue.message }],
+  );
+}
+
+/**
+ * Checks an update's `source` against the job's stored source type (an update may send `source`
+ * without `sourceType`) and returns it typed; throws `validation_failed` naming `source.*` fields.
+ */
+export function parseGatherSource<T extends SourceType>(sourceType: T, source: unknown): GatherSourceOf<T> {
+  throwIfIssues(gatherSourceIssues(sourceType, source), 'Invalid gather job');
+  return gatherSourceSchemas[sourceType].parse(source) as GatherSourceOf<T>;
+}
+
+const commonFields = {
+  name: nameSchema,
+  schedule: cronSchema('schedule'),
+  tagFilter: regexSchema('tagFilter').nullish().describe('Only tags matching this regex are gathered'),
+  credentialName: credentialNameSchema.nullish(),
+  enabled: z.boolean().optional().describe('Default true'),
+};
+
+const createVariant = <T extends SourceType>(sourceType: T) =>
+  z.strictObject({ ...commonFields, sourceType: z.literal(sourceType), source: gatherSourceSchemas[sourceType] });
+
+/** `POST /gather-jobs`: `source` is discriminated by `sourceType`. */
+export const gatherJobCreateSchema = z
+  .discriminatedUnion('sourceType', [createVariant('github_release'), createVariant('helm_repo'), createVariant('oci_registry')])
+  .meta({ id: 'GatherJobCreate', description: 'A gather job: where to read upstream releases from, and when' });
+/** Body of `POST /gather-jobs`. */
+export type GatherJobCreate = z.infer<typeof gatherJobCreateSchema>;
+
+/**
+ * `PATCH /gather-jobs/:id`: any subset. `sourceType` requires `source` (a new type needs new
+ * settings); `source` alone must match the stored type, which the service checks with
+ * {@link parseGatherSource}.
+ */
+export const gatherJobUpdateSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    sourceType: sourceTypeSchema.optional(),
+    source: z
+      .union([githubReleaseSourceSchema, helmRepoSourceSchema, ociRegistrySourceSchema], {
+        error: 'must be the settings of one source type: { owner, repo, baseUrl? }, { repoUrl, chart } or { registryUrl, repository }',
+      })
+      .optional(),
+    schedule: cronSchema('schedule').optional(),
+    tagFilter: commonFields.tagFilter,
+    credentialName: commonFields.credentialName,
+    enabled: z.boolean().optional(),
+  })
+  .superRefine((update, ctx) => {
+    if (update.sourceType === undefined) return;
+    if (update.source === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['source'], message: 'is required when sourceType is given' });
+      return;
+    }
+    addIssues(ctx, gatherSourceIssues(update.sourceType, update.source));
+  })
+  .meta({ id: 'GatherJobUpdate', description: 'Any subset of a gather job; null clears tagFilter or credentialName' });
+/** Body of `PATCH /gather-jobs/:id`. */
+export type GatherJobUpdate = z.infer<typeof gatherJobUpdateSchema>;
+
+/** A gather job as the API returns it. */
+export const gatherJobResponseSchema = z
+  .object({
+    id: idSchema,
+    name: z.string(),
+    sourceType: sourceTypeSchema,
+    source: z.union([gatherSourceOutputSchemas.github_release, gatherSourceOutputSchemas.helm_repo, gatherSourceOutputSchemas.oci_registry]),
+    schedule: z.string(),
+    tagFilter: z.string().nullable(),
+    credentialName: z.string().nullable(),
+    enabled: z.boolean(),
+    nextRunAt: timestampSchema.nullable(),
+    lastRunAt: timestampSchema.nullable(),
+    helmSyncJobId: idSchema.nullable().describe('Set when a helm sync job created this job'),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'GatherJob' });
+/** A gather job as the API returns it. */
+export type GatherJobResponse = z.infer<typeof gatherJobResponseSchema>;
+
+/** `GET /gather-jobs` query. */
+export const gatherJobListQuerySchema = z.strictObject({ ...listQueryShape, sourceType: sourceTypeSchema.optional() });
+/** `GET /gather-jobs` query. */
+export type GatherJobListQuery = z.infer<typeof gatherJobListQuerySchema>;
+
+/** A gathered release as the API returns it. */
+export const releaseResponseSchema = z
+  .object({
+    id: idSchema,
+    gatherJobId: idSchema,
+    tag: z.string(),
+    publishedAt: timestampSchema.nullable(),
+    prerelease: z.boolean(),
+    url: z.string().nullable(),
+    firstSeenAt: timestampSchema,
+  })
+  .meta({ id: 'Release' });
+/** A gathered release as the API returns it. */
+export type ReleaseResponse = z.infer<typeof releaseResponseSchema>;

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
+import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
+
+/** How a rule measures staleness. */
+export const RULE_TYPE_VALUES = ['days_behind', 'majors_behind', 'minors_behind'] as const;
+/** A rule type. */
+export const ruleTypeSchema = z.enum(RULE_TYPE_VALUES);
+
+/** Largest threshold accepted (about 2700 years of days_behind). */
+export const THRESHOLD_MAX = 1_000_000;
+
+const threshold = (field: string) =>
+  z
+    .number({ error: unlessMissing(`${field} must be a number`) })
+    .int(`${field} must be an integer`)
+    .min(1, `${field} must be at least 1`)
+    .max(THRESHOLD_MAX, `${field} must be at most ${THRESHOLD_MAX}`);
+
+/** Thresholds, any of which may be absent (an update). */
+export interface RuleThresholds {
+  moderate?: number | undefined;
+  high?: number | undefined;
+  critical?: number | undefined;
+}
+
+/**
+ * Order problems of thresholds that must satisfy moderate <= high <= critical, reported at the
+ * higher field of each pair. Absent values are skipped, so a service checks an update by merging
+ * it with the stored rule first.
+ */
+export function ruleThresholdIssues({ moderate, high, critical }: RuleThresholds): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (moderate !== undefined && high !== undefined && high < moderate) {
+    issues.push({ path: ['high'], message: `high must be at least moderate (${moderate})` });
+  }
+  const floor = high ?? moderate;
+  if (floor !== undefined && critical !== undefined && critical < floor) {
+    const name = high === undefined ? 'moderate' : 'high';
+    issues.push({ path: ['critical'], message: `critical must be at least ${name} (${floor})` });
+  }
+  return issues;
+}
+
+/** Throws `validation_failed` when the (merged) thresholds are out of order. */
+export function assertRuleThresholds(thresholds: RuleThresholds): void {
+  throwIfIssues(ruleThresholdIssues(thresholds), 'Invalid rule');
+}
+
+const fields = {
+  name: nameSchema,
+  type: ruleTypeSchema,
+  moderate: threshold('moderate').describe('behind-by value at which the severity is moderate'),
+  high: threshold('high'),
+  critical: threshold('critical'),
+  stableOnly: z.boolean().optional().describe('Ignore prereleases when looking for the latest version; default true'),
+};
+
+/** `POST /rules`: thresholds are integers >= 1 with moderate <= high <= critical. */
+export const ruleCreateSchema = z
+  .strictObject(fields)
+  .superRefine((rule, ctx) => addIssues(ctx, ruleThresholdIssues(rule)))
+  .meta({ id: 'RuleCreate', description: 'A rule: how far behind is moderate, high, critical' });
+/** Body of `POST /rules`. */
+export type RuleCreate = z.infer<typeof ruleCreateSchema>;
+
+/** `PATCH /rules/:id`: any subset; thresholds given together are checked here, merged ones by the service. */
+export const ruleUpdateSchema = z
+  .strictObject({
+    name: fields.name.optional(),
+    type: fields.type.optional(),
+    moderate: fields.moderate.optional(),
+    high: fields.high.optional(),
+    critical: fields.critical.optional(),
+    stableOnly: fields.stableOnly,
+  })
+  .superRefine((rule, ctx) => addIssues(ctx, ruleThresholdIssues(rule)))
+  .meta({ id: 'RuleUpdate' });
+/** Body of `PATCH /rules/:id`. */
+export type RuleUpdate = z.infer<typeof ruleUpdateSchema>;
+
+/** A rule as the API returns it. */
+export const ruleResponseSchema = z
+  .object({
+    id: idSchema,
+    name: z.string(),
+    type: ruleTypeSchema,
+    moderate: z.number().int(),
+    high: z.number().int(),
+    critical: z.number().int(),
+    stableOnly: z.boolean(),
+    createdAt: timestampSchema,
+    updatedAt: timestampSchema,
+  })
+  .meta({ id: 'Rule' });
+/** A rule as the API returns it. */
+export type RuleResponse = z.infer<typeof ruleResponseSchema>;
+
+/** `GET /rules` query. */
+export const ruleListQuerySchema = z.strictObject({ ...listQueryShape, type: ruleTypeSchema.optional() });
+/** `GET /rules` query. */
+export type RuleListQuery = z.infer<typeof ruleListQuerySchema>;
