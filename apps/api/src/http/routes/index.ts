@@ -1,8 +1,25 @@
 import type { RouteDefinition } from '../route.ts';
 import { agentRoutes } from '../../agent/agent.routes.ts';
 import { metaRoutes } from './meta.routes.ts';
-import { ruleRoutes } from './rules.routes.ts';
+import { agentsRoutes } from './agents.routes.ts';
+import { alertConfigsRoutes } from './alert-configs.routes.ts';
+import { alertsRoutes } from './alerts.routes.ts';
+import { apiKeysRoutes } from './api-keys.routes.ts';
+import { deliveriesRoutes } from './deliveries.routes.ts';
+import { evaluationsRoutes } from './evaluations.routes.ts';
+import { gatherJobsRoutes } from './gather-jobs.routes.ts';
+import { helmSyncJobsRoutes } from './helm-sync-jobs.routes.ts';
+import { notificationChannelsRoutes } from './notification-channels.routes.ts';
+import { notificationRulesRoutes } from './notification-rules.routes.ts';
+import { organizationsRoutes } from './organizations.routes.ts';
+import { rulesRoutes } from './rules.routes.ts';
+import { scrapeJobsRoutes } from './scrape-jobs.routes.ts';
+import { tasksRoutes } from './tasks.routes.ts';
 
 /** Every route of the api: express, the OpenAPI document and the tenant-isolation tests read this table. */
 export const allRoutes: RouteDefinition[] = [];
-allRoutes.push(...metaRoutes(() => allRoutes), ...agentRoutes, ...ruleRoutes);
+allRoutes.push(
+  ...metaRoutes(() => allRoutes),
+  ...agentRoutes,
+  ...organizationsRoutes, ...apiKeysRoutes, ...agentsRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
+);

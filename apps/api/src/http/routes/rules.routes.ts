@@ -20,7 +20,7 @@ async function ruleOr404(...args: Parameters<typeof findRule>) {
   return row;
 }
 
-export const ruleRoutes = [
+export const rulesRoutes = [
   defineRoute({
     method: 'get', path: '/api/v1/rules', tag, access: 'read', summary: 'List rules',
     query: ruleListQuerySchema, response: listEnvelopeSchema(ruleResponseSchema),
