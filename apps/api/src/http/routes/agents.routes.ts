@@ -1,3 +1,47 @@
-import type { RouteDefinition } from '../route.ts';
+import { agentListQuerySchema, agentResponseSchema, idParamsSchema, listEnvelopeSchema, notFound } from '@planekeeper/domain';
+import { deleteAgent, findAgent, listAgents, presentAgent, setDraining, toPage } from '../../db/agents.queries.ts';
+import type { ApiDeps } from '../../deps.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
 
-export const agentsRoutes: RouteDefinition[] = [];
+const tag = 'agents';
+const present = (deps: ApiDeps) => (row: Parameters<typeof presentAgent>[0]) => presentAgent(row, deps.clock(), deps.config.AGENT_OFFLINE_AFTER_SECONDS);
+
+function drainRoute(action: 'drain' | 'uncordon') {
+  return defineRoute({
+    method: 'post', path: `/api/v1/agents/:id/${action}`, tag, access: 'write',
+    summary: action === 'drain' ? 'Drain an agent: it finishes what it runs and gets no new tasks' : 'Uncordon a drained agent: it gets tasks again',
+    params: idParamsSchema, response: agentResponseSchema, status: 200,
+    handler: async ({ deps, auth, params }) => {
+      const row = await setDraining(deps.db, auth.organizationId, params.id, action === 'drain');
+      if (!row) throw notFound('agent', params.id);
+      deps.logger.info({ organizationId: auth.organizationId, agentId: row.id, by: auth.keyId }, `agent ${action === 'drain' ? 'drained' : 'uncordoned'}`);
+      return present(deps)(row);
+    },
+  });
+}
+
+export const agentsRoutes: RouteDefinition[] = [
+  defineRoute({
+    method: 'get', path: '/api/v1/agents', tag, access: 'read', summary: 'List agents with their online status (from heartbeats)',
+    query: agentListQuerySchema, response: listEnvelopeSchema(agentResponseSchema),
+    handler: async ({ deps, auth, query }) => toPage(await listAgents(deps.db, auth.organizationId, query), query.limit, present(deps)),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/agents/:id', tag, access: 'read', summary: 'Get an agent',
+    params: idParamsSchema, response: agentResponseSchema,
+    handler: async ({ deps, auth, params }) => {
+      const row = await findAgent(deps.db, auth.organizationId, params.id);
+      if (!row) throw notFound('agent', params.id);
+      return present(deps)(row);
+    },
+  }),
+  drainRoute('drain'),
+  drainRoute('uncordon'),
+  defineRoute({
+    method: 'delete', path: '/api/v1/agents/:id', tag, access: 'write',
+    summary: 'Forget an agent; tasks it held go back to pending', params: idParamsSchema,
+    handler: async ({ deps, auth, params }) => {
+      if (!(await deleteAgent(deps.db, auth.organizationId, params.id))) throw notFound('agent', params.id);
+    },
+  }),
+];
