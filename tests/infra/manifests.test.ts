@@ -1,0 +1,86 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { validate as lintDockerfile } from 'dockerfile-utils';
+import { allManifestFiles, containersOf, DOCKER, INFRA, kustomizedObjects, readKustomization, readYamlDocuments, ROOT, type K8sObject } from './manifests.ts';
+
+/** The kubernetes-models class of an object, e.g. apps/v1 Deployment. */
+async function modelOf(object: K8sObject): Promise<new (data: unknown) => { validate(): void }> {
+  const group = object.apiVersion.includes('/') ? object.apiVersion : `v1`;
+  const module = (await import(`kubernetes-models/${group === 'v1' ? 'v1' : group}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+  const model = module[object.kind];
+  if (!model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  return model;
+}
+
+const base = kustomizedObjects(path.join(INFRA, 'base'));
+const workloads = base.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
+const APPS = ['api', 'taskengine', 'rules-engine', 'notifier', 'agent'];
+
+describe('Kubernetes manifests', () => {
+  it.each(allManifestFiles().filter((f) => !f.endsWith('kustomization.yaml')).map((f) => [path.relative(ROOT, f)]))(
+    '%s validates against the Kubernetes schemas',
+    async (file) => {
+      const documents = readYamlDocuments(path.join(ROOT, file)) as K8sObject[];
+      expect(documents.length).toBeGreaterThan(0);
+      for (const document of documents) {
+        const Model = await modelOf(document);
+        expect(() => new Model(document).validate()).not.toThrow();
+      }
+    },
+  );
+
+  it('name every resource file they list, and the overlay builds on the base', () => {
+    for (const dir of [path.join(INFRA, 'base'), path.join(INFRA, 'overlays', 'example')]) {
+      for (const resource of readKustomization(dir).resources ?? []) expect(existsSync(path.resolve(dir, resource))).toBe(true);
+    }
+    expect(readKustomization(path.join(INFRA, 'overlays', 'example')).resources).toContain('../../base');
+  });
+
+  it('run one Deployment per service, a Service for the api, a migrations Job and disruption budgets', () => {
+    const names = (kind: string) => base.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+    expect(names('Deployment')).toEqual(APPS.map((a) => `planekeeper-${a}`).sort());
+    expect(names('Service')).toEqual(['planekeeper-api']);
+    expect(names('Job')).toEqual(['planekeeper-migrate']);
+    expect(names('PodDisruptionBudget')).toEqual(['planekeeper-api', 'planekeeper-notifier', 'planekeeper-rules-engine', 'planekeeper-taskengine']);
+  });
+
+  it('use only images that a Dockerfile in docker/ builds, and the overlay pins every one', () => {
+    const dockerfiles = new Set(readdirSync(DOCKER).filter((f) => f.endsWith('.Dockerfile')).map((f) => f.replace('.Dockerfile', '')));
+    const images = new Set(workloads.flatMap((w) => containersOf(w).map((c) => c.image.split(':')[0]!)));
+    for (const image of images) expect(dockerfiles).toContain(image.replace('planekeeper/', ''));
+    const pinned = (readKustomization(path.join(INFRA, 'overlays', 'example')).images ?? []).map((i) => i.name);
+    expect(new Set(pinned)).toEqual(images);
+  });
+
+  it('give every service resources, probes on /readyz and /healthz of its own port, and PORT matching it', () => {
+    for (const deployment of base.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'planekeeper-agent')) {
+      for (const container of containersOf(deployment)) {
+        const http = container.ports?.find((p) => p.name === 'http');
+        expect(http).toBeDefined();
+        expect(container.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'http' });
+        expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+        expect(container.env?.find((e) => e.name === 'PORT')?.value).toBe(String(http!.containerPort));
+        expect((container as { resources?: unknown }).resources).toBeDefined();
+      }
+    }
+  });
+});
+
+describe('Dockerfiles', () => {
+  const files = readdirSync(DOCKER).filter((f) => f.endsWith('.Dockerfile'));
+
+  it('exist for every service', () => {
+    expect(files.map((f) => f.replace('.Dockerfile', '')).sort()).toEqual([...APPS].sort());
+  });
+
+  it.each(files.map((f) => [f]))('%s lints clean, runs as non-root, and has a healthcheck or a reason not to', (file) => {
+    const content = readFileSync(path.join(DOCKER, file), 'utf8');
+    const problems = lintDockerfile(content).map((d) => `${d.range.start.line + 1}: ${d.message}`);
+    expect(problems).toEqual([]);
+    expect(content).toMatch(/^FROM .+ AS build$/m);
+    expect(content).toMatch(/^USER (?!root)\S+/m);
+    expect(content).toMatch(/deploy --legacy --prod|--prod/);
+    if (!file.startsWith('agent')) expect(content).toMatch(/^HEALTHCHECK /m);
+  });
+});
