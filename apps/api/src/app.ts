@@ -9,7 +9,7 @@ import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import { allRoutes } from './http/routes/index.ts';
-import { bootstrapInstallation } from './services/bootstrap.ts';
+import { bootstrapInstallation } from '@planekeeper/db';
 
 export interface ApiService extends Service {
   /** The port actually bound (PORT=0 picks a free one). */

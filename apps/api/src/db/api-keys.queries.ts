@@ -2,7 +2,7 @@ import type { ApiKeyRow, Database } from '@planekeeper/db';
 import type { ApiKeyListQuery, ApiKeyResponse, ApiKeyRole } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
-import { generateApiKey } from '../services/api-key-secrets.ts';
+import { generateApiKey } from '@planekeeper/db';
 
 export function presentApiKey(row: ApiKeyRow): ApiKeyResponse {
   return {

@@ -3,7 +3,7 @@ import type { Database } from '@planekeeper/db';
 import type { Logger } from '@planekeeper/runtime';
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
-import { hashApiKey } from '../services/api-key-secrets.ts';
+import { hashApiKey } from '@planekeeper/db';
 import type { Access, AuthContext } from './route.ts';
 
 /** How often last_used_at is refreshed at most: every request would be a write per request. */

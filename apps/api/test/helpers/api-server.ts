@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import { createApp, type ApiService } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { generateApiKey } from '../../src/services/api-key-secrets.ts';
+import { generateApiKey } from '@planekeeper/db';
 import type { ApiKeyRole } from '../../src/http/route.ts';
 
 export interface ApiUnderTest {

@@ -1,4 +1,4 @@
-import type { Database } from '@planekeeper/db';
+import type { Database } from '../schema.ts';
 import { sql, type Kysely } from 'kysely';
 import { generateApiKey, hashApiKey, keyPrefix } from './api-key-secrets.ts';
 
