@@ -1,0 +1,45 @@
+import { generateApiKey, type Database } from '@planekeeper/db';
+import { sql, type Kysely } from 'kysely';
+
+/** An organization with an agent key and an admin key, made straight in the database. */
+export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizationId: string; agentKey: string; adminKey: string }> {
+  const organization = await db.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
+  const keys: Record<string, string> = {};
+  for (const role of ['agent', 'admin'] as const) {
+    const generated = generateApiKey();
+    await db.insertInto('api_keys').values({ organization_id: organization.id, name: `bench ${role}`, role, key_hash: generated.hash, key_prefix: generated.prefix }).execute();
+    keys[role] = generated.key;
+  }
+  return { organizationId: organization.id, agentKey: keys.agent!, adminKey: keys.admin! };
+}
+
+/**
+ * `count` pending tasks, each of its own gather or scrape job: a fifth need the credential
+ * `corp-registry`, a third are scrape tasks, so capability and credential matching both work.
+ */
+export async function makePendingTasks(db: Kysely<Database>, organizationId: string, count: number): Promise<void> {
+  await sql`
+    WITH g AS (
+      INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled, next_run_at)
+      SELECT ${organizationId}, 'bench gather ' || i, 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false, NULL
+        FROM generate_series(1, ${count}) AS i
+      RETURNING id
+    ), numbered AS (SELECT id, row_number() OVER () AS n FROM g)
+    INSERT INTO tasks (organization_id, kind, gather_job_id, spec, credential_name, scheduled_at)
+    SELECT ${organizationId}, 'gather', id,
+           '{"sourceType":"github_release","source":{"owner":"o","repo":"r"},"tagFilter":null,"etag":null}',
+           CASE WHEN n % 5 = 0 THEN 'corp-registry' END,
+           now() - make_interval(secs => n / 1000.0)
+      FROM numbered`.execute(db);
+}
+
+/** An agent registered through the real heartbeat route. */
+export async function registerAgent(apiUrl: string, key: string, name: string, credentials: string[]): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/v1/agent/heartbeat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name, version: 'bench', hostname: 'bench', capabilities: ['gather', 'scrape', 'helm_sync'], credentials, maxConcurrentTasks: 50 }),
+  });
+  if (!response.ok) throw new Error(`heartbeat failed: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { agentId: string }).agentId;
+}
