@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Report } from './lib/report.ts';
 import { freshDatabase } from './lib/cluster.ts';
 import { makeBenchTenant, makePendingTasks, registerAgent } from './lib/fixtures.ts';
-import { startApp } from './lib/processes.ts';
+import { startApp } from '../tests/support/app-process.ts';
 
 const TASKS = 10_000;
 

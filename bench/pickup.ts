@@ -2,7 +2,7 @@ import type { Report } from './lib/report.ts';
 import { percentile } from './lib/report.ts';
 import { freshDatabase } from './lib/cluster.ts';
 import { makeBenchTenant, registerAgent } from './lib/fixtures.ts';
-import { startApp } from './lib/processes.ts';
+import { startApp } from '../tests/support/app-process.ts';
 
 const SAMPLES = 100;
 

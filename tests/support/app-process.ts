@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@planekeeper/db';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface RunningApp {
   name: string;
@@ -16,14 +16,32 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Starts one app as a real process from its sources and waits until `/readyz` answers 200. */
-export async function startApp(name: string, env: Record<string, string>, options: { readyPath?: string | null } = {}): Promise<RunningApp> {
+/**
+ * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them) and
+ * waits until `/readyz` answers 200 (or not at all, with `readyPath: null`: the agent has none).
+ * Its stderr is kept for the error message should it die; `onLine` sees every stdout line.
+ */
+export async function startApp(
+  name: string,
+  env: Record<string, string>,
+  options: { readyPath?: string | null; onLine?: (line: string) => void } = {},
+): Promise<RunningApp> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ['--conditions=source', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
-    stdio: ['ignore', process.env.BENCH_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
+    stdio: ['ignore', options.onLine ? 'pipe' : process.env.PK_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
   });
+  if (options.onLine && child.stdout) {
+    let buffered = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) options.onLine?.(line);
+    });
+  }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
