@@ -1,0 +1,144 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import got, { TimeoutError } from 'got';
+import type { AgentHeartbeat, AgentHeartbeatResponse, TaskClaim, TaskFailureBody, TaskResultBody } from '@planekeeper/domain';
+import { errorCode } from './task-error.ts';
+
+/**
+ * How a call to the agent API failed:
+ * - `unavailable`: no answer, a timeout, 5xx or 429: retry with backoff;
+ * - `unauthorized`: 401, the API key is wrong or revoked;
+ * - `conflict`: 409, the lease is no longer this agent's;
+ * - `rejected`: any other 4xx (a bug or a version mismatch; retrying the same call will not help).
+ */
+export type AgentApiErrorKind = 'unavailable' | 'unauthorized' | 'conflict' | 'rejected';
+
+/** A failed agent API call. */
+export class AgentApiError extends Error {
+  readonly kind: AgentApiErrorKind;
+  readonly status: number | undefined;
+  constructor(kind: AgentApiErrorKind, message: string, status?: number) {
+    super(message);
+    this.name = 'AgentApiError';
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+/** A task as claimed, before its spec is checked against the task kind. */
+export interface ClaimedTaskEnvelope {
+  id: string;
+  kind: string;
+  leaseToken: string;
+  leaseExpiresAt: string;
+  [field: string]: unknown;
+}
+
+/** The agent protocol of DESIGN.md section 9, spoken to `AGENT_SERVER_URL`. */
+export interface AgentApi {
+  heartbeat(body: AgentHeartbeat): Promise<AgentHeartbeatResponse>;
+  /** Claimed tasks; empty when the server answered 204 (nothing within `wait` seconds). */
+  claimTasks(body: TaskClaim, signal?: AbortSignal): Promise<ClaimedTaskEnvelope[]>;
+  renewLease(taskId: string, leaseToken: string): Promise<{ leaseExpiresAt: string }>;
+  reportResult(taskId: string, body: TaskResultBody): Promise<void>;
+  reportFailure(taskId: string, body: TaskFailureBody): Promise<void>;
+  /** Closes the kept-alive connections to the server. */
+  close(): void;
+}
+
+/** Options of {@link createAgentApi}. */
+export interface AgentApiOptions {
+  /** Ends in /api/v1/agent. */
+  serverUrl: string;
+  apiKey: string;
+  userAgent: string;
+  /** Timeout of calls other than a claim (a claim gets its wait on top). */
+  requestTimeoutMs?: number;
+}
+
+/** An HTTP client of the agent API (got, JSON bodies, bearer key, no automatic retries). */
+export function createAgentApi(options: AgentApiOptions): AgentApi {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  // One kept-alive connection serves claim after claim; stop() closes it.
+  const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+  const post = async (path: string, body: unknown, extra: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ status: number; json: unknown }> => {
+    let response;
+    try {
+      response = await got.post(`${options.serverUrl}${path}`, {
+        json: body,
+        headers: { authorization: `Bearer ${options.apiKey}`, 'user-agent': options.userAgent, accept: 'application/json' },
+        throwHttpErrors: false,
+        followRedirect: false,
+        retry: { limit: 0 },
+        timeout: { request: extra.timeoutMs ?? requestTimeoutMs },
+        signal: extra.signal,
+        responseType: 'text',
+        agent: agents,
+      });
+    } catch (error) {
+      if (error instanceof TimeoutError) throw new AgentApiError('unavailable', `the server did not answer ${path} in time`);
+      const code = errorCode(error);
+      throw new AgentApiError('unavailable', `could not reach the server for ${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`);
+    }
+    const status = response.statusCode;
+    let json: unknown = undefined;
+    if (response.body !== '') {
+      try {
+        json = JSON.parse(response.body);
+      } catch {
+        json = undefined;
+      }
+    }
+    if (status >= 200 && status < 300) return { status, json };
+    const serverMessage = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
+    const said = typeof serverMessage === 'string' ? `: ${serverMessage}` : '';
+    if (status === 401) throw new AgentApiError('unauthorized', `the server refused AGENT_API_KEY (401)${said}`, status);
+    if (status === 409) throw new AgentApiError('conflict', `the server says this lease is no longer valid (409)${said}`, status);
+    if (status === 429 || status >= 500) throw new AgentApiError('unavailable', `the server answered ${status} for ${path}${said}`, status);
+    if (status >= 300 && status < 400) {
+      throw new AgentApiError('rejected', `the server redirected ${path} to ${String(response.headers.location)}; set AGENT_SERVER_URL to the final URL`, status);
+    }
+    throw new AgentApiError('rejected', `the server answered ${status} for ${path}${said}`, status);
+  };
+
+  const expectObject = (json: unknown, path: string): Record<string, unknown> => {
+    if (json === null || typeof json !== 'object') throw new AgentApiError('rejected', `the server answered ${path} without a JSON object`);
+    return json as Record<string, unknown>;
+  };
+
+  return {
+    async heartbeat(body) {
+      const { json } = await post('/heartbeat', body);
+      const answer = expectObject(json, '/heartbeat');
+      if (typeof answer.agentId !== 'string') throw new AgentApiError('rejected', 'the server answered /heartbeat without an agentId');
+      return answer as unknown as AgentHeartbeatResponse;
+    },
+    async claimTasks(body, signal) {
+      const { status, json } = await post('/tasks/claim', body, { timeoutMs: body.wait * 1000 + requestTimeoutMs, signal });
+      if (status === 204) return [];
+      const tasks = expectObject(json, '/tasks/claim').tasks;
+      if (!Array.isArray(tasks)) throw new AgentApiError('rejected', 'the server answered /tasks/claim without a tasks list');
+      return tasks.filter(
+        (task): task is ClaimedTaskEnvelope =>
+          typeof task === 'object' && task !== null && typeof task.id === 'string' && typeof task.leaseToken === 'string' && typeof task.kind === 'string',
+      );
+    },
+    async renewLease(taskId, leaseToken) {
+      const { json } = await post(`/tasks/${encodeURIComponent(taskId)}/lease`, { leaseToken });
+      const answer = expectObject(json, '/tasks/:id/lease');
+      if (typeof answer.leaseExpiresAt !== 'string') throw new AgentApiError('rejected', 'the server answered a lease renewal without leaseExpiresAt');
+      return { leaseExpiresAt: answer.leaseExpiresAt };
+    },
+    async reportResult(taskId, body) {
+      await post(`/tasks/${encodeURIComponent(taskId)}/result`, body);
+    },
+    async reportFailure(taskId, body) {
+      await post(`/tasks/${encodeURIComponent(taskId)}/failure`, body);
+    },
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}

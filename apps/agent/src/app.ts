@@ -1,0 +1,103 @@
+import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { closeServer, createMetricsRegistry, createOpsServer, listen, type Logger, type Service } from '@planekeeper/runtime';
+import { createAgentApi, type AgentApi } from './api-client.ts';
+import type { AgentConfig } from './config.ts';
+import { loadCredentials, type Credentials } from './credentials.ts';
+import type { EtagMemory } from './gather/github.ts';
+import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
+import { createExpressionSandbox } from './sandbox/sandbox.ts';
+import { createTaskRunner } from './tasks.ts';
+
+/** The agent's version, as declared in its package.json (beside both src/ and dist/). */
+export const AGENT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A running agent: a Service for runService, plus its loop's status. */
+export interface Agent extends Service {
+  status: TaskLoop['status'];
+  /** The port of the ops server, once started (undefined without AGENT_METRICS_PORT). */
+  opsPort(): number | undefined;
+}
+
+/** Test seams: credentials already loaded, shorter timings, another client. */
+export interface AgentOverrides {
+  credentials?: Credentials;
+  timings?: Partial<LoopTimings>;
+  api?: AgentApi;
+}
+
+/**
+ * Wires the agent: credentials, the expression sandbox, the agent API client, the task runner,
+ * the loop and the optional ops server (/healthz, /readyz, /metrics). Stop releases them in
+ * reverse order.
+ */
+export function createAgent(config: AgentConfig, logger: Logger, overrides: AgentOverrides = {}): Agent {
+  const credentials = overrides.credentials ?? loadCredentials(config.credentialsFile);
+  const userAgent = `planekeeper-agent/${AGENT_VERSION}`;
+  const sandbox = createExpressionSandbox();
+  const etags: EtagMemory = new Map();
+  const api = overrides.api ?? createAgentApi({ serverUrl: config.serverUrl, apiKey: config.apiKey, userAgent });
+  const runTask = createTaskRunner({
+    capabilities: config.capabilities,
+    credentials,
+    sandbox,
+    etags,
+    githubToken: config.githubToken,
+    cacheDir: config.cacheDir,
+    childEnv: config.childEnv,
+    userAgent,
+    logger,
+  });
+  const loop = createTaskLoop({
+    api,
+    runTask,
+    logger,
+    agent: {
+      name: config.name,
+      version: AGENT_VERSION,
+      hostname: config.hostname,
+      capabilities: [...config.capabilities],
+      credentials: [...credentials.keys()],
+      maxConcurrentTasks: config.maxConcurrentTasks,
+    },
+    timings: { ...DEFAULT_TIMINGS, pollIntervalMs: config.pollIntervalSeconds * 1000, ...overrides.timings },
+  });
+  let opsServer: Server | undefined;
+  let opsPort: number | undefined;
+
+  return {
+    async start() {
+      try {
+        await mkdir(config.cacheDir, { recursive: true });
+      } catch (error) {
+        throw new Error(`AGENT_CACHE_DIR ${config.cacheDir} cannot be created: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      if (config.metricsPort !== undefined) {
+        opsServer = createOpsServer({ registry: createMetricsRegistry('agent'), ready: async () => ({ server: loop.status().heartbeatOk }) });
+        opsPort = await listen(opsServer, config.metricsPort);
+      }
+      loop.start();
+      logger.info(
+        {
+          server: config.serverUrl,
+          agentName: config.name,
+          version: AGENT_VERSION,
+          capabilities: config.capabilities,
+          credentials: [...credentials.keys()],
+          maxConcurrentTasks: config.maxConcurrentTasks,
+          opsPort,
+        },
+        'agent started',
+      );
+    },
+    async stop() {
+      await loop.stop();
+      api.close();
+      await sandbox.close();
+      if (opsServer !== undefined) await closeServer(opsServer);
+    },
+    status: () => loop.status(),
+    opsPort: () => opsPort,
+  };
+}

@@ -1,0 +1,89 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import got, { TimeoutError, type Response } from 'got';
+import { networkFailure, TaskError } from './task-error.ts';
+
+/** An HTTP answer read whole, within a size limit. */
+export interface BoundedResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** Options of {@link fetchBounded}. */
+export interface FetchBoundedOptions {
+  /** Names the thing fetched in failure messages, e.g. `the Helm repository index`. */
+  what: string;
+  maxBytes: number;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 1024 * 1024 ? 2 : 0)} MB`;
+
+/**
+ * GETs `url` and reads the (decompressed) body, failing as soon as it grows past `maxBytes`:
+ * got alone buffers any size, and a multi-gigabyte answer must not take the agent down.
+ * Answers of every status resolve; redirects are followed (credentials are dropped across origins).
+ */
+export async function fetchBounded(url: string, options: FetchBoundedOptions): Promise<BoundedResponse> {
+  const stream = got.stream(url, {
+    headers: options.headers,
+    throwHttpErrors: false,
+    retry: { limit: 0 },
+    timeout: { request: options.timeoutMs ?? 60_000 },
+    signal: options.signal,
+  });
+  try {
+    const response = await new Promise<Response>((resolve, reject) => {
+      stream.once('response', resolve);
+      stream.once('error', reject);
+    });
+    const tooLarge = () => new TaskError(`${options.what} is larger than the ${megabytes(options.maxBytes)} limit`, { retryable: false });
+    const declared = Number(response.headers['content-length']);
+    if (response.headers['content-encoding'] === undefined && declared > options.maxBytes) throw tooLarge();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > options.maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks), url: response.url };
+  } catch (error) {
+    if (error instanceof TaskError) throw error;
+    if (options.signal?.aborted) throw new TaskError('the task was stopped', { retryable: true, cause: error });
+    if (error instanceof TimeoutError) throw new TaskError(`${options.what} did not answer within ${(options.timeoutMs ?? 60_000) / 1000} s`, { retryable: true, cause: error });
+    throw networkFailure(options.what, error);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Parses a JSON body, failing with a message that names what was read. */
+export function parseJsonBody<T>(response: BoundedResponse, what: string): T {
+  try {
+    return JSON.parse(response.body.toString('utf8')) as T;
+  } catch {
+    throw new TaskError(`${what} answered with invalid JSON (HTTP ${response.status})`, { retryable: true });
+  }
+}
+
+/** `Authorization: Basic ...` for a username and password. */
+export function basicAuthorization(auth: { username: string; password: string }): string {
+  return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+
+/** `url` without any user name or password, for messages and logs. */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//');
+  }
+}

@@ -1,0 +1,33 @@
+// The expression sandbox's worker thread: runs user-written expressions (jq, yq, regex, tag
+// filters) that may never return. The main thread terminates this worker on timeout.
+import { parentPort } from 'node:worker_threads';
+import { loadJq } from 'jq-wasm';
+import { evaluateJq } from '../scrape/parsers/jq.ts';
+import { evaluateRegex, filterTags } from '../scrape/parsers/regex.ts';
+import { ParseFailure } from '../scrape/parsers/single-value.ts';
+import { evaluateYq } from '../scrape/parsers/yq.ts';
+import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+
+const jqReady = loadJq();
+
+async function answer(request: SandboxRequest): Promise<SandboxReply> {
+  try {
+    switch (request.kind) {
+      case 'jq':
+        return { id: request.id, ok: true, value: evaluateJq(await jqReady, request.text, request.expression) };
+      case 'yq':
+        return { id: request.id, ok: true, value: evaluateYq(await jqReady, request.text, request.expression) };
+      case 'regex':
+        return { id: request.id, ok: true, value: evaluateRegex(request.text, request.expression) };
+      case 'filter':
+        return { id: request.id, ok: true, tags: filterTags(request.pattern, request.tags) };
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { id: request.id, ok: false, message: error instanceof ParseFailure ? message : `expression failed: ${message}` };
+  }
+}
+
+parentPort?.on('message', (request: SandboxRequest) => {
+  answer(request).then((reply) => parentPort?.postMessage(reply));
+});

@@ -1,0 +1,142 @@
+import { Worker } from 'node:worker_threads';
+import type { ExtractedVersion } from '../scrape/parsers/single-value.ts';
+import { TaskError } from '../task-error.ts';
+import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+
+/** Runs user-written expressions with a time, input-size and memory limit, off the main thread. */
+export interface ExpressionSandbox {
+  /** The version `expression` (jq, yq or regex) reads from a file's `text`. */
+  extractVersion(parser: 'yq' | 'jq' | 'regex', text: string, expression: string): Promise<ExtractedVersion>;
+  /** The tags a gather job's tag filter keeps. */
+  filterTags(pattern: string, tags: string[]): Promise<string[]>;
+  /** Workers started so far: one, plus one per evaluation that was stopped or crashed. */
+  stats(): { workersStarted: number };
+  close(): Promise<void>;
+}
+
+/** Limits of an {@link ExpressionSandbox}. */
+export interface SandboxOptions {
+  /** Longest one evaluation may run before its worker is replaced (default 5 s). */
+  timeoutMs?: number;
+  /** Largest file an expression reads (default 1 MB). */
+  maxInputBytes?: number;
+  /** Heap limit of the worker (default 256 MB). */
+  memoryLimitMb?: number;
+}
+
+type Job = { request: SandboxRequest; label: string; resolve: (reply: SandboxReply & { ok: true }) => void; reject: (error: Error) => void };
+
+// Sources run with type stripping (`.ts`), the image runs the build (`.js`).
+const WORKER_FILE = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * An expression sandbox with one warm worker thread (a fresh one costs ~65 ms). jq evaluation is
+ * synchronous and `def f: f; f` never returns, as does a catastrophic regex, so an evaluation
+ * that overruns its time limit gets its worker terminated and the next one gets a new worker.
+ * Evaluations run one at a time; each takes milliseconds.
+ */
+export function createExpressionSandbox(options: SandboxOptions = {}): ExpressionSandbox {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxInputBytes = options.maxInputBytes ?? 1024 * 1024;
+  const memoryLimitMb = options.memoryLimitMb ?? 256;
+  const queue: Job[] = [];
+  let worker: Worker | null = null;
+  let current: { job: Job; timer: NodeJS.Timeout } | null = null;
+  let nextId = 1;
+  let closed = false;
+  let workersStarted = 0;
+
+  const finish = (outcome: { reply: SandboxReply } | { error: Error }) => {
+    if (current === null) return;
+    const { job, timer } = current;
+    clearTimeout(timer);
+    current = null;
+    if ('error' in outcome) job.reject(outcome.error);
+    else if (outcome.reply.ok) job.resolve(outcome.reply);
+    else job.reject(new TaskError(outcome.reply.message, { retryable: false }));
+    pump();
+  };
+
+  const discardWorker = () => {
+    const old = worker;
+    worker = null;
+    if (old !== null) {
+      old.removeAllListeners();
+      old.on('error', () => {});
+      void old.terminate();
+    }
+  };
+
+  const startWorker = (): Worker => {
+    const started = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
+    workersStarted++;
+    started.unref();
+    started.on('message', (reply: SandboxReply) => {
+      if (current !== null && reply.id === current.job.request.id) finish({ reply });
+    });
+    started.on('error', (error: Error & { code?: string }) => {
+      discardWorker();
+      const message =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `used more than ${memoryLimitMb} MB of memory and was stopped` : `crashed: ${error.message}`;
+      finish({ error: new TaskError(`${current?.job.label ?? 'expression'} ${message}`, { retryable: false }) });
+    });
+    started.on('exit', () => {
+      if (worker !== started) return;
+      worker = null;
+      finish({ error: new TaskError(`${current?.job.label ?? 'expression'} stopped its worker`, { retryable: false }) });
+    });
+    return started;
+  };
+
+  function pump(): void {
+    if (current !== null || closed) return;
+    const job = queue.shift();
+    if (job === undefined) return;
+    worker ??= startWorker();
+    const timer = setTimeout(() => {
+      discardWorker();
+      finish({ error: new TaskError(`${job.label} did not finish within ${timeoutMs / 1000} s and was stopped`, { retryable: false }) });
+    }, timeoutMs);
+    current = { job, timer };
+    worker.postMessage(job.request);
+  }
+
+  const submit = (request: SandboxRequest, label: string) =>
+    new Promise<SandboxReply & { ok: true }>((resolve, reject) => {
+      if (closed) return reject(new TaskError('the agent is stopping', { retryable: true }));
+      queue.push({ request, label, resolve, reject });
+      pump();
+    });
+
+  // Warm the worker now so the first scrape does not pay for starting it.
+  worker = startWorker();
+
+  return {
+    async extractVersion(parser, text, expression) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > maxInputBytes) {
+        throw new TaskError(`file is ${bytes} bytes; files read by a ${parser} expression may be at most ${maxInputBytes} bytes`, { retryable: false });
+      }
+      const reply = await submit({ id: nextId++, kind: parser, text, expression }, `${parser} expression`);
+      if (!('value' in reply)) throw new Error('sandbox answered a version request with tags');
+      return reply.value;
+    },
+    async filterTags(pattern, tags) {
+      const reply = await submit({ id: nextId++, kind: 'filter', pattern, tags }, 'tag filter');
+      if (!('tags' in reply)) throw new Error('sandbox answered a tag filter with a version');
+      return reply.tags;
+    },
+    stats: () => ({ workersStarted }),
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.reject(new TaskError('the agent is stopping', { retryable: true }));
+      if (current !== null) finish({ error: new TaskError('the agent is stopping', { retryable: true }) });
+      const old = worker;
+      worker = null;
+      if (old !== null) {
+        old.removeAllListeners();
+        await old.terminate();
+      }
+    },
+  };
+}

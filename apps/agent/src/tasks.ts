@@ -1,0 +1,95 @@
+import { claimedTaskSchema, type ClaimedTask, type GatherResult, type HelmSyncResult, type ScrapeResult } from '@planekeeper/domain';
+import type { Logger } from '@planekeeper/runtime';
+import type { ClaimedTaskEnvelope } from './api-client.ts';
+import type { Capability } from './config.ts';
+import type { Credential, Credentials } from './credentials.ts';
+import { gatherGithubReleases, type EtagMemory } from './gather/github.ts';
+import { gatherHelmChart } from './gather/helm.ts';
+import { gatherOciTags, type OciLimits } from './gather/oci.ts';
+import { syncHelmRepository } from './helm-sync.ts';
+import type { ExpressionSandbox } from './sandbox/sandbox.ts';
+import { fetchRepositoryFile } from './scrape/git.ts';
+import { TaskError } from './task-error.ts';
+
+/** What a task produced, in the shape of its kind. */
+export type TaskResult = GatherResult | ScrapeResult | HelmSyncResult;
+
+/** What running tasks needs. */
+export interface TaskDependencies {
+  capabilities: readonly Capability[];
+  credentials: Credentials;
+  sandbox: ExpressionSandbox;
+  etags: EtagMemory;
+  githubToken: string | undefined;
+  cacheDir: string;
+  childEnv: Record<string, string>;
+  userAgent: string;
+  logger: Logger;
+  /** Overrides for tests. */
+  ociLimits?: Partial<OciLimits>;
+  gitTimeoutMs?: number;
+}
+
+/** Runs one claimed task; throws a TaskError saying why it failed. */
+export type RunTask = (task: ClaimedTaskEnvelope, signal: AbortSignal) => Promise<TaskResult>;
+
+/** Checks a claimed task against the protocol's schema; an unreadable spec fails the task for good. */
+export function readClaimedTask(envelope: ClaimedTaskEnvelope): ClaimedTask {
+  const parsed = claimedTaskSchema.safeParse(envelope);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  throw new TaskError(`the server sent a task this agent cannot read (${problems}); agent and server versions may differ`, { retryable: false });
+}
+
+function credentialOf(task: ClaimedTask, credentials: Credentials): Credential | undefined {
+  if (task.credentialName === null) return undefined;
+  const credential = credentials.get(task.credentialName);
+  if (credential === undefined) {
+    throw new TaskError(`credential ${task.credentialName} is not configured on this agent (see AGENT_CONFIG)`, { retryable: false });
+  }
+  return credential;
+}
+
+/** A task runner for the loop: dispatches on the task's kind and source type. */
+export function createTaskRunner(deps: TaskDependencies): RunTask {
+  return async (envelope, signal) => {
+    const task = readClaimedTask(envelope);
+    if (!deps.capabilities.includes(task.kind)) {
+      throw new TaskError(`this agent does not run ${task.kind} tasks (AGENT_CAPABILITIES)`, { retryable: false });
+    }
+    const credential = credentialOf(task, deps.credentials);
+    const logger = deps.logger.child({ taskId: task.id, jobId: task.jobId, kind: task.kind });
+    switch (task.kind) {
+      case 'gather': {
+        const spec = task.spec;
+        if (spec.sourceType === 'github_release') {
+          return gatherGithubReleases(spec.source, {
+            jobId: task.jobId,
+            etag: spec.etag,
+            etags: deps.etags,
+            githubToken: deps.githubToken,
+            userAgent: deps.userAgent,
+            logger,
+            signal,
+          });
+        }
+        if (spec.sourceType === 'helm_repo') return gatherHelmChart(spec.source, { credential, signal });
+        return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, sandbox: deps.sandbox, logger, signal, limits: deps.ociLimits });
+      }
+      case 'scrape': {
+        const { spec } = task;
+        const file = await fetchRepositoryFile(spec, {
+          cacheDir: deps.cacheDir,
+          credential,
+          childEnv: deps.childEnv,
+          signal,
+          timeoutMs: deps.gitTimeoutMs,
+        });
+        const extracted = await deps.sandbox.extractVersion(spec.parser, file.text, spec.expression);
+        return { version: extracted.version, raw: extracted.raw, commitSha: file.commitSha };
+      }
+      case 'helm_sync':
+        return syncHelmRepository(task.spec, { credential, sandbox: deps.sandbox, signal });
+    }
+  };
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { gatherHelmChart } from '../src/gather/helm.ts';
+import { syncHelmRepository } from '../src/helm-sync.ts';
+import { createExpressionSandbox } from '../src/sandbox/sandbox.ts';
+import { helmIndexYaml, manyCharts, startHelmRepo, type HelmRepoStandIn } from './helpers/helm-repo.ts';
+
+describe('Helm repositories (against a local chart repository)', () => {
+  let repo: HelmRepoStandIn;
+  const sandbox = createExpressionSandbox();
+  const credential = { type: 'registry_basic' as const, username: 'charts', password: 's3cret' };
+
+  beforeAll(async () => {
+    repo = await startHelmRepo();
+    repo.files.set(
+      '/stable/index.yaml',
+      helmIndexYaml(
+        [
+          { name: 'nginx', version: '18.1.8', appVersion: '1.27.1', created: '2024-08-13T10:37:52.108254612Z' },
+          { name: 'nginx', version: '18.2.0-rc.1', appVersion: '1.27.2', created: '2024-08-20T08:00:00.5+02:00' },
+          { name: 'nginx', version: '1.10.0', appVersion: '1.10', created: 'not a date' },
+          { name: 'redis', version: '20.0.1', appVersion: '7.4.0', created: '2024-08-09T00:00:00Z' },
+          { name: 'postgresql', version: '15.5.20', appVersion: '16.4.0', created: '2024-08-01T00:00:00Z' },
+        ],
+        `${repo.url}/stable`,
+      ),
+    );
+    // About 10 MB: 420 charts x 30 versions, as large as the big public indexes are today.
+    repo.files.set('/big/index.yaml', helmIndexYaml(manyCharts(420, 30), `${repo.url}/big`));
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await repo.close();
+  });
+
+  it('reads one chart: versions, created dates, SemVer prereleases and chart URLs', async () => {
+    const result = await gatherHelmChart({ repoUrl: `${repo.url}/stable`, chart: 'nginx' }, {});
+    expect(repo.requests.at(-1)).toBe('/stable/index.yaml');
+    expect(result.releases).toEqual([
+      { tag: '18.1.8', publishedAt: '2024-08-13T10:37:52.108Z', prerelease: false, url: `${repo.url}/stable/nginx-18.1.8.tgz` },
+      { tag: '18.2.0-rc.1', publishedAt: '2024-08-20T06:00:00.500Z', prerelease: true, url: `${repo.url}/stable/nginx-18.2.0-rc.1.tgz` },
+      { tag: '1.10.0', publishedAt: null, prerelease: false, url: `${repo.url}/stable/nginx-1.10.0.tgz` },
+    ]);
+  });
+
+  it('fails clearly for a chart the index does not list', async () => {
+    await expect(gatherHelmChart({ repoUrl: `${repo.url}/stable/`, chart: 'mysql' }, {})).rejects.toMatchObject({
+      message: `chart mysql is not in the Helm repository index ${repo.url}/stable/index.yaml (3 charts listed)`,
+      retryable: false,
+    });
+  });
+
+  it('fails clearly when there is no index', async () => {
+    await expect(gatherHelmChart({ repoUrl: `${repo.url}/missing`, chart: 'nginx' }, {})).rejects.toMatchObject({
+      message: `no Helm repository index at ${repo.url}/missing/index.yaml (HTTP 404)`,
+      retryable: false,
+    });
+  });
+
+  it('sends basic auth from a registry_basic or https_pat credential, and says so when it is missing', async () => {
+    repo.setAuth({ username: 'charts', password: 's3cret' });
+    try {
+      await expect(gatherHelmChart({ repoUrl: `${repo.url}/stable`, chart: 'redis' }, {})).rejects.toMatchObject({
+        message: expect.stringContaining('refused access') as unknown as string,
+        retryable: false,
+      });
+      const withBasic = await gatherHelmChart({ repoUrl: `${repo.url}/stable`, chart: 'redis' }, { credential });
+      expect(withBasic.releases.map((r) => r.tag)).toEqual(['20.0.1']);
+      const withPat = await gatherHelmChart(
+        { repoUrl: `${repo.url}/stable`, chart: 'redis' },
+        { credential: { type: 'https_pat', username: 'charts', token: 's3cret' } },
+      );
+      expect(withPat.releases).toHaveLength(1);
+    } finally {
+      repo.setAuth(undefined);
+    }
+  });
+
+  it('reads one chart of a 10 MB index, parsing only that chart', async () => {
+    const size = Buffer.byteLength(repo.files.get('/big/index.yaml') ?? '');
+    expect(size).toBeGreaterThan(10 * 1024 * 1024);
+    const started = Date.now();
+    const result = await gatherHelmChart({ repoUrl: `${repo.url}/big`, chart: 'chart-0419' }, {});
+    expect(result.releases).toHaveLength(30);
+    expect(result.releases[0]).toMatchObject({ tag: '1.29.0', publishedAt: '2023-01-02T05:00:00.000Z' });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('fails clearly when the index is larger than the limit', async () => {
+    await expect(gatherHelmChart({ repoUrl: `${repo.url}/big`, chart: 'chart-0001' }, { maxBytes: 1024 * 1024 })).rejects.toMatchObject({
+      message: `the Helm repository index ${repo.url}/big/index.yaml is larger than the 1 MB limit`,
+      retryable: false,
+    });
+  });
+
+  it('helm_sync reports every chart with its versions, and the chart filter narrows them', async () => {
+    const all = await syncHelmRepository({ repoUrl: `${repo.url}/stable` }, { sandbox });
+    expect(all.charts).toEqual([
+      { name: 'nginx', versions: ['18.1.8', '18.2.0-rc.1', '1.10.0'] },
+      { name: 'postgresql', versions: ['15.5.20'] },
+      { name: 'redis', versions: ['20.0.1'] },
+    ]);
+    const filtered = await syncHelmRepository({ repoUrl: `${repo.url}/stable`, chartFilter: '^(nginx|redis)$' }, { sandbox });
+    expect(filtered.charts.map((c) => c.name)).toEqual(['nginx', 'redis']);
+  });
+
+  it('helm_sync reads all 420 charts of the 10 MB index', async () => {
+    const result = await syncHelmRepository({ repoUrl: `${repo.url}/big`, chartFilter: null }, { sandbox });
+    expect(result.charts).toHaveLength(420);
+    expect(result.charts.every((chart) => chart.versions.length === 30)).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { startLocalServer, type LocalServer } from './http-server.ts';
+
+/** A release as the GitHub REST API returns it (the fields the agent reads, and some it does not). */
+export interface GithubRelease {
+  id: number;
+  tag_name: string;
+  name: string;
+  draft: boolean;
+  prerelease: boolean;
+  created_at: string;
+  published_at: string | null;
+  html_url: string;
+  body: string;
+}
+
+/** Releases newest first, as GitHub lists them; every 7th a prerelease, the newest a draft. */
+export function makeReleases(owner: string, repo: string, count: number): GithubRelease[] {
+  const releases: GithubRelease[] = [];
+  for (let i = count - 1; i >= 0; i--) {
+    const tag = `v1.${Math.floor(i / 10)}.${i % 10}${i % 7 === 3 ? '-rc.1' : ''}`;
+    const date = new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString().replace('.000Z', 'Z');
+    const draft = i === count - 1;
+    releases.push({
+      id: 1000 + i,
+      tag_name: tag,
+      name: `Release ${tag}`,
+      draft,
+      prerelease: i % 7 === 3,
+      created_at: date,
+      published_at: draft ? null : date,
+      html_url: `https://github.com/${owner}/${repo}/releases/tag/${tag}`,
+      body: `Changes in ${tag}`,
+    });
+  }
+  return releases;
+}
+
+/** A stand-in for the GitHub REST API's release listing, with its pagination, ETags and rate limit. */
+export interface GithubApiStandIn extends LocalServer {
+  repos: Map<string, GithubRelease[]>;
+  /** Requests seen: path with query, and the If-None-Match sent. */
+  requests: { path: string; ifNoneMatch: string | undefined; authorization: string | undefined }[];
+  /** Requests left in the current rate-limit window; 304 answers do not count, as on GitHub. */
+  rateLimit: { remaining: number; limit: number; resetEpochSeconds: number };
+}
+
+/** Starts the stand-in on 127.0.0.1; pass its `url` as the source's baseUrl (like GHE's /api/v3). */
+export async function startGithubApi(): Promise<GithubApiStandIn> {
+  const repos = new Map<string, GithubRelease[]>();
+  const requests: GithubApiStandIn['requests'] = [];
+  const rateLimit = { remaining: 5000, limit: 5000, resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 };
+  const local = await startLocalServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const ifNoneMatch = req.headers['if-none-match'];
+    requests.push({ path: url.pathname + url.search, ifNoneMatch, authorization: req.headers.authorization });
+    const limitHeaders = () => ({
+      'x-ratelimit-limit': String(rateLimit.limit),
+      'x-ratelimit-remaining': String(rateLimit.remaining),
+      'x-ratelimit-reset': String(rateLimit.resetEpochSeconds),
+      'x-ratelimit-used': String(rateLimit.limit - rateLimit.remaining),
+      'x-ratelimit-resource': 'core',
+    });
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(url.pathname);
+    const releases = match === null ? undefined : repos.get(`${match[1]}/${match[2]}`);
+    if (releases === undefined) {
+      res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders() });
+      res.end(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/releases/releases#list-releases', status: '404' }));
+      return;
+    }
+    const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const body = JSON.stringify(releases.slice((page - 1) * perPage, page * perPage));
+    const etag = `W/"${createHash('sha256').update(body).digest('hex').slice(0, 40)}"`;
+    if (ifNoneMatch === etag) {
+      res.writeHead(304, { etag, ...limitHeaders() });
+      res.end();
+      return;
+    }
+    if (rateLimit.remaining <= 0) {
+      res.writeHead(403, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders() });
+      res.end(JSON.stringify({ message: 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit.)', documentation_url: 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting' }));
+      return;
+    }
+    rateLimit.remaining--;
+    const lastPage = Math.max(1, Math.ceil(releases.length / perPage));
+    const link = (n: number, rel: string) => `<http://127.0.0.1:${local.port}${url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`;
+    const links = [];
+    if (page < lastPage) links.push(link(page + 1, 'next'), link(lastPage, 'last'));
+    if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      etag,
+      ...(links.length > 0 ? { link: links.join(', ') } : {}),
+      ...limitHeaders(),
+    });
+    res.end(body);
+  });
+  return Object.assign(local, { repos, requests, rateLimit });
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { closedPort } from './helpers/http-server.ts';
+
+const agentDir = fileURLToPath(new URL('..', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'pk-agent-process-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Starts the agent as production does (node runs the sources), with only `env` set. */
+function startAgent(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--conditions=source', 'src/main.ts'], {
+    cwd: agentDir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT_CACHE_DIR: join(root, 'cache'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+const waitFor = async (condition: () => boolean, timeoutMs: number) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+describe('the agent process', () => {
+  it('exits 1 naming every bad setting, without echoing the key', async () => {
+    const agent = startAgent({ AGENT_SERVER_URL: 'https://planekeeper.example.com', AGENT_API_KEY: 'secret-key-without-prefix', AGENT_MAX_CONCURRENT_TASKS: 'lots' });
+    expect(await agent.exited).toBe(1);
+    expect(agent.output()).toMatch(/AGENT_SERVER_URL: must end in \/api\/v1\/agent/);
+    expect(agent.output()).toMatch(/AGENT_API_KEY: must be a Planekeeper API key starting with pk_ \(given value\)/);
+    expect(agent.output()).toMatch(/AGENT_MAX_CONCURRENT_TASKS: /);
+    expect(agent.output()).not.toContain('secret-key-without-prefix');
+  });
+
+  it('exits 1 when AGENT_CONFIG names a file that is not there', async () => {
+    const agent = startAgent({ AGENT_SERVER_URL: 'http://127.0.0.1:1/api/v1/agent', AGENT_API_KEY: 'pk_test', AGENT_CONFIG: join(root, 'missing.yaml') });
+    expect(await agent.exited).toBe(1);
+    expect(agent.output()).toContain(`AGENT_CONFIG: ${join(root, 'missing.yaml')}: file not found`);
+  });
+
+  it('outlives an unreachable server, backing off between heartbeats, and exits 0 on SIGTERM', async () => {
+    const serverPort = await closedPort();
+    const opsPort = await closedPort();
+    const agent = startAgent({
+      AGENT_SERVER_URL: `http://127.0.0.1:${serverPort}/api/v1/agent`,
+      AGENT_API_KEY: 'pk_never_logged_0123456789',
+      AGENT_METRICS_PORT: String(opsPort),
+      LOG_LEVEL: 'debug',
+    });
+    const failures = () => agent.output().split('\n').filter((line) => line.includes('heartbeat failed'));
+    await waitFor(() => failures().length >= 3, 10_000);
+    const delays = failures().map((line) => (JSON.parse(line) as { retryInMs: number }).retryInMs);
+    expect(delays[0]).toBeLessThanOrEqual(1000);
+    expect(delays[2]).toBeGreaterThan(delays[0] as number);
+    expect(failures()[0]).toContain('could not reach the server for /heartbeat: ECONNREFUSED');
+
+    expect((await fetch(`http://127.0.0.1:${opsPort}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(503);
+
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(agent.output()).toContain('"msg":"agent stopped"');
+    expect(agent.output()).not.toContain('pk_never_logged');
+  }, 20_000);
+});
