@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { queryFlagSchema } from './fields.ts';
 
 const fields = {
   name: nameSchema,
@@ -45,12 +46,13 @@ export const alertConfigResponseSchema = z
 /** An alert config as the API returns it. */
 export type AlertConfigResponse = z.infer<typeof alertConfigResponseSchema>;
 
-/** `GET /alert-configs` query. */
+/** `GET /alert-configs` query: `?gatherJobId=`, `?scrapeJobId=`, `?ruleId=`, `?enabled=`. */
 export const alertConfigListQuerySchema = z.strictObject({
   ...listQueryShape,
   gatherJobId: idSchema.optional(),
   scrapeJobId: idSchema.optional(),
   ruleId: idSchema.optional(),
+  enabled: queryFlagSchema('Only enabled (true) or disabled (false) configs'),
 });
 /** `GET /alert-configs` query. */
 export type AlertConfigListQuery = z.infer<typeof alertConfigListQuerySchema>;

@@ -17,6 +17,12 @@ export const evaluationResponseSchema = z
     latestVersion: z.string().nullable(),
     behindBy: z.number().int().nullable(),
     severity: severitySchema.nullable().describe('Null when there is no violation'),
+    dateSource: z
+      .enum(['published', 'first_seen'])
+      .nullable()
+      .optional()
+      .describe('days_behind: whether days count from the publish date or, without one, from when the release was first gathered'),
+    notes: z.array(z.string()).optional().describe('Remarks worth showing beside the result'),
     evaluatedAt: timestampSchema,
   })
   .meta({ id: 'Evaluation' });

@@ -1,0 +1,106 @@
+import type { AlertConfigRow, Database } from '@planekeeper/db';
+import type { AlertConfigCreate, AlertConfigListQuery, AlertConfigResponse, AlertConfigUpdate, ErrorDetail } from '@planekeeper/domain';
+import type { Kysely } from 'kysely';
+import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+
+export function presentAlertConfig(row: AlertConfigRow): AlertConfigResponse {
+  return {
+    id: row.id,
+    name: row.name,
+    gatherJobId: row.gather_job_id,
+    scrapeJobId: row.scrape_job_id,
+    ruleId: row.rule_id,
+    enabled: row.enabled,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export async function listAlertConfigs(db: Kysely<Database>, organizationId: string, query: AlertConfigListQuery) {
+  let q = db.selectFrom('alert_configs').selectAll().select(cursorColumn('alert_configs').as('cursor_ts')).where('organization_id', '=', organizationId);
+  if (query.gatherJobId) q = q.where('gather_job_id', '=', query.gatherJobId);
+  if (query.scrapeJobId) q = q.where('scrape_job_id', '=', query.scrapeJobId);
+  if (query.ruleId) q = q.where('rule_id', '=', query.ruleId);
+  if (query.enabled) q = q.where('enabled', '=', query.enabled === 'true');
+  if (query.cursor) q = q.where(afterCursor('alert_configs', query.cursor));
+  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+  return toPage(rows, query.limit, presentAlertConfig);
+}
+
+export async function findAlertConfig(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
+  return db
+    .selectFrom('alert_configs')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .$if(options.forUpdate === true, (q) => q.forUpdate())
+    .executeTakeFirst();
+}
+
+/** The references a config body names. */
+export type AlertConfigReferences = Pick<AlertConfigUpdate, 'gatherJobId' | 'scrapeJobId' | 'ruleId'>;
+
+/**
+ * The referenced gather job, scrape job and rule that are not the organization's, one detail per
+ * field. Another organization's id reads exactly like one that does not exist.
+ */
+export async function missingReferences(db: Kysely<Database>, organizationId: string, refs: AlertConfigReferences): Promise<ErrorDetail[]> {
+  const checks = [
+    { field: 'gatherJobId', what: 'gather job', table: 'gather_jobs', id: refs.gatherJobId },
+    { field: 'scrapeJobId', what: 'scrape job', table: 'scrape_jobs', id: refs.scrapeJobId },
+    { field: 'ruleId', what: 'rule', table: 'rules', id: refs.ruleId },
+  ] as const;
+  const details: ErrorDetail[] = [];
+  for (const { field, what, table, id } of checks) {
+    if (id === undefined) continue;
+    const row = await db.selectFrom(table).select('id').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    if (!row) details.push({ path: field, message: `${what} ${id} not found` });
+  }
+  return details;
+}
+
+export async function insertAlertConfig(db: Kysely<Database>, organizationId: string, body: AlertConfigCreate) {
+  return db
+    .insertInto('alert_configs')
+    .values({
+      organization_id: organizationId,
+      name: body.name,
+      gather_job_id: body.gatherJobId,
+      scrape_job_id: body.scrapeJobId,
+      rule_id: body.ruleId,
+      enabled: body.enabled ?? true,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function updateAlertConfig(db: Kysely<Database>, organizationId: string, id: string, body: AlertConfigUpdate) {
+  return db
+    .updateTable('alert_configs')
+    .set({
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.gatherJobId !== undefined ? { gather_job_id: body.gatherJobId } : {}),
+      ...(body.scrapeJobId !== undefined ? { scrape_job_id: body.scrapeJobId } : {}),
+      ...(body.ruleId !== undefined ? { rule_id: body.ruleId } : {}),
+      ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      updated_at: new Date(),
+    })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Alerts show their config's name, also after it is deleted: a rename renames them all. */
+export async function renameAlertsOfConfig(db: Kysely<Database>, organizationId: string, alertConfigId: string, name: string): Promise<void> {
+  await db
+    .updateTable('alerts')
+    .set({ alert_config_name: name })
+    .where('organization_id', '=', organizationId)
+    .where('alert_config_id', '=', alertConfigId)
+    .execute();
+}
+
+export async function deleteAlertConfig(db: Kysely<Database>, organizationId: string, id: string): Promise<void> {
+  await db.deleteFrom('alert_configs').where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}

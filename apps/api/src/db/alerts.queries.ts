@@ -1,0 +1,80 @@
+import type { AlertEventRow, AlertRow, Database } from '@planekeeper/db';
+import type { AlertEventListQuery, AlertEventResponse, AlertListQuery, AlertResponse } from '@planekeeper/domain';
+import { sql, type Kysely } from 'kysely';
+import { afterCursor, cursorColumn, decodeCursor, toPage } from '../http/pagination.ts';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function presentAlert(row: AlertRow): AlertResponse {
+  return {
+    id: row.id,
+    alertConfigId: row.alert_config_id,
+    alertConfigName: row.alert_config_name,
+    ruleType: row.rule_type,
+    status: row.status,
+    severity: row.severity,
+    deployedVersion: row.deployed_version,
+    latestVersion: row.latest_version,
+    behindBy: row.behind_by,
+    acknowledged: row.acknowledged_at !== null,
+    acknowledgedAt: iso(row.acknowledged_at),
+    acknowledgedBy: row.acknowledged_by,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    resolvedAt: iso(row.resolved_at),
+  };
+}
+
+export function presentAlertEvent(row: AlertEventRow): AlertEventResponse {
+  return {
+    id: row.id,
+    alertId: row.alert_id,
+    type: row.type,
+    severity: row.severity,
+    deployedVersion: row.deployed_version,
+    latestVersion: row.latest_version,
+    behindBy: row.behind_by,
+    actor: row.actor,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/**
+ * The query of one page of alerts, newest first. The organization (and status) equality plus the
+ * (created_at, id) keyset walk the alerts_org_status or alerts_org_created index in order, so a
+ * page costs `limit` index entries however many alerts there are; a config filter walks
+ * alerts_config instead.
+ */
+export function alertPageQuery(db: Kysely<Database>, organizationId: string, query: AlertListQuery) {
+  let q = db.selectFrom('alerts').selectAll().select(cursorColumn('alerts').as('cursor_ts')).where('organization_id', '=', organizationId);
+  if (query.status) q = q.where('status', '=', query.status);
+  if (query.severity) q = q.where('severity', '=', query.severity);
+  if (query.alertConfigId) q = q.where('alert_config_id', '=', query.alertConfigId);
+  if (query.cursor) q = q.where(afterCursor('alerts', query.cursor));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1);
+}
+
+export async function listAlerts(db: Kysely<Database>, organizationId: string, query: AlertListQuery) {
+  return toPage(await alertPageQuery(db, organizationId, query).execute(), query.limit, presentAlert);
+}
+
+export async function findAlert(db: Kysely<Database>, organizationId: string, id: string) {
+  return db.selectFrom('alerts').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+}
+
+/** An alert's events oldest first (the order they happened), in cursor pages. */
+export async function listAlertEvents(db: Kysely<Database>, organizationId: string, alertId: string, query: Omit<AlertEventListQuery, 'alertId'>) {
+  let q = db
+    .selectFrom('alert_events')
+    .selectAll()
+    .select(cursorColumn('alert_events').as('cursor_ts'))
+    .where('organization_id', '=', organizationId)
+    .where('alert_id', '=', alertId);
+  if (query.type) q = q.where('type', '=', query.type);
+  if (query.cursor) {
+    const { t, i } = decodeCursor(query.cursor);
+    q = q.where(sql<boolean>`(alert_events.created_at, alert_events.id) > (${t}::timestamptz, ${i}::uuid)`);
+  }
+  const rows = await q.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(query.limit + 1).execute();
+  return toPage(rows, query.limit, presentAlertEvent);
+}

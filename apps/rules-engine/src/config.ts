@@ -1,0 +1,26 @@
+import { env, parseEnv } from '@planekeeper/runtime';
+import { z } from 'zod';
+
+const schema = z.object({
+  /** HTTP port of /healthz, /readyz and /metrics. */
+  PORT: env.port(8082),
+  /** Postgres; unset = the embedded Postgres under .data/. */
+  DATABASE_URL: env.databaseUrl(),
+  LOG_LEVEL: env.logLevel(),
+  /**
+   * Alert configs evaluated per transaction. A target with more configs (a gather job used by
+   * thousands) is split into batches of this size, each locked, computed and written set-based.
+   */
+  RULES_ENGINE_BATCH_SIZE: env.int(1000, 1, 5000),
+  /** `evaluate` jobs worked on at once by this process. */
+  RULES_ENGINE_CONCURRENCY: env.int(4, 1, 64),
+  /** `evaluate` jobs fetched per poll by each worker; duplicates of one target are evaluated once. */
+  RULES_ENGINE_JOBS_PER_FETCH: env.int(20, 1, 500),
+});
+
+export type RulesEngineConfig = z.infer<typeof schema>;
+
+/** Reads the rules-engine's configuration from the environment (the only reader of process.env here). */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): RulesEngineConfig {
+  return parseEnv('rules-engine', schema, source);
+}

@@ -1,0 +1,50 @@
+import type { Database, RuleType } from '@planekeeper/db';
+import type { EvaluateTarget } from '@planekeeper/domain';
+import { sql, type Kysely, type Transaction } from 'kysely';
+
+/** The ids of the organization's alert configs a target names, in id order (the lock order). */
+export async function findAlertConfigIds(db: Kysely<Database>, organizationId: string, target: EvaluateTarget): Promise<string[]> {
+  let query = db.selectFrom('alert_configs').select('id').where('organization_id', '=', organizationId);
+  if ('alertConfigId' in target) query = query.where('id', '=', target.alertConfigId);
+  else if ('gatherJobId' in target) query = query.where('gather_job_id', '=', target.gatherJobId);
+  else if ('scrapeJobId' in target) query = query.where('scrape_job_id', '=', target.scrapeJobId);
+  else query = query.where('rule_id', '=', target.ruleId);
+  const rows = await query.orderBy('id').execute();
+  return rows.map((row) => row.id);
+}
+
+/** An alert config with what evaluating it needs: its rule and its gather job's tag filter. */
+export interface ConfigToEvaluate {
+  id: string;
+  name: string;
+  enabled: boolean;
+  gather_job_id: string;
+  scrape_job_id: string;
+  rule_id: string;
+  rule_type: RuleType;
+  moderate: number;
+  high: number;
+  critical: number;
+  stable_only: boolean;
+  tag_filter: string | null;
+}
+
+/**
+ * Loads and locks (FOR UPDATE, in id order so concurrent batches never deadlock) the configs of a
+ * batch: every evaluation of a config, and every change of its alert, waits for the lock, which
+ * is what keeps one open alert per config and no event recorded twice. Configs deleted meanwhile
+ * are simply absent.
+ */
+export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: string, ids: readonly string[]): Promise<ConfigToEvaluate[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<ConfigToEvaluate>`
+    SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
+           r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter
+      FROM alert_configs ac
+      JOIN rules r ON r.id = ac.rule_id
+      JOIN gather_jobs g ON g.id = ac.gather_job_id
+     WHERE ac.organization_id = ${organizationId}::uuid AND ac.id = ANY(${ids}::uuid[])
+     ORDER BY ac.id
+       FOR UPDATE OF ac`.execute(trx);
+  return rows;
+}

@@ -1,0 +1,101 @@
+import { applyAlertChanges, findOpenAlerts, type Database, type RecordedAlertEvent } from '@planekeeper/db';
+import type { EvaluatePayload, ReleaseCandidate } from '@planekeeper/domain';
+import type { Logger } from '@planekeeper/runtime';
+import type { Kysely } from 'kysely';
+import type { PgBoss } from 'pg-boss';
+import { findAlertConfigIds, lockAlertConfigs } from '../db/alert-configs.queries.ts';
+import { upsertEvaluations } from '../db/evaluations.queries.ts';
+import { latestDeployedVersions, loadReleases } from '../db/versions.queries.ts';
+import type { RulesEngineMetrics } from '../metrics.ts';
+import { createRuleEvaluator, decideBatch, type RuleEvaluator } from './decide-batch.ts';
+
+/** What evaluating needs. */
+export interface EvaluateDeps {
+  db: Kysely<Database>;
+  boss: PgBoss;
+  logger: Logger;
+  metrics: RulesEngineMetrics;
+  clock: () => Date;
+  /** Configs per transaction. */
+  batchSize: number;
+}
+
+/** What one evaluation of a target did. */
+export interface EvaluationSummary {
+  configs: number;
+  ok: number;
+  unknown: number;
+  events: RecordedAlertEvent[];
+}
+
+/** State shared by the batches of one target: releases are loaded once per gather job. */
+interface RunState {
+  releases: Map<string, readonly ReleaseCandidate[]>;
+  evaluate: RuleEvaluator;
+}
+
+function unique(values: Iterable<string>): string[] {
+  return [...new Set(values)];
+}
+
+/**
+ * Evaluates every alert config an `evaluate` message targets (one config, or all that reference
+ * a gather job, scrape job or rule) and applies the alert lifecycle. Configs go in batches of
+ * `batchSize`, each one transaction: lock the configs, read snapshots and open alerts with one
+ * query each, decide in memory, then write evaluations, alert changes, events and their
+ * `alert.event` jobs set-based. Re-running it on unchanged data writes no event.
+ */
+export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: EvaluatePayload): Promise<EvaluationSummary> {
+  const { organizationId } = payload;
+  const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
+  const run: RunState = { releases: new Map(), evaluate: createRuleEvaluator(deps.clock()) };
+  const summary: EvaluationSummary = { configs: 0, ok: 0, unknown: 0, events: [] };
+  for (let start = 0; start < ids.length; start += deps.batchSize) {
+    const batch = await evaluateBatch(deps, organizationId, ids.slice(start, start + deps.batchSize), run);
+    summary.configs += batch.configs;
+    summary.ok += batch.ok;
+    summary.unknown += batch.unknown;
+    summary.events.push(...batch.events);
+  }
+  deps.logger.info(
+    { organizationId, target: payload.target, reason: payload.reason, configs: summary.configs, ok: summary.ok, unknown: summary.unknown, events: summary.events.length },
+    'evaluated alert configs',
+  );
+  return summary;
+}
+
+async function evaluateBatch(deps: EvaluateDeps, organizationId: string, ids: string[], run: RunState): Promise<EvaluationSummary> {
+  const stopTimer = deps.metrics.batchDuration.startTimer();
+  const summary = await deps.db.transaction().execute(async (trx): Promise<EvaluationSummary> => {
+    const configs = await lockAlertConfigs(trx, organizationId, ids);
+    const enabled = configs.filter((config) => config.enabled);
+    // Read after the locks: a concurrent evaluation of these configs has committed by now.
+    const missing = unique(enabled.map((config) => config.gather_job_id)).filter((id) => !run.releases.has(id));
+    if (missing.length > 0) {
+      const loaded = await loadReleases(trx, organizationId, missing);
+      for (const id of missing) run.releases.set(id, loaded.get(id) ?? []);
+    }
+    const deployed = await latestDeployedVersions(trx, organizationId, unique(enabled.map((config) => config.scrape_job_id)));
+    const open = await findOpenAlerts(trx, organizationId, configs.map((config) => config.id), { forUpdate: true });
+
+    const decisions = decideBatch({ configs, releasesByGatherJob: run.releases, deployedByScrapeJob: deployed, openAlertsByConfig: open, evaluate: run.evaluate });
+    await upsertEvaluations(trx, organizationId, decisions.evaluations, deps.clock());
+    const changes = decisions.changes.filter((change) => change.decision.action !== 'none');
+    const { alertIds, events } = await applyAlertChanges(trx, deps.boss, organizationId, changes);
+
+    for (const change of changes) {
+      deps.logger.debug(
+        { organizationId, alertConfigId: change.alertConfigId, alertId: alertIds.get(change.alertConfigId), action: change.decision.action, events: change.decision.events.map((e) => e.type) },
+        'alert changed',
+      );
+    }
+    const ok = decisions.evaluations.filter((evaluation) => evaluation.status === 'ok').length;
+    return { configs: configs.length, ok, unknown: decisions.evaluations.length - ok, events };
+  });
+  stopTimer();
+  // Counted after the commit: a rolled-back batch is retried and counted then.
+  if (summary.ok > 0) deps.metrics.evaluations.inc({ status: 'ok' }, summary.ok);
+  if (summary.unknown > 0) deps.metrics.evaluations.inc({ status: 'unknown' }, summary.unknown);
+  for (const event of summary.events) deps.metrics.alertEvents.inc({ type: event.type });
+  return summary;
+}
