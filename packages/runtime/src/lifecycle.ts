@@ -36,9 +36,8 @@ export async function runService(options: {
     service.stop().then(
       () => {
         logger.info(`${name} stopped`);
-        logger.flush?.();
-        process.exitCode = 0;
-        setTimeout(() => process.exit(0), 50).unref();
+        // The logger writes asynchronously: exit once its last line is out.
+        logger.flush(() => process.exit(0));
       },
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
@@ -53,8 +52,7 @@ export async function runService(options: {
     await service.start();
   } catch (error) {
     logger.fatal({ err: error }, `${name} failed to start`);
-    logger.flush?.();
-    setTimeout(() => process.exit(1), 50);
+    logger.flush(() => process.exit(1));
   }
 }
 
