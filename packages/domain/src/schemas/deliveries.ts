@@ -26,6 +26,7 @@ export const deliveryResponseSchema = z
     lastError: z.string().nullable(),
     nextAttemptAt: timestampSchema.nullable(),
     deliveredAt: timestampSchema.nullable(),
+    replayedAt: timestampSchema.nullable().describe('When it was last replayed; a replay gives it a fresh retry budget'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })
@@ -57,3 +58,10 @@ export const deliveryListQuerySchema = z.strictObject({
 });
 /** `GET /deliveries` query. */
 export type DeliveryListQuery = z.infer<typeof deliveryListQuerySchema>;
+
+/** `GET /deliveries/:id`: the delivery with every attempt made, oldest first. */
+export const deliveryDetailResponseSchema = deliveryResponseSchema
+  .extend({ attemptHistory: z.array(deliveryAttemptResponseSchema).describe('Every attempt, oldest first, across replays') })
+  .meta({ id: 'DeliveryDetail' });
+/** A delivery with its attempts, as the API returns it. */
+export type DeliveryDetailResponse = z.infer<typeof deliveryDetailResponseSchema>;

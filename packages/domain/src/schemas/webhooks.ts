@@ -21,3 +21,20 @@ export const webhookBodySchema = z
   .meta({ id: 'WebhookBody', description: 'Body of a generic webhook delivery' });
 /** The body of a generic webhook delivery. */
 export type WebhookBody = z.infer<typeof webhookBodySchema>;
+
+/**
+ * The body of a generic webhook test delivery (`POST /notification-channels/:id/test`): its own
+ * `type`, so a receiver that acts on alerts never mistakes it for one.
+ */
+export const webhookTestBodySchema = z
+  .object({
+    type: z.literal('test'),
+    timestamp: timestampSchema,
+    data: z.object({
+      message: z.string(),
+      channel: z.object({ id: idSchema, name: z.string() }),
+    }),
+  })
+  .meta({ id: 'WebhookTestBody', description: 'Body of a generic webhook test delivery' });
+/** The body of a generic webhook test delivery. */
+export type WebhookTestBody = z.infer<typeof webhookTestBodySchema>;

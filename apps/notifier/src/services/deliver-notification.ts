@@ -1,0 +1,113 @@
+import { scheduleDeliveryAttempt, sendJob } from '@planekeeper/db';
+import { channelUrlHost, decideDeliveryStep, notificationDeadQueue, retryAfterSeconds, type DeliveryAttemptResult, type DeliveryStep } from '@planekeeper/domain';
+import {
+  disableChannel,
+  failDeliveryUnsent,
+  loadDeliveryContext,
+  lockDeliveryForJob,
+  recordAttempt,
+  type DeliveryContext,
+} from '../db/deliveries.queries.ts';
+import type { NotifierDeps } from '../deps.ts';
+import { formatMessage } from '../messages/format-message.ts';
+import type { NotificationSubject } from '../messages/notification-content.ts';
+import type { DeliveryMetricOutcome } from '../metrics.ts';
+import { attemptError } from './attempt-error.ts';
+
+/** What a `notification.deliver` job came to. */
+export type DeliverOutcome =
+  | 'attempted'
+  /** The delivery is gone (its channel or event was deleted). */
+  | 'missing'
+  /** Already succeeded, failed or dead: a succeeded delivery is never sent again. */
+  | 'settled'
+  /** Another job has taken over the delivery (this one is a redelivered duplicate). */
+  | 'stale'
+  /** Settled without sending: its channel is disabled. */
+  | 'unsent';
+
+function subjectOf(context: DeliveryContext): NotificationSubject | null {
+  if (context.delivery.kind === 'test') return { kind: 'test', createdAt: context.delivery.created_at };
+  if (context.event === null) return null;
+  const { alert, alertConfig, ...event } = context.event;
+  return { kind: 'event', event, alert, alertConfig };
+}
+
+function metricOutcome(step: DeliveryStep, refused: boolean): DeliveryMetricOutcome {
+  if (refused) return 'refused';
+  if (step.status === 'pending') return 'retry';
+  if (step.status === 'failed') return step.outcome === 'gone' ? 'gone' : 'failed';
+  return step.status;
+}
+
+/**
+ * Makes one attempt of a delivery under the job `jobId`: sends the channel's message, then records
+ * the attempt and the delivery's new state together with its next step (a retry job after the
+ * backoff, the dead-letter queue, or the channel disabled after a 410) in one transaction.
+ * At least once: a notifier that dies after sending and before recording sends again on the job's
+ * retry, with the same `webhook-id`.
+ */
+export async function deliverNotification(deps: NotifierDeps, input: { organizationId: string; deliveryId: string; jobId: string }): Promise<DeliverOutcome> {
+  const { organizationId, deliveryId, jobId } = input;
+  const ids = { organizationId, deliveryId, jobId };
+  const context = await loadDeliveryContext(deps.db, organizationId, deliveryId);
+  if (!context) {
+    deps.logger.info(ids, 'delivery no longer exists: nothing to send');
+    return 'missing';
+  }
+  const { delivery, channel } = context;
+  const about = { ...ids, channelId: channel.id, channelType: channel.type, host: channelUrlHost(channel.url), alertEventId: delivery.alert_event_id };
+  if (delivery.status !== 'pending') {
+    deps.logger.info({ ...about, status: delivery.status }, 'delivery already settled: not sent again');
+    return 'settled';
+  }
+  if (delivery.job_id !== null && delivery.job_id !== jobId) {
+    deps.logger.info({ ...about, currentJobId: delivery.job_id }, 'stale delivery job (another job owns the delivery): skipped');
+    return 'stale';
+  }
+  const subject = subjectOf(context);
+  if (!channel.enabled || subject === null) {
+    const why = !channel.enabled ? `not sent: the channel is disabled${channel.disabledReason ? ` (${channel.disabledReason})` : ''}` : 'not sent: the alert event no longer exists';
+    await deps.db.transaction().execute(async (trx) => {
+      if (await lockDeliveryForJob(trx, organizationId, deliveryId, jobId)) await failDeliveryUnsent(trx, organizationId, deliveryId, why);
+    });
+    deps.logger.warn(about, why);
+    return 'unsent';
+  }
+
+  const message = formatMessage({ subject, channel, deliveryId, publicUrl: deps.config.PLANEKEEPER_PUBLIC_URL, now: deps.clock() });
+  const outcome = await deps.send({ url: channel.url, headers: message.headers, body: message.body });
+  deps.metrics.attemptDuration.observe({ channel_type: channel.type }, outcome.latencyMs / 1000);
+  const result: DeliveryAttemptResult = outcome.kind === 'response'
+    ? { kind: 'response', statusCode: outcome.statusCode, retryAfterSeconds: retryAfterSeconds({ headers: outcome.headers, body: outcome.body, now: deps.clock() }) }
+    : { kind: outcome.kind };
+
+  const recorded = await deps.db.transaction().execute(async (trx) => {
+    const locked = await lockDeliveryForJob(trx, organizationId, deliveryId, jobId);
+    if (!locked) return null;
+    const budgetAttempts = locked.budget_attempts + 1;
+    const step = decideDeliveryStep({ result, budgetAttempts, retryLimit: deps.config.NOTIFIER_RETRY_LIMIT, baseSeconds: deps.config.NOTIFIER_RETRY_BASE_SECONDS, jitter: deps.jitter });
+    const error = attemptError(outcome, step, budgetAttempts);
+    const statusCode = outcome.kind === 'response' ? outcome.statusCode : null;
+    await recordAttempt(trx, organizationId, deliveryId, { outcome: step.outcome, statusCode, error, latencyMs: outcome.latencyMs }, { status: step.status });
+    if (step.status === 'pending') await scheduleDeliveryAttempt(trx, deps.boss, { organizationId, deliveryId, delaySeconds: step.delaySeconds });
+    if (step.status === 'dead') await sendJob(deps.boss, trx, notificationDeadQueue, { organizationId, deliveryId });
+    if (step.outcome === 'gone') {
+      const reason = `disabled on ${deps.clock().toISOString()}: the target answered 410 Gone to delivery ${deliveryId}; fix the URL if needed and re-enable the channel (PATCH {"enabled": true})`;
+      await disableChannel(trx, organizationId, channel.id, reason);
+    }
+    return { step, error, statusCode, attempt: locked.attempts + 1, budgetAttempts };
+  });
+  if (recorded === null) {
+    deps.logger.warn({ ...about, statusCode: outcome.kind === 'response' ? outcome.statusCode : null }, 'delivery changed hands during the attempt: its result was not recorded');
+    return 'stale';
+  }
+  const { step, error, statusCode, attempt } = recorded;
+  deps.metrics.deliveries.inc({ channel_type: channel.type, outcome: metricOutcome(step, outcome.kind === 'refused') });
+  const line = { ...about, attempt, budgetAttempts: recorded.budgetAttempts, statusCode, latencyMs: outcome.latencyMs, outcome: step.outcome, status: step.status, error, ...(step.status === 'pending' ? { retryInSeconds: step.delaySeconds } : {}) };
+  if (step.status === 'succeeded') deps.logger.info(line, 'delivered');
+  else if (step.status === 'pending') deps.logger.warn(line, 'delivery attempt failed: will retry');
+  else if (step.status === 'dead') deps.logger.error(line, 'delivery retries used up: sent to the dead-letter queue');
+  else deps.logger.error(line, step.outcome === 'gone' ? 'target is gone: delivery failed and channel disabled' : 'delivery failed permanently');
+  return 'attempted';
+}

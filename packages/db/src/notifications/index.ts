@@ -1,0 +1,8 @@
+export {
+  DELIVERY_JOB_CRASH_RETRY_DELAY_SECONDS,
+  DELIVERY_JOB_HEARTBEAT_SECONDS,
+  scheduleDeliveryAttempt,
+  type ScheduleDeliveryAttempt,
+} from './delivery-jobs.ts';
+export { replayDelivery } from './replay-delivery.ts';
+export { createTestDelivery } from './test-delivery.ts';
