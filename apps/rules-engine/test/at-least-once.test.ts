@@ -89,7 +89,7 @@ describe('at-least-once delivery', () => {
     const twice = await playHistory(twiceOrg, 2);
     const expected = await historyOf(once.configIds);
     expect(expected).toEqual([
-      { status: 'resolved', severity: 'critical', behindBy: 6, events: [['created', 'high', '1.0', 4], ['escalated', 'critical', '1.0', 6], ['resolved', 'critical', '1.0', 6]] },
+      { status: 'resolved', severity: 'critical', behindBy: 0, events: [['created', 'high', '1.0', 4], ['escalated', 'critical', '1.0', 6], ['resolved', 'critical', '1.6', 0]] },
       { status: 'open', severity: 'high', behindBy: 2, events: [['created', 'high', '1.0.0', 2]] },
     ]);
     expect(await historyOf(twice.configIds)).toEqual(expected);

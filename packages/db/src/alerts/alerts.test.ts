@@ -63,8 +63,9 @@ describe('applyAlertChanges', () => {
     expect(escalated).toMatchObject({ severity: 'critical', deployed_version: '1.1', acknowledged_at: null, acknowledged_by: null });
     expect((await eventsOf(escalating.id)).map((e) => [e.type, e.severity])).toEqual([['unacknowledged', 'critical'], ['escalated', 'critical']]);
     const resolved = await test.db.selectFrom('alerts').selectAll().where('id', '=', resolving.id).executeTakeFirstOrThrow();
-    expect(resolved).toMatchObject({ status: 'resolved', severity: 'high', deployed_version: '1.2.0' });
-    expect((await eventsOf(resolving.id)).map((e) => [e.type, e.severity, e.deployed_version])).toEqual([['resolved', 'high', '1.2.0']]);
+    // Resolved with its last severity, showing the deployed version that resolved it.
+    expect(resolved).toMatchObject({ status: 'resolved', severity: 'high', deployed_version: '1.8' });
+    expect((await eventsOf(resolving.id)).map((e) => [e.type, e.severity, e.deployed_version])).toEqual([['resolved', 'high', '1.8']]);
   });
 
   it('rolls back everything, jobs included, when an alert it was told about is no longer open', async () => {

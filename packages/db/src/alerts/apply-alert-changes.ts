@@ -132,22 +132,27 @@ export async function applyAlertChanges(
   }
 
   if (resolves.length > 0) {
-    const ids = resolves.map((change) => {
+    const rows = resolves.map((change) => {
       const current = requireCurrent(change);
       alertIds.set(change.alertConfigId, current.id);
-      return current.id;
+      // Resolved by an evaluation: it closes showing what is deployed now. Disabled or deleted: as it was.
+      const closing = change.decision.next ?? requireCurrentState(change);
+      return { id: current.id, deployed_version: closing.deployedVersion, latest_version: closing.latestVersion, behind_by: closing.behindBy };
     });
     const resolved = await sql`
-      UPDATE alerts SET status = 'resolved', resolved_at = now(), updated_at = now()
-       WHERE organization_id = ${organizationId}::uuid AND id = ANY(${ids}::uuid[]) AND status = 'open'`.execute(trx);
-    expectAffected('resolve', resolved.numAffectedRows, ids.length);
+      UPDATE alerts AS a
+         SET status = 'resolved', resolved_at = now(), updated_at = now(),
+             deployed_version = v.deployed_version, latest_version = v.latest_version, behind_by = v.behind_by
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, deployed_version text, latest_version text, behind_by integer)
+       WHERE a.id = v.id AND a.organization_id = ${organizationId}::uuid AND a.status = 'open'`.execute(trx);
+    expectAffected('resolve', resolved.numAffectedRows, rows.length);
   }
 
   const eventRows: EventRow[] = [];
   for (const change of changes) {
     const alertId = alertIds.get(change.alertConfigId);
     if (alertId === undefined || change.decision.events.length === 0) continue;
-    // A resolved event carries the alert as it last was; the others the alert as now written.
+    // Every event carries the alert as this change writes it (a disabled config's resolve: as it was).
     const shown = change.decision.next ?? requireCurrentState(change);
     change.decision.events.forEach((event, seq) => {
       eventRows.push({

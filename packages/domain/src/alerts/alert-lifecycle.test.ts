@@ -109,14 +109,14 @@ describe('decideAlert: the table of DESIGN section 5', () => {
       next: open({ acknowledged: true }),
       events: [],
     }],
-    ['no violation -> resolve with the last severity', open({ severity: 'critical' }), ok(null, { deployedVersion: 'v1.8.0', behindBy: 0 }), true, {
+    ['no violation -> resolve with the last severity and the versions that resolved it', open({ severity: 'critical' }), ok(null, { deployedVersion: 'v1.8.0', behindBy: 0 }), true, {
       action: 'resolve',
-      next: null,
+      next: open({ severity: 'critical', deployedVersion: 'v1.8.0', behindBy: 0 }),
       events: [{ type: 'resolved', severity: 'critical' }],
     }],
     ['no violation while acknowledged -> resolve', open({ severity: 'high', acknowledged: true }), ok(null), true, {
       action: 'resolve',
-      next: null,
+      next: open({ severity: 'high', acknowledged: true }),
       events: [{ type: 'resolved', severity: 'high' }],
     }],
     ['config inactive, still violating -> resolve', open({ severity: 'high' }), ok('critical'), false, {
@@ -170,7 +170,8 @@ describe('decideAlert: invariants over every combination', () => {
   it.each(cases.map((c, i) => [i, c] as const))('combination %i keeps the invariants', (_i, input) => {
     const decision = decideAlert(input);
     // Applying the decision and re-deciding the same evaluation is idempotent.
-    const again = decideAlert({ ...input, current: decision.next });
+    // A resolved alert is closed: no open alert is left to re-decide on.
+    const again = decideAlert({ ...input, current: decision.action === 'resolve' ? null : decision.next });
     expect(again.events).toEqual([]);
     if (decision.action !== 'resolve') expect(again.action).toBe('none');
     // Each event carries the severity written with it; resolved carries the last severity.

@@ -42,8 +42,11 @@ export interface AlertLifecycleEvent {
 export type AlertAction = 'none' | 'open' | 'update' | 'resolve';
 
 /**
- * A decision. `next` is the open alert after the decision: the new state for `open`/`update`, the
- * unchanged state (or null when there is none) for `none`, and null for `resolve`.
+ * A decision. `next` is the alert after the decision: the new state for `open`/`update`, the
+ * unchanged state (or null when there is none) for `none`. For `resolve` it is the alert as it
+ * closes when an evaluation resolved it (its last severity, with the versions that resolved it,
+ * so "resolved" says what is deployed now), and null when the config was disabled or deleted
+ * (the alert closes as it last was).
  */
 export interface AlertDecision {
   action: AlertAction;
@@ -97,7 +100,8 @@ export function decideAlert({ current, evaluation, configActive }: DecideAlertIn
   const { severity, deployedVersion, latestVersion, behindBy } = evaluation;
   if (severity === null) {
     if (current === null) return unchanged(null);
-    return { action: 'resolve', next: null, events: [{ type: 'resolved', severity: current.severity }] };
+    const closing: OpenAlertState = { ...current, deployedVersion, latestVersion, behindBy };
+    return { action: 'resolve', next: closing, events: [{ type: 'resolved', severity: current.severity }] };
   }
   if (current === null) {
     const next: OpenAlertState = { severity, deployedVersion, latestVersion, behindBy, acknowledged: false };
