@@ -9,3 +9,5 @@ export { createBoss, ensureQueues, sendJob, type QueueDeclaration } from './queu
 export { generateApiKey, hashApiKey, keyPrefix, type GeneratedApiKey } from './tenancy/api-key-secrets.ts';
 export { bootstrapInstallation, type BootstrapResult } from './tenancy/bootstrap.ts';
 export * from './alerts/index.ts';
+export * from './jobs/index.ts';
+export * from './notifications/index.ts';

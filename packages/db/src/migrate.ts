@@ -5,6 +5,8 @@ import * as agentsAndJobs from './migrations/0002_agents_and_jobs.ts';
 import * as releasesAndSnapshots from './migrations/0003_releases_and_snapshots.ts';
 import * as rulesAndAlerts from './migrations/0004_rules_and_alerts.ts';
 import * as notifications from './migrations/0005_notifications.ts';
+import * as taskIngestion from './migrations/0006_task_ingestion.ts';
+import * as deliveryJobs from './migrations/0007_delivery_jobs.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -17,6 +19,8 @@ const migrations: Record<string, Migration> = {
   '0003_releases_and_snapshots': releasesAndSnapshots,
   '0004_rules_and_alerts': rulesAndAlerts,
   '0005_notifications': notifications,
+  '0006_task_ingestion': taskIngestion,
+  '0007_delivery_jobs': deliveryJobs,
 };
 
 /** Names of every migration this build knows, in order. */

@@ -129,6 +129,8 @@ export interface TasksTable {
   error: string | null;
   result: Json<unknown> | null;
   completed_at: Timestamp | null;
+  /** Set by the taskengine once the task's result is ingested (a redelivery then changes nothing). */
+  ingested_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -265,6 +267,11 @@ export interface DeliveriesTable {
   delivered_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
+  /** The notification.deliver job allowed to attempt the delivery now (others are stale duplicates). */
+  job_id: string | null;
+  /** Attempts counted against the retry limit: reset by a replay, unlike `attempts`. */
+  budget_attempts: Generated<number>;
+  replayed_at: Timestamp | null;
 }
 
 export interface DeliveryAttemptsTable {

@@ -146,3 +146,11 @@ export const credentialNameSchema = z
   .max(200, 'credentialName must be at most 200 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@\/-]*$/, 'credentialName may hold letters, digits and _ . : @ / -')
   .describe("Name of a credential in the agents' config.yaml; only agents declaring it run the job");
+
+/**
+ * A yes/no filter in a query string: `true` or `false`. Kept as text (query strings are text, and
+ * the OpenAPI document shows the two values); compare with `'true'`.
+ */
+export function queryFlagSchema(description: string) {
+  return z.enum(['true', 'false'], { error: 'must be true or false' }).optional().describe(description);
+}

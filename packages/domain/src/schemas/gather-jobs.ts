@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
-import { credentialNameSchema, cronSchema, httpUrlSchema, regexSchema } from './fields.ts';
+import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** Where a gather job reads releases from. */
@@ -153,8 +153,13 @@ export const gatherJobResponseSchema = z
 /** A gather job as the API returns it. */
 export type GatherJobResponse = z.infer<typeof gatherJobResponseSchema>;
 
-/** `GET /gather-jobs` query. */
-export const gatherJobListQuerySchema = z.strictObject({ ...listQueryShape, sourceType: sourceTypeSchema.optional() });
+/** `GET /gather-jobs` query: `?sourceType=`, `?enabled=`, `?helmSyncJobId=` (the jobs a helm sync made). */
+export const gatherJobListQuerySchema = z.strictObject({
+  ...listQueryShape,
+  sourceType: sourceTypeSchema.optional(),
+  enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs'),
+  helmSyncJobId: idSchema.optional().describe('Only the jobs this helm sync job created'),
+});
 /** `GET /gather-jobs` query. */
 export type GatherJobListQuery = z.infer<typeof gatherJobListQuerySchema>;
 
@@ -172,3 +177,11 @@ export const releaseResponseSchema = z
   .meta({ id: 'Release' });
 /** A gathered release as the API returns it. */
 export type ReleaseResponse = z.infer<typeof releaseResponseSchema>;
+
+/** `GET /gather-jobs/:id/releases` query: `?prerelease=`. */
+export const releaseListQuerySchema = z.strictObject({
+  ...listQueryShape,
+  prerelease: queryFlagSchema('Only prereleases (true) or only releases the source did not flag as such (false)'),
+});
+/** `GET /gather-jobs/:id/releases` query. */
+export type ReleaseListQuery = z.infer<typeof releaseListQuerySchema>;

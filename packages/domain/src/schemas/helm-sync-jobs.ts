@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
-import { credentialNameSchema, cronSchema, httpUrlSchema, regexSchema } from './fields.ts';
+import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 
 const fields = {
   name: nameSchema,
@@ -52,6 +52,6 @@ export const helmSyncJobResponseSchema = z
 export type HelmSyncJobResponse = z.infer<typeof helmSyncJobResponseSchema>;
 
 /** `GET /helm-sync-jobs` query. */
-export const helmSyncJobListQuerySchema = z.strictObject(listQueryShape);
+export const helmSyncJobListQuerySchema = z.strictObject({ ...listQueryShape, enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs') });
 /** `GET /helm-sync-jobs` query. */
 export type HelmSyncJobListQuery = z.infer<typeof helmSyncJobListQuerySchema>;

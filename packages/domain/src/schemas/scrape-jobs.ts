@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
-import { credentialNameSchema, cronSchema, gitRefSchema, gitUrlSchema, regexProblem, repoFilePathSchema } from './fields.ts';
+import { credentialNameSchema, cronSchema, gitRefSchema, gitUrlSchema, queryFlagSchema, regexProblem, repoFilePathSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** How a scrape job reads the deployed version; `manual` versions are entered through the API. */
@@ -132,8 +132,12 @@ export const scrapeJobResponseSchema = z
 /** A scrape job as the API returns it. */
 export type ScrapeJobResponse = z.infer<typeof scrapeJobResponseSchema>;
 
-/** `GET /scrape-jobs` query. */
-export const scrapeJobListQuerySchema = z.strictObject({ ...listQueryShape, parser: parserSchema.optional() });
+/** `GET /scrape-jobs` query: `?parser=`, `?enabled=`. */
+export const scrapeJobListQuerySchema = z.strictObject({
+  ...listQueryShape,
+  parser: parserSchema.optional(),
+  enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs'),
+});
 /** `GET /scrape-jobs` query. */
 export type ScrapeJobListQuery = z.infer<typeof scrapeJobListQuerySchema>;
 
@@ -151,3 +155,8 @@ export const versionSnapshotResponseSchema = z
   .meta({ id: 'VersionSnapshot' });
 /** A deployed-version snapshot as the API returns it. */
 export type VersionSnapshotResponse = z.infer<typeof versionSnapshotResponseSchema>;
+
+/** `GET /scrape-jobs/:id/snapshots` query. */
+export const versionSnapshotListQuerySchema = z.strictObject(listQueryShape);
+/** `GET /scrape-jobs/:id/snapshots` query. */
+export type VersionSnapshotListQuery = z.infer<typeof versionSnapshotListQuerySchema>;

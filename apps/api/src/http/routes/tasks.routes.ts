@@ -1,3 +1,22 @@
-import type { RouteDefinition } from '../route.ts';
+import { idParamsSchema, listEnvelopeSchema, notFound, taskListQuerySchema, taskResponseSchema } from '@planekeeper/domain';
+import { findTask, listTasks, presentTask } from '../../db/tasks.queries.ts';
+import { defineRoute, type RouteDefinition } from '../route.ts';
 
-export const tasksRoutes: RouteDefinition[] = [];
+const tag = 'tasks';
+
+export const tasksRoutes: RouteDefinition[] = [
+  defineRoute({
+    method: 'get', path: '/api/v1/tasks', tag, access: 'read', summary: 'List tasks, newest first (filters: jobId, status, kind); lease tokens are never shown',
+    query: taskListQuerySchema, response: listEnvelopeSchema(taskResponseSchema),
+    handler: ({ deps, auth, query }) => listTasks(deps.db, auth.organizationId, query),
+  }),
+  defineRoute({
+    method: 'get', path: '/api/v1/tasks/:id', tag, access: 'read', summary: 'Get a task',
+    params: idParamsSchema, response: taskResponseSchema,
+    handler: async ({ deps, auth, params }) => {
+      const row = await findTask(deps.db, auth.organizationId, params.id);
+      if (!row) throw notFound('task', params.id);
+      return presentTask(row);
+    },
+  }),
+];

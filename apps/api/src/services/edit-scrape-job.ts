@@ -1,0 +1,89 @@
+import { cancelPendingTasks, refreshPendingTask, trimVersionSnapshots, type ScrapeJobRow } from '@planekeeper/db';
+import { assertScrapeJobConsistent, conflict, notFound, type ScrapeJobCreate, type ScrapeJobUpdate } from '@planekeeper/domain';
+import { findAlertConfigUsing } from '../db/gather-jobs.queries.ts';
+import { deleteScrapeJob, findScrapeJob, insertScrapeJob, updateScrapeJob } from '../db/scrape-jobs.queries.ts';
+import type { ApiDeps } from '../deps.ts';
+import { DISABLED_REASON } from './edit-gather-job.ts';
+import { nextRunAfterEdit } from './job-schedule.ts';
+
+const MANUAL_REASON = 'cancelled: the job became manual before an agent claimed the task';
+
+/** Creates a scrape job; an enabled, non-manual one is due at once. */
+export async function createScrapeJob(deps: ApiDeps, organizationId: string, body: ScrapeJobCreate): Promise<ScrapeJobRow> {
+  const enabled = body.enabled ?? true;
+  const schedule = body.schedule ?? null;
+  const row = await insertScrapeJob(deps.db, organizationId, {
+    name: body.name,
+    repo_url: body.repoUrl ?? null,
+    ref: body.ref ?? null,
+    file_path: body.filePath ?? null,
+    parser: body.parser,
+    expression: body.expression ?? null,
+    credential_name: body.credentialName ?? null,
+    schedule,
+    ...(body.historyLimit !== undefined ? { history_limit: body.historyLimit } : {}),
+    enabled,
+    next_run_at: nextRunAfterEdit({ before: null, after: { enabled, runnable: body.parser !== 'manual', schedule }, workChanged: true, now: deps.clock() }),
+  });
+  deps.logger.info({ organizationId, scrapeJobId: row.id, parser: row.parser }, 'scrape job created');
+  return row;
+}
+
+/** `value` when the update names the field (null clears it), else the stored one. */
+const pick = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
+
+/**
+ * Applies an update, checking the stored job merged with it (a non-manual job needs its repo,
+ * file, expression and schedule). Changing what is read runs the job at once; a lower history
+ * limit trims the history now; a pending task is brought up to date, or ended when the job is
+ * disabled or made manual.
+ */
+export async function editScrapeJob(deps: ApiDeps, organizationId: string, id: string, body: ScrapeJobUpdate): Promise<ScrapeJobRow> {
+  return deps.db.transaction().execute(async (trx) => {
+    const current = await findScrapeJob(trx, organizationId, id, { forUpdate: true });
+    if (!current) throw notFound('scrape job', id);
+    const merged = {
+      repo_url: pick(body.repoUrl, current.repo_url),
+      ref: pick(body.ref, current.ref),
+      file_path: pick(body.filePath, current.file_path),
+      parser: body.parser ?? current.parser,
+      expression: pick(body.expression, current.expression),
+      credential_name: pick(body.credentialName, current.credential_name),
+      schedule: pick(body.schedule, current.schedule),
+      history_limit: body.historyLimit ?? current.history_limit,
+      enabled: body.enabled ?? current.enabled,
+    };
+    assertScrapeJobConsistent({ parser: merged.parser, repoUrl: merged.repo_url, filePath: merged.file_path, expression: merged.expression, schedule: merged.schedule });
+    const workChanged = (['repo_url', 'ref', 'file_path', 'parser', 'expression', 'credential_name'] as const).some((field) => merged[field] !== current[field]);
+    const runnable = merged.parser !== 'manual';
+    const nextRun = nextRunAfterEdit({
+      before: { enabled: current.enabled, runnable: current.parser !== 'manual', schedule: current.schedule, nextRunAt: current.next_run_at },
+      after: { enabled: merged.enabled, runnable, schedule: merged.schedule },
+      workChanged,
+      now: deps.clock(),
+    });
+    const updated = await updateScrapeJob(trx, organizationId, id, { ...(body.name !== undefined ? { name: body.name } : {}), ...merged, next_run_at: nextRun });
+    if (!merged.enabled) await cancelPendingTasks(trx, organizationId, id, DISABLED_REASON);
+    else if (!runnable) await cancelPendingTasks(trx, organizationId, id, MANUAL_REASON);
+    else if (workChanged) await refreshPendingTask(trx, organizationId, 'scrape', updated);
+    const trimmed = merged.history_limit < current.history_limit ? await trimVersionSnapshots(trx, organizationId, id, merged.history_limit) : 0;
+    deps.logger.info({ organizationId, scrapeJobId: id, workChanged, enabled: merged.enabled, nextRunAt: nextRun, trimmed }, 'scrape job updated');
+    return updated;
+  });
+}
+
+/** Deletes a scrape job with its snapshots and tasks; 409 while an alert config uses it. */
+export async function removeScrapeJob(deps: ApiDeps, organizationId: string, id: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const current = await findScrapeJob(trx, organizationId, id, { forUpdate: true });
+    if (!current) throw notFound('scrape job', id);
+    const user = await findAlertConfigUsing(trx, organizationId, { scrapeJobId: id });
+    if (user) {
+      throw conflict(`scrape job ${id} is used by alert config ${user.id} ("${user.name}"): delete that config or point it at another job first`, [
+        { path: 'id', message: `used by alert config ${user.id}` },
+      ]);
+    }
+    await deleteScrapeJob(trx, organizationId, id);
+    deps.logger.info({ organizationId, scrapeJobId: id }, 'scrape job deleted');
+  });
+}
