@@ -3,13 +3,13 @@ import { createBoss, createDatabase, ensureQueues, migrateToLatest, migrationsAp
 import { ALL_QUEUES } from '@planekeeper/domain';
 import { closeServer, createMetricsRegistry, listen, type Logger, type Service } from '@planekeeper/runtime';
 import { sql } from 'kysely';
-import { Gauge } from 'prom-client';
 import { TaskWaiters } from './agent/task-waiters.ts';
 import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
 import { createHttpApp } from './http/server.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { bootstrapInstallation } from '@planekeeper/db';
+import { registerInstallationGauges } from './metrics.ts';
 
 export interface ApiService extends Service {
   /** The port actually bound (PORT=0 picks a free one). */
@@ -54,7 +54,7 @@ export function createApp(config: ApiConfig, logger: Logger, options: { clock?: 
     releases.push(() => taskWaiters.stop());
 
     const registry = createMetricsRegistry('api');
-    new Gauge({ name: 'planekeeper_agent_claims_waiting', help: 'Long-polling claims waiting for work', registers: [registry], collect() { this.set(taskWaiters.size); } });
+    registerInstallationGauges(registry, { db: database.db, boss, taskWaiters, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS });
     const deps: ApiDeps = { db: database.db, boss, config, logger, registry, taskWaiters, clock: options.clock ?? (() => new Date()) };
     const app = createHttpApp({
       routes: allRoutes,
