@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEVERITIES, type Severity } from '../rules/severity.ts';
 import { ERROR_CODES } from '../errors.ts';
 
 /**
@@ -9,14 +10,11 @@ export function unlessMissing(message: string): (issue: { input?: unknown }) => 
   return (issue) => (issue.input === undefined ? undefined : message);
 }
 
-/**
- * Alert severities, lowest first. The rules package owns the `Severity` type; this copy keeps the
- * schemas and the alert lifecycle independent of it until the two are reconciled.
- */
-export const SEVERITY_VALUES = ['moderate', 'high', 'critical'] as const;
+/** Alert severities, lowest first (the rules module owns them). */
+export const SEVERITY_VALUES = SEVERITIES;
 
 /** An alert severity: `moderate` < `high` < `critical`. */
-export type AlertSeverity = (typeof SEVERITY_VALUES)[number];
+export type AlertSeverity = Severity;
 
 /** A severity. */
 export const severitySchema = z.enum(SEVERITY_VALUES).meta({ id: 'Severity', description: 'moderate < high < critical' });

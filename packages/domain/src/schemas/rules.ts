@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { RULE_TYPES } from '../rules/evaluate-rule.ts';
 import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** How a rule measures staleness. */
-export const RULE_TYPE_VALUES = ['days_behind', 'majors_behind', 'minors_behind'] as const;
+export const RULE_TYPE_VALUES = RULE_TYPES;
 /** A rule type. */
 export const ruleTypeSchema = z.enum(RULE_TYPE_VALUES);
 
