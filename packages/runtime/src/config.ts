@@ -21,7 +21,8 @@ export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env:
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
     const given = typeof issue.path[0] === 'string' ? cleaned[issue.path[0]] : undefined;
-    const shown = given === undefined ? 'unset' : looksSecret(name) ? 'given value' : JSON.stringify(given);
+    // A URL's user info is a password as often as not (https://user:token@host), whatever the variable.
+    const shown = given === undefined ? 'unset' : looksSecret(name) ? 'given value' : JSON.stringify(given.replace(/\/\/[^@/\s]*@/g, '//…@'));
     return `${name}: ${issue.message} (${shown})`;
   });
   throw new ConfigError(service, problems);

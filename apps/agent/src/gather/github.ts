@@ -80,6 +80,11 @@ function githubFailure(error: unknown, source: GithubSource, signal: AbortSignal
   if (signal?.aborted) return new TaskError('the task was stopped', { retryable: true, cause: error });
   if (!(error instanceof RequestError) || error.response === undefined) {
     const code = errorCode(error);
+    // octokit passes a body that is not JSON on as text, and its paginator then trips over it
+    // with a TypeError; the body (a proxy's HTML page, say) stays out of the message.
+    if (code === undefined && (error as Error | null)?.name === 'TypeError') {
+      return new TaskError(`the GitHub API for ${name} answered with something that is not a JSON list of releases (cut off, or an HTML page)`, { retryable: true, cause: error });
+    }
     return new TaskError(`could not reach the GitHub API for ${name}: ${code ?? (error instanceof Error ? error.message : String(error))}`, {
       retryable: true,
       cause: error,

@@ -30,19 +30,28 @@ function fromPostgres(error: { code?: unknown; constraint?: string }): Planekeep
       return new PlanekeeperError('validation_failed', 'a value is too long');
     case '54001':
       return new PlanekeeperError('validation_failed', 'the request is too complex');
+    // Postgres text and jsonb cannot hold U+0000, which JSON strings can.
+    case '22021':
+    case '22P05':
+      return new PlanekeeperError('validation_failed', 'a value contains a NUL character (\\u0000), which cannot be stored');
     default:
       return null;
   }
 }
 
-/** Body-parser failures (bad JSON, too large, bad charset) carry a `type` and a 4xx status. */
-function fromBodyParser(error: { type?: unknown; status?: unknown; message?: string }): PlanekeeperError | null {
+/**
+ * Failures of express's own layers carry a 4xx status: body-parser's (bad JSON, too large, bad
+ * charset, a body that does not decompress) and the router's (a path that is not valid percent-encoding).
+ */
+function fromBodyParser(error: { type?: unknown; status?: unknown; message?: string; code?: unknown }): PlanekeeperError | null {
   if (error.type === 'entity.too.large') return new PlanekeeperError('payload_too_large', 'request body is too large');
   if (error.type === 'entity.parse.failed') return new PlanekeeperError('validation_failed', 'request body is not valid JSON');
-  if (typeof error.type === 'string' && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
-    return new PlanekeeperError('validation_failed', error.message ?? 'bad request body');
+  if (typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return null;
+  if (error instanceof URIError) return new PlanekeeperError('validation_failed', `the path is not valid percent-encoding (${error.message})`);
+  if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
+    return new PlanekeeperError('validation_failed', `request body does not match its Content-Encoding (${error.message ?? error.code})`);
   }
-  return null;
+  return new PlanekeeperError('validation_failed', error.message ?? 'bad request body');
 }
 
 /** Turns any error into the JSON error envelope; unexpected ones are logged and answered 500. */

@@ -12,6 +12,11 @@ export type DueJob<K extends TaskKind> = JobRowByKind[K] & { db_now: Date };
  * Locks up to `limit` enabled jobs of `kind` whose next run has come. SKIP LOCKED lets several
  * taskengine replicas share the due jobs: each takes rows no other holds, and a row another
  * replica has just rescheduled no longer matches once its lock is released.
+ *
+ * FOR NO KEY UPDATE, the lock an UPDATE of next_run_at takes anyway, and not FOR UPDATE: inserting
+ * a task checks its foreign key with FOR KEY SHARE on the job, which FOR UPDATE blocks. An api
+ * "run now" would then hold its task's slot in the one-open-task index while waiting for this
+ * transaction, whose own insert waits for that slot: a deadlock.
  */
 export async function lockDueJobs<K extends TaskKind>(trx: Transaction<Database>, kind: K, limit: number): Promise<DueJob<K>[]> {
   const now = sql<Date>`now()`;
@@ -26,7 +31,7 @@ export async function lockDueJobs<K extends TaskKind>(trx: Transaction<Database>
         .where('next_run_at', '<=', now)
         .orderBy('next_run_at')
         .limit(limit)
-        .forUpdate()
+        .forNoKeyUpdate()
         .skipLocked()
         .execute()) as unknown as DueJob<K>[];
     case 'scrape':
@@ -39,7 +44,7 @@ export async function lockDueJobs<K extends TaskKind>(trx: Transaction<Database>
         .where('next_run_at', '<=', now)
         .orderBy('next_run_at')
         .limit(limit)
-        .forUpdate()
+        .forNoKeyUpdate()
         .skipLocked()
         .execute()) as unknown as DueJob<K>[];
     default:
@@ -51,7 +56,7 @@ export async function lockDueJobs<K extends TaskKind>(trx: Transaction<Database>
         .where('next_run_at', '<=', now)
         .orderBy('next_run_at')
         .limit(limit)
-        .forUpdate()
+        .forNoKeyUpdate()
         .skipLocked()
         .execute()) as unknown as DueJob<K>[];
   }

@@ -9,6 +9,7 @@ import {
   organizationUpdateSchema,
 } from '@planekeeper/domain';
 import type { Organization } from '@planekeeper/db';
+import { sql } from 'kysely';
 import { createApiKey } from '../../db/api-keys.queries.ts';
 import { afterCursor, cursorColumn, toPage } from '../pagination.ts';
 import { defineRoute, type AuthContext, type RouteDefinition } from '../route.ts';
@@ -65,7 +66,8 @@ export const organizationsRoutes: RouteDefinition[] = [
       if (params.id !== auth.organizationId) throw notFound('organization', params.id);
       const row = await deps.db
         .updateTable('organizations')
-        .set(body.name === undefined ? {} : { name: body.name })
+        // An empty PATCH still answers the organization: SET name = name, as `SET` cannot be empty.
+        .set(body.name === undefined ? { name: sql<string>`name` } : { name: body.name })
         .where('id', '=', params.id)
         .returningAll()
         .executeTakeFirst();
