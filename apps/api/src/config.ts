@@ -16,6 +16,8 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: env.int(6000, 0),
   /** Largest request body accepted, in bytes. */
   API_BODY_LIMIT_BYTES: env.int(1_048_576, 1024, 64 * 1_048_576),
+  /** Largest task result an agent may report (a registry with 50,000 tags is several MB). */
+  API_AGENT_RESULT_LIMIT_BYTES: env.int(32 * 1_048_576, 1024, 256 * 1_048_576),
   /** No heartbeat for this long = offline. */
   AGENT_OFFLINE_AFTER_SECONDS: env.seconds(90, 1),
   /** Poll interval answered to agents on heartbeat. */

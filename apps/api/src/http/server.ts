@@ -64,7 +64,10 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     answerOpsRequest(req, res, { ready, registry }).then((handled) => (handled ? undefined : next()), next);
   });
 
-  app.use(express.json({ limit: config.API_BODY_LIMIT_BYTES, strict: true, type: ['application/json', 'application/*+json'] }));
+  const json = { strict: true, type: ['application/json', 'application/*+json'] };
+  // Task results carry every release a source lists; everything else stays small.
+  app.use('/api/v1/agent/tasks/:id/result', express.json({ ...json, limit: config.API_AGENT_RESULT_LIMIT_BYTES }));
+  app.use(express.json({ ...json, limit: config.API_BODY_LIMIT_BYTES }));
 
   for (const route of routes) {
     app[route.method](route.path, async (req: Request, res: Response) => {
