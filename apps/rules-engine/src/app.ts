@@ -42,9 +42,19 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
     const registry = createMetricsRegistry('rules-engine');
     const metrics = createRulesEngineMetrics(registry);
     const deps: EvaluateDeps = { db: database.db, boss, logger, metrics, clock: options.clock ?? (() => new Date()), batchSize: config.RULES_ENGINE_BATCH_SIZE };
+    // A full fetch means more is waiting (a backlog after an outage): fetch again at once rather
+    // than after the poll interval. Retries become due without a NOTIFY, so the backstop poll is
+    // 2 s, not pg-boss's 30 s default for notify-enabled queues.
     await boss.work(
       evaluateQueue.name,
-      { batchSize: config.RULES_ENGINE_JOBS_PER_FETCH, localConcurrency: config.RULES_ENGINE_CONCURRENCY, perJobResults: true, pollingIntervalSeconds: 2 },
+      {
+        batchSize: config.RULES_ENGINE_JOBS_PER_FETCH,
+        localConcurrency: config.RULES_ENGINE_CONCURRENCY,
+        perJobResults: true,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 2,
+        notifyPollingIntervalSeconds: 2,
+      },
       evaluateJobsHandler({ logger, metrics, evaluate: (payload) => evaluateAlertConfigs(deps, payload) }),
     );
     releases.push(() => boss.offWork(evaluateQueue.name, { wait: true }));

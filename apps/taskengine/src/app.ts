@@ -55,7 +55,21 @@ export function createApp(config: TaskengineConfig, logger: Logger): TaskengineS
     port = await listen(server, config.PORT);
     releases.push(() => closeServer(server));
 
-    await boss.work(taskCompletedQueue.name, { localConcurrency: config.TASKENGINE_INGEST_CONCURRENCY }, taskCompletedHandler(deps));
+    // Batches with a fetch again at once while they come back full: a backlog (after an outage)
+    // drains at the speed of ingestion, not one message per worker per poll. Retries become due
+    // without a NOTIFY, so the backstop poll is 2 s, not pg-boss's 30 s default.
+    await boss.work(
+      taskCompletedQueue.name,
+      {
+        localConcurrency: config.TASKENGINE_INGEST_CONCURRENCY,
+        batchSize: 10,
+        perJobResults: true,
+        burstWhenBatchFull: true,
+        pollingIntervalSeconds: 2,
+        notifyPollingIntervalSeconds: 2,
+      },
+      taskCompletedHandler(deps),
+    );
     releases.push(() => boss.offWork(taskCompletedQueue.name, { wait: true }));
 
     const timed = (loop: string, run: () => Promise<unknown>) => async () => {

@@ -25,6 +25,9 @@ export function createBoss(url: string, options: { logger: LoggerLike; applicati
     max: options.max ?? 5,
     useListenNotify: true,
     supervise: options.supervise ?? true,
+    // The pass that retries jobs whose worker stopped heart-beating or ran past expiry: every
+    // 10 s rather than pg-boss's 60, so a crashed consumer's work resumes within about a minute.
+    superviseIntervalSeconds: 10,
     schedule: false,
   });
   boss.on('error', (error: unknown) => options.logger.error({ err: error }, 'queue error'));

@@ -7,7 +7,7 @@ export const alertEventQueue = defineQueue({
   name: 'alert.event',
   description: 'Match an alert event against notification rules and create its deliveries',
   schema: z.strictObject({ organizationId: idSchema, alertEventId: idSchema }),
-  options: { policy: 'standard', retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 120 },
+  options: { policy: 'standard', retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 120, heartbeatSeconds: 30 },
 });
 /** Payload of `alert.event`. */
 export type AlertEventPayload = z.output<typeof alertEventQueue.schema>;

@@ -23,6 +23,11 @@ export interface QueueOptions {
   retryDelayMax?: number;
   /** How long a job may stay active before it counts as failed (and is retried). */
   expireInSeconds: number;
+  /**
+   * Workers prove they are alive this often (pg-boss job heartbeats, at least 10): a job whose
+   * worker died is retried after this, not after its whole expiry.
+   */
+  heartbeatSeconds?: number;
   /** Queue the job's payload is copied to when its retries are used up; must be created first. */
   deadLetter?: string;
 }

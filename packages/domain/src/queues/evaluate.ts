@@ -34,7 +34,7 @@ export const evaluateQueue = defineQueue({
     reason: z.string().min(1).max(200),
     target: evaluateTargetSchema,
   }),
-  options: { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 120 },
+  options: { policy: 'standard', retryLimit: 5, retryDelay: 2, retryBackoff: true, retryDelayMax: 120, expireInSeconds: 120, heartbeatSeconds: 30 },
 });
 /** Payload of `evaluate`. */
 export type EvaluatePayload = z.output<typeof evaluateQueue.schema>;

@@ -7,7 +7,7 @@ export const taskCompletedQueue = defineQueue({
   name: 'task.completed',
   description: 'A task was reported; ingest its result and enqueue evaluations',
   schema: z.strictObject({ organizationId: idSchema, taskId: idSchema }),
-  options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300 },
+  options: { policy: 'standard', retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 300, heartbeatSeconds: 30 },
 });
 /** Payload of `task.completed`. */
 export type TaskCompletedPayload = z.output<typeof taskCompletedQueue.schema>;

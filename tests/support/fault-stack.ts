@@ -1,0 +1,160 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are asserted field by field */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, type Database } from '@planekeeper/db';
+import { createTestDatabase } from '@planekeeper/db/testing';
+import type { Kysely } from 'kysely';
+import { startApp, type RunningApp } from './app-process.ts';
+import { BOOTSTRAP_KEY, type LogBook } from './stack.ts';
+
+/** The services of the stack (agents are started one by one, under a name each). */
+export const SERVICES = ['api', 'taskengine', 'rules-engine', 'notifier'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The same shortened intervals as stack.ts (copied: stack.ts does not export them). */
+const FAST: Record<string, string> = {
+  LOG_LEVEL: 'debug',
+  TASKENGINE_SCHEDULE_INTERVAL_SECONDS: '0.2',
+  TASKENGINE_ORPHAN_CHECK_SECONDS: '1',
+  NOTIFIER_ALLOW_PRIVATE_TARGETS: 'true',
+  NOTIFIER_RETRY_BASE_SECONDS: '0.2',
+  API_RATE_LIMIT_PER_MINUTE: '0',
+};
+
+/**
+ * The stack for fault injection: like stack.ts's startStack, but on any database (a test-owned
+ * Postgres that the test restarts), with any number of named agents, and with SIGKILL as well as
+ * a graceful stop. Every process's stdout lines are kept in `logs` (keyed by service or agent name).
+ */
+export interface FaultStack {
+  url: string;
+  /** A kysely pool on the stack's database, for the checks a skeptical operator would run in psql. */
+  db: Kysely<Database>;
+  apps: Map<string, RunningApp>;
+  logs: LogBook;
+  api(): RunningApp;
+  call: (method: string, route: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
+  /** Starts a service again (after a kill or a stop) with the same settings. */
+  start(name: ServiceName): Promise<RunningApp>;
+  /** SIGKILL: no graceful shutdown, no final report, connections dropped mid-transaction. */
+  kill(name: string): Promise<void>;
+  startAgent(name: string, env: Record<string, string>): Promise<RunningApp>;
+  organizationId(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Sends SIGKILL and waits for the process to be gone. */
+export async function killHard(app: RunningApp): Promise<void> {
+  const { child } = app;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** Stops an app gracefully unless it is already gone (app-process's stop() waits forever for a signalled child). */
+async function stopApp(app: RunningApp): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  await app.stop();
+}
+
+export async function startFaultStack(options: { databaseUrl?: string; env?: Record<string, string>; envFor?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<FaultStack> {
+  const owned = options.databaseUrl ? null : await createTestDatabase();
+  const url = options.databaseUrl ?? owned!.url;
+  const handle = owned ? null : createDatabase(url, { max: 4 });
+  const db = owned?.db ?? handle!.db;
+  const logs: LogBook = new Map();
+  const apps = new Map<string, RunningApp>();
+  const agentEnv = new Map<string, Record<string, string>>();
+
+  const launch = async (key: string, app: string, env: Record<string, string>) => {
+    const lines = logs.get(key) ?? [];
+    logs.set(key, lines);
+    const running = await startApp(app, env, { onLine: (line) => lines.push(line), ...(app === 'agent' ? { readyPath: null } : {}) });
+    apps.set(key, running);
+    return running;
+  };
+  const serviceEnv = (name: ServiceName): Record<string, string> => ({
+    ...FAST,
+    DATABASE_URL: url,
+    PLANEKEEPER_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY,
+    ...(name === 'notifier' && apps.get('api') ? { PLANEKEEPER_PUBLIC_URL: apps.get('api')!.url } : {}),
+    ...options.env,
+    ...options.envFor?.[name],
+    // The api keeps its port across restarts: agents and the test know it by URL.
+    ...(name === 'api' && apps.get('api') ? { PORT: String(apps.get('api')!.port) } : {}),
+  });
+  const start = (name: ServiceName) => launch(name, name, serviceEnv(name));
+
+  await start('api');
+  await Promise.all([start('taskengine'), start('rules-engine'), start('notifier')]);
+
+  const call = async (method: string, route: string, body?: unknown, key = BOOTSTRAP_KEY) => {
+    const response = await fetch(`${apps.get('api')!.url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  return {
+    url,
+    db,
+    apps,
+    logs,
+    api: () => apps.get('api')!,
+    call,
+    start,
+    async kill(name) {
+      const app = apps.get(name);
+      if (app) await killHard(app);
+    },
+    async startAgent(name, env) {
+      const previous = agentEnv.get(name);
+      const settings = previous && Object.keys(env).length === 0 ? previous : {
+        AGENT_SERVER_URL: `${apps.get('api')!.url}/api/v1/agent`,
+        AGENT_NAME: name,
+        AGENT_POLL_INTERVAL: '1',
+        AGENT_CACHE_DIR: mkdtempSync(path.join(os.tmpdir(), 'pk-fault-agent-')),
+        ...env,
+      };
+      agentEnv.set(name, settings);
+      return launch(name, 'agent', settings);
+    },
+    async organizationId() {
+      const row = await db.selectFrom('organizations').select('id').orderBy('created_at').executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async stop() {
+      await Promise.all([...apps.values()].map(stopApp));
+      if (owned) await owned.destroy();
+      else await handle!.close();
+    },
+  };
+}
+
+/** Every log line of `key` that parses as JSON and has `msg` (pino's message field). */
+export function logLines(logs: LogBook, key: string, msg: string | RegExp): any[] {
+  return (logs.get(key) ?? []).flatMap((line) => {
+    try {
+      const parsed = JSON.parse(line);
+      return (typeof msg === 'string' ? parsed.msg === msg : msg.test(String(parsed.msg))) ? [parsed] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Polls GET `${url}/readyz` until 200 or the deadline; returns the milliseconds it took. */
+export async function waitReady(url: string, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false)) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`${url}/readyz not 200 after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
