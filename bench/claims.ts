@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
+import { claimPendingTasks } from '../apps/api/src/db/agent-tasks.queries.ts';
 import type { Report } from './lib/report.ts';
-import { freshDatabase } from './lib/cluster.ts';
+import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant, makePendingTasks, registerAgent } from './lib/fixtures.ts';
+import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
+import { profiling } from './lib/node-process.ts';
 import { startApp } from '../tests/support/app-process.ts';
 
 const TASKS = 10_000;
@@ -10,11 +13,11 @@ const TASKS = 10_000;
  * Claim throughput through the HTTP agent API (20 and 100 simulated agents, one task per claim,
  * capability and credential matching on), beside the same claim SQL driven straight from a pool.
  */
-export async function benchClaims(adminUrl: string, report: Report): Promise<{ apiRssMb: number }> {
-  const database = await freshDatabase(adminUrl, 'claims');
+export async function benchClaims(cluster: BenchCluster, report: Report): Promise<{ apiRssMb: number }> {
+  const database = await freshDatabase(cluster.adminUrl, 'claims');
   const { db } = database.handle;
   const tenant = await makeBenchTenant(db);
-  const api = await startApp('api', { DATABASE_URL: database.url, API_RATE_LIMIT_PER_MINUTE: '0', API_SKIP_MIGRATIONS: 'true' });
+  const api = await startApp('api', { DATABASE_URL: database.url, API_RATE_LIMIT_PER_MINUTE: '0', API_SKIP_MIGRATIONS: 'true', ...profiling('api') });
   let apiRssMb = Number.NaN;
   try {
     for (const agents of [20, 100]) {
@@ -25,6 +28,9 @@ export async function benchClaims(adminUrl: string, report: Report): Promise<{ a
         Array.from({ length: agents }, (_, i) => registerAgent(api.url, tenant.agentKey, `bench-${agents}-${i}`, i % 2 === 0 ? ['corp-registry'] : [])),
       );
       const claimed: string[] = [];
+      const apiCpu = cpuMeter(() => cpuSecondsOf(api.child.pid!));
+      const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
+      const agentsCpu = cpuMeter(() => cpuSecondsOf(process.pid));
       const started = performance.now();
       await Promise.all(
         ids.map(async (agentId) => {
@@ -41,38 +47,33 @@ export async function benchClaims(adminUrl: string, report: Report): Promise<{ a
         }),
       );
       const seconds = (performance.now() - started) / 1000;
+      const cpu = { api: apiCpu.stop(), postgres: postgresCpu.stop(), simulated_agents: agentsCpu.stop() };
       report.record(`claim_tasks_per_s_${agents}_agents`, claimed.length / seconds, 'tasks/s');
+      recordCpu(report, `claim_${agents}_agents`, cpu, claimed.length, 'task');
       report.record(`double_claims_${agents}_agents`, claimed.length - new Set(claimed).size, 'tasks');
       if (claimed.length !== TASKS) report.note(`${agents} agents claimed ${claimed.length} of ${TASKS} tasks`);
     }
     apiRssMb = api.rssMb();
 
-    // The same claim statement straight from a pool of 20 connections: the ceiling the API sits on.
+    // The same claim statement (imported from the api) straight from a pool of 20 connections:
+    // the ceiling the API sits on.
     await db.updateTable('tasks').set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null }).execute();
-    const agent = await db.selectFrom('agents').select(['id', 'capabilities', 'credentials']).where('credentials', '@>', sql<string[]>`ARRAY['corp-registry']`).executeTakeFirstOrThrow();
+    const agent = await db.selectFrom('agents').select('id').where('credentials', '@>', sql<string[]>`ARRAY['corp-registry']`).executeTakeFirstOrThrow();
     let count = 0;
+    const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
     const started = performance.now();
     await Promise.all(
       Array.from({ length: 20 }, async () => {
         for (;;) {
-          const { rows } = await sql<{ id: string }>`
-            WITH picked AS (
-              SELECT id FROM tasks
-               WHERE organization_id = ${tenant.organizationId} AND status = 'pending' AND scheduled_at <= now()
-                 AND kind = ANY(${agent.capabilities}::text[])
-                 AND (credential_name IS NULL OR credential_name = ANY(${agent.credentials}::text[]))
-               ORDER BY scheduled_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-            UPDATE tasks AS t SET status = 'claimed', claimed_by = ${agent.id}, claimed_at = now(),
-                   lease_token = gen_random_uuid(), lease_expires_at = now() + interval '5 minutes',
-                   attempts = t.attempts + 1, error = NULL, updated_at = now()
-              FROM picked WHERE t.id = picked.id RETURNING t.id`.execute(db);
-          if (rows.length === 0) return;
-          count += rows.length;
+          const { tasks } = await claimPendingTasks(db, { organizationId: tenant.organizationId, agentId: agent.id, max: 1, leaseSeconds: 300 });
+          if (tasks.length === 0) return;
+          count += tasks.length;
         }
       }),
     );
     const ceiling = count / ((performance.now() - started) / 1000);
     report.record('claim_sql_ceiling_per_s', ceiling, 'tasks/s');
+    recordCpu(report, 'claim_sql_ceiling', { postgres: postgresCpu.stop() }, count, 'task');
     const api20 = report.figures.find((f) => f.name === 'claim_tasks_per_s_20_agents')?.value ?? Number.NaN;
     report.record('claim_api_share_of_sql_ceiling_20_agents', (api20 / ceiling) * 100, '%');
   } finally {

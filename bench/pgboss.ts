@@ -1,12 +1,12 @@
 import { createBoss } from '@planekeeper/db';
 import type { Report } from './lib/report.ts';
-import { freshDatabase } from './lib/cluster.ts';
+import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 
 const JOBS = 10_000;
 
 /** What the queue itself can do: send then work 10,000 empty jobs on one queue. */
-export async function benchPgBoss(adminUrl: string, report: Report): Promise<void> {
-  const database = await freshDatabase(adminUrl, 'pgboss');
+export async function benchPgBoss(cluster: BenchCluster, report: Report): Promise<void> {
+  const database = await freshDatabase(cluster.adminUrl, 'pgboss');
   const boss = createBoss(database.url, { logger: { warn: () => undefined, error: (o) => console.error(o) }, applicationName: 'bench-pgboss', max: 10 });
   try {
     await boss.start();

@@ -1,14 +1,14 @@
 import type { Report } from './lib/report.ts';
 import { percentile } from './lib/report.ts';
-import { freshDatabase } from './lib/cluster.ts';
+import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant, registerAgent } from './lib/fixtures.ts';
 import { startApp } from '../tests/support/app-process.ts';
 
 const SAMPLES = 100;
 
 /** A task made runnable -> claimed by an idle long-polling agent, over the real HTTP API. */
-export async function benchPickup(adminUrl: string, report: Report): Promise<void> {
-  const database = await freshDatabase(adminUrl, 'pickup');
+export async function benchPickup(cluster: BenchCluster, report: Report): Promise<void> {
+  const database = await freshDatabase(cluster.adminUrl, 'pickup');
   const { db } = database.handle;
   const tenant = await makeBenchTenant(db);
   const api = await startApp('api', { DATABASE_URL: database.url, API_RATE_LIMIT_PER_MINUTE: '0', API_SKIP_MIGRATIONS: 'true' });

@@ -13,11 +13,20 @@ export interface BenchDatabase {
 
 const quiet = { warn: () => undefined, error: (o: object) => console.error('pg-boss:', o) };
 
+/** Where the benchmarks run: the admin URL, and the data folder of an embedded server (null for DATABASE_URL). */
+export interface BenchCluster {
+  adminUrl: string;
+  dataDir: string | null;
+  stop(): Promise<void>;
+}
+
 /** The Postgres to run on: DATABASE_URL, or an embedded one in a temporary folder. */
-export async function benchCluster(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, stop: async () => undefined };
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(os.tmpdir(), `planekeeper-bench-${randomBytes(4).toString('hex')}`), persistent: false });
-  return { adminUrl: cluster.url, stop: cluster.stop };
+export async function benchCluster(): Promise<BenchCluster> {
+  // PK_BENCH_PGDATA: the data folder of that server, when it runs here, to measure its CPU.
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, dataDir: process.env.PK_BENCH_PGDATA ?? null, stop: async () => undefined };
+  const dataDir = path.join(os.tmpdir(), `planekeeper-bench-${randomBytes(4).toString('hex')}`);
+  const cluster = await startEmbeddedPostgres({ dataDir, persistent: false });
+  return { adminUrl: cluster.url, dataDir, stop: cluster.stop };
 }
 
 /** A fresh, migrated database with pg-boss installed and every queue created. */

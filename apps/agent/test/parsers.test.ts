@@ -100,3 +100,20 @@ describe('YQ, JQ and regex parsers in the expression sandbox', () => {
     await expect(sandbox.filterTags('^(a+)+$', ['a'.repeat(40) + '!'])).rejects.toThrow('tag filter did not finish within 1.5 s and was stopped');
   });
 });
+
+describe('the expression sandbox worker', () => {
+  it('starts at the first evaluation, stays warm while used, and is let go when idle', async () => {
+    const sandbox = createExpressionSandbox({ idleMs: 300 });
+    try {
+      expect(sandbox.stats().workersStarted).toBe(0);
+      await expect(sandbox.extractVersion('jq', '{"v":"1.0.0"}', '.v')).resolves.toMatchObject({ version: '1.0.0' });
+      await expect(sandbox.extractVersion('regex', 'v2.0.0', 'v(\\S+)')).resolves.toMatchObject({ version: '2.0.0' });
+      expect(sandbox.stats().workersStarted).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await expect(sandbox.extractVersion('jq', '{"v":"3.0.0"}', '.v')).resolves.toMatchObject({ version: '3.0.0' });
+      expect(sandbox.stats().workersStarted).toBe(2);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});

@@ -1,11 +1,12 @@
 import { createServer } from 'node:http';
-import { createBoss, createDatabase, ensureQueues, migrateToLatest, migrationsApplied, resolveDatabaseUrl } from '@planekeeper/db';
+import { API_KEY_CHANGED_CHANNEL, createBoss, createDatabase, ensureQueues, migrateToLatest, migrationsApplied, resolveDatabaseUrl } from '@planekeeper/db';
 import { ALL_QUEUES } from '@planekeeper/domain';
 import { closeServer, createMetricsRegistry, listen, type Logger, type Service } from '@planekeeper/runtime';
 import { sql } from 'kysely';
 import { TaskWaiters } from './agent/task-waiters.ts';
 import type { ApiConfig } from './config.ts';
 import type { ApiDeps } from './deps.ts';
+import { ApiKeyCache } from './http/api-key-cache.ts';
 import { createHttpApp } from './http/server.ts';
 import { allRoutes } from './http/routes/index.ts';
 import { bootstrapInstallation } from '@planekeeper/db';
@@ -49,13 +50,15 @@ export function createApp(config: ApiConfig, logger: Logger, options: { clock?: 
     releases.push(() => boss.stop({ graceful: true, timeout: 10_000 }));
     await ensureQueues(boss, ALL_QUEUES);
 
-    const taskWaiters = new TaskWaiters(target.url, logger);
+    // Keys are trusted from memory only while the listener hears revocations (see ApiKeyCache).
+    const apiKeys = new ApiKeyCache({ ttlMs: config.API_KEY_CACHE_SECONDS * 1000, trusted: () => taskWaiters.listening });
+    const taskWaiters = new TaskWaiters(target.url, logger, { channels: { [API_KEY_CHANGED_CHANNEL]: (keyId) => apiKeys.evict(keyId) }, onGap: () => apiKeys.clear() });
     await taskWaiters.start();
     releases.push(() => taskWaiters.stop());
 
     const registry = createMetricsRegistry('api');
     registerInstallationGauges(registry, { db: database.db, boss, taskWaiters, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS });
-    const deps: ApiDeps = { db: database.db, boss, config, logger, registry, taskWaiters, clock: options.clock ?? (() => new Date()) };
+    const deps: ApiDeps = { db: database.db, boss, config, logger, registry, taskWaiters, apiKeys, clock: options.clock ?? (() => new Date()) };
     const app = createHttpApp({
       routes: allRoutes,
       deps,

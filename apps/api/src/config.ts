@@ -30,6 +30,11 @@ const schema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Skip running migrations at start (when a migrations Job owns them). */
   API_SKIP_MIGRATIONS: env.bool(false),
+  /**
+   * Longest an API key checked by this process is trusted without asking Postgres again; a revoked
+   * key is evicted at once by notification whatever this says. 0 asks on every request.
+   */
+  API_KEY_CACHE_SECONDS: env.seconds(30, 0),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

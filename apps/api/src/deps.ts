@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import type { Registry } from 'prom-client';
 import type { TaskWaiters } from './agent/task-waiters.ts';
+import type { ApiKeyCache } from './http/api-key-cache.ts';
 import type { ApiConfig } from './config.ts';
 
 /** What route handlers and services are given: passed in, never imported as singletons. */
@@ -14,6 +15,8 @@ export interface ApiDeps {
   logger: Logger;
   registry: Registry;
   taskWaiters: TaskWaiters;
+  /** API keys checked lately (revocations evict them at once). */
+  apiKeys: ApiKeyCache;
   /** The time; tests may pass another clock. */
   clock: () => Date;
 }

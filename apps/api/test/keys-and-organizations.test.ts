@@ -76,6 +76,26 @@ describe('api keys', () => {
     expect((await admin.get(`/api/v1/api-keys/${created.body.id}`)).body.revokedAt).toEqual(expect.any(String));
   });
 
+  it('stop working within moments when revoked or deleted outside the API, though checked keys are remembered', async () => {
+    const admin = client(api.url, acme.keys.admin);
+    for (const change of ['revoke', 'delete'] as const) {
+      const created = await admin.post('/api/v1/api-keys', { name: `operator ${change}s it`, role: 'viewer' });
+      const key = client(api.url, created.body.key);
+      expect((await key.get('/api/v1/rules')).status).toBe(200);
+      expect((await key.get('/api/v1/rules')).status).toBe(200);
+      // An operator in an incident, straight in the database: the trigger tells every api process.
+      if (change === 'revoke') await api.test.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('id', '=', created.body.id).execute();
+      else await api.test.db.deleteFrom('api_keys').where('id', '=', created.body.id).execute();
+      const deadline = Date.now() + 2_000;
+      let status = 200;
+      while (status !== 401 && Date.now() < deadline) {
+        status = (await key.get('/api/v1/rules')).status;
+        if (status !== 401) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).toBe(401);
+    }
+  });
+
   it('are managed by admins only', async () => {
     for (const role of ['member', 'viewer', 'agent'] as const) {
       expect((await client(api.url, acme.keys[role]).post('/api/v1/api-keys', { name: 'x', role: 'admin' })).status).toBe(403);

@@ -14,6 +14,11 @@ import { createEventDeliveries } from './services/create-event-deliveries.ts';
 import { deliverNotification } from './services/deliver-notification.ts';
 import { recordDeadLetter } from './services/record-dead-letter.ts';
 
+/** Deliveries fetched per pg-boss fetch; NOTIFIER_CONCURRENCY / this many workers fetch them. */
+const DELIVERIES_PER_FETCH = 5;
+/** Alert events fetched per pg-boss fetch, each matched in its own short transaction. */
+const EVENTS_PER_FETCH = 20;
+
 /** The running notifier. */
 export interface NotifierService extends Service {
   /** The ops port actually bound (PORT=0 picks a free one). */
@@ -56,17 +61,21 @@ export function createApp(config: NotifierConfig, logger: Logger, options: { clo
     const deps: NotifierDeps = { db: database.db, boss, config, logger, metrics, send, clock: options.clock ?? (() => new Date()), jitter: options.jitter ?? Math.random };
 
     // Scheduled retries become due without a NOTIFY, so idle workers poll at the configured pace
-    // rather than pg-boss's 30 s backstop for notify-enabled queues.
-    const polling = { pollingIntervalSeconds: config.NOTIFIER_POLL_INTERVAL_SECONDS, notifyPollingIntervalSeconds: config.NOTIFIER_POLL_INTERVAL_SECONDS };
+    // rather than pg-boss's 30 s backstop for notify-enabled queues. A worker whose fetch came back
+    // full fetches again at once (burstWhenBatchFull): a backlog drains at the pace of the
+    // receivers, not one batch per worker per poll (pg-boss ignores it for batches of one).
+    const polling = { pollingIntervalSeconds: config.NOTIFIER_POLL_INTERVAL_SECONDS, notifyPollingIntervalSeconds: config.NOTIFIER_POLL_INTERVAL_SECONDS, burstWhenBatchFull: true };
+    // NOTIFIER_CONCURRENCY attempts at once: workers x batch, each batch attempted side by side.
+    const deliveriesPerFetch = Math.min(DELIVERIES_PER_FETCH, config.NOTIFIER_CONCURRENCY);
     await boss.work(
       notificationDeliverQueue.name,
-      { ...polling, batchSize: 1, localConcurrency: config.NOTIFIER_CONCURRENCY },
+      { ...polling, batchSize: deliveriesPerFetch, localConcurrency: Math.ceil(config.NOTIFIER_CONCURRENCY / deliveriesPerFetch) },
       notificationDeliverHandler({ logger, deliver: (input) => deliverNotification(deps, input) }),
     );
     releases.push(() => boss.offWork(notificationDeliverQueue.name, { wait: true }));
     await boss.work(
       alertEventQueue.name,
-      { ...polling, batchSize: 1, localConcurrency: config.NOTIFIER_EVENT_CONCURRENCY },
+      { ...polling, batchSize: EVENTS_PER_FETCH, localConcurrency: config.NOTIFIER_EVENT_CONCURRENCY },
       alertEventHandler({ logger, createDeliveries: (payload) => createEventDeliveries(deps, payload) }),
     );
     releases.push(() => boss.offWork(alertEventQueue.name, { wait: true }));

@@ -7,6 +7,7 @@ import * as rulesAndAlerts from './migrations/0004_rules_and_alerts.ts';
 import * as notifications from './migrations/0005_notifications.ts';
 import * as taskIngestion from './migrations/0006_task_ingestion.ts';
 import * as deliveryJobs from './migrations/0007_delivery_jobs.ts';
+import * as apiKeyChanges from './migrations/0008_api_key_changes.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0005_notifications': notifications,
   '0006_task_ingestion': taskIngestion,
   '0007_delivery_jobs': deliveryJobs,
+  '0008_api_key_changes': apiKeyChanges,
 };
 
 /** Names of every migration this build knows, in order. */

@@ -22,6 +22,8 @@ export interface SandboxOptions {
   maxInputBytes?: number;
   /** Heap limit of the worker (default 256 MB). */
   memoryLimitMb?: number;
+  /** How long an unused worker is kept warm before it is let go (default 60 s). */
+  idleMs?: number;
 }
 
 type Job = { request: SandboxRequest; label: string; resolve: (reply: SandboxReply & { ok: true }) => void; reject: (error: Error) => void };
@@ -30,7 +32,8 @@ type Job = { request: SandboxRequest; label: string; resolve: (reply: SandboxRep
 const WORKER_FILE = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
- * An expression sandbox with one warm worker thread (a fresh one costs ~65 ms). jq evaluation is
+ * An expression sandbox with one worker thread, started at the first evaluation and kept warm
+ * while evaluations come (a fresh one costs ~65 ms), let go after `idleMs` without any. jq evaluation is
  * synchronous and `def f: f; f` never returns, as does a catastrophic regex, so an evaluation
  * that overruns its time limit gets its worker terminated and the next one gets a new worker.
  * Evaluations run one at a time; each takes milliseconds.
@@ -39,6 +42,8 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxInputBytes = options.maxInputBytes ?? 1024 * 1024;
   const memoryLimitMb = options.memoryLimitMb ?? 256;
+  const idleMs = options.idleMs ?? 60_000;
+  let idleTimer: NodeJS.Timeout | null = null;
   const queue: Job[] = [];
   let worker: Worker | null = null;
   let current: { job: Job; timer: NodeJS.Timeout } | null = null;
@@ -91,7 +96,16 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
   function pump(): void {
     if (current !== null || closed) return;
     const job = queue.shift();
-    if (job === undefined) return;
+    if (idleTimer !== null) clearTimeout(idleTimer);
+    idleTimer = null;
+    if (job === undefined) {
+      // Nothing to do: an idle agent need not hold a worker and its jq-wasm (some 16 MB).
+      if (worker !== null) {
+        idleTimer = setTimeout(discardWorker, idleMs);
+        idleTimer.unref();
+      }
+      return;
+    }
     worker ??= startWorker();
     const timer = setTimeout(() => {
       discardWorker();
@@ -107,9 +121,6 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
       queue.push({ request, label, resolve, reject });
       pump();
     });
-
-  // Warm the worker now so the first scrape does not pay for starting it.
-  worker = startWorker();
 
   return {
     async extractVersion(parser, text, expression) {
@@ -129,6 +140,7 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
     stats: () => ({ workersStarted }),
     async close() {
       closed = true;
+      if (idleTimer !== null) clearTimeout(idleTimer);
       for (const job of queue.splice(0)) job.reject(new TaskError('the agent is stopping', { retryable: true }));
       if (current !== null) finish({ error: new TaskError('the agent is stopping', { retryable: true }) });
       const old = worker;

@@ -14,7 +14,7 @@ import {
   taskResultSchemaFor,
 } from '@planekeeper/domain';
 import { z } from 'zod';
-import { claimPendingTasks, finishTask, findClaimingAgent, lockTask, recordHeartbeat, renewLease, type ClaimedTaskRow } from '../db/agent-tasks.queries.ts';
+import { claimPendingTasks, finishTask, lockTask, recordHeartbeat, renewLease, type ClaimedTaskRow } from '../db/agent-tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import { invalidRequest } from '../http/errors.ts';
 import { defineRoute, reply } from '../http/route.ts';
@@ -43,32 +43,19 @@ function presentClaim(row: ClaimedTaskRow) {
  * organization, the wait runs out, or the agent hangs up.
  */
 async function claimWithLongPoll(deps: ApiDeps, organizationId: string, claim: z.output<typeof taskClaimSchema>, hungUp: AbortSignal) {
-  const agent = await findClaimingAgent(deps.db, organizationId, claim.agentId);
-  if (!agent) throw new PlanekeeperError('not_found', `agent ${claim.agentId} not found: send a heartbeat first`);
   const deadline = Date.now() + Math.min(claim.wait, deps.config.AGENT_MAX_WAIT_SECONDS) * 1000;
-  const max = Math.min(claim.max, agent.max_concurrent_tasks);
-  for (;;) {
+  // Each look reads the agent afresh: a drain or uncordon while waiting takes effect at the next.
+  for (let first = true; ; first = false) {
     if (hungUp.aborted) return [];
-    if (!agent.draining) {
-      const tasks = await claimPendingTasks(deps.db, {
-        organizationId,
-        agentId: agent.id,
-        capabilities: agent.capabilities,
-        credentials: agent.credentials,
-        max,
-        leaseSeconds: deps.config.AGENT_LEASE_SECONDS,
-      });
-      if (tasks.length > 0) return tasks;
+    const { agentFound, tasks } = await claimPendingTasks(deps.db, { organizationId, agentId: claim.agentId, max: claim.max, leaseSeconds: deps.config.AGENT_LEASE_SECONDS });
+    if (!agentFound) {
+      if (first) throw new PlanekeeperError('not_found', `agent ${claim.agentId} not found: send a heartbeat first`);
+      return [];
     }
+    if (tasks.length > 0) return tasks;
     const remaining = deadline - Date.now();
     if (remaining <= 0) return [];
     await deps.taskWaiters.wait(organizationId, remaining, hungUp);
-    // A drain or uncordon while waiting takes effect at the next look.
-    if (!hungUp.aborted && Date.now() < deadline) {
-      const fresh = await findClaimingAgent(deps.db, organizationId, claim.agentId);
-      if (!fresh) return [];
-      Object.assign(agent, fresh);
-    }
   }
 }
 
@@ -88,7 +75,10 @@ export const agentRoutes = [
     body: taskClaimSchema, response: taskClaimResponseSchema, status: 200,
     handler: async ({ deps, auth, body, res }) => {
       const hangUp = new AbortController();
-      res.on('close', () => hangUp.abort());
+      // Only a hang-up aborts: after an answer nothing waits (and an abort costs an AbortError).
+      res.on('close', () => {
+        if (!res.writableFinished) hangUp.abort();
+      });
       const tasks = await claimWithLongPoll(deps, auth.organizationId, body, hangUp.signal);
       if (tasks.length === 0) return reply(204);
       if (hangUp.signal.aborted) {

@@ -2,6 +2,14 @@ import { TASK_READY_CHANNEL } from '@planekeeper/db';
 import type { Logger } from '@planekeeper/runtime';
 import pg from 'pg';
 
+/** More channels for the one listening connection, and what to do after a gap in listening. */
+export interface ListenOptions {
+  /** Handlers by channel name (a trusted identifier: it is sent as `LISTEN <name>`). */
+  channels?: Record<string, (payload: string) => void>;
+  /** Called before listening (again): notifications sent meanwhile were missed. */
+  onGap?: () => void;
+}
+
 /** Longest a waiting claim goes without looking at the database, in case a notification was lost. */
 const SAFETY_RECHECK_MS = 5_000;
 
@@ -15,20 +23,25 @@ export class TaskWaiters {
   readonly #url: string;
   readonly #logger: Logger;
   readonly #waiting = new Map<string, Set<() => void>>();
+  readonly #also: ListenOptions;
   #client: pg.Client | null = null;
   #stopped = false;
   #reconnectTimer: NodeJS.Timeout | null = null;
 
-  constructor(url: string, logger: Logger) {
+  /** `options.channels`: more channels heard on the same connection (one per api process). */
+  constructor(url: string, logger: Logger, options: ListenOptions = {}) {
     this.#url = url;
     this.#logger = logger;
+    this.#also = options;
   }
 
   /** Opens the listening connection; reconnects by itself when Postgres goes away. */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.#url, application_name: 'planekeeper-api-listen', keepAlive: true });
     client.on('notification', (message) => {
-      if (message.payload) this.#wake(message.payload);
+      if (!message.payload) return;
+      if (message.channel === TASK_READY_CHANNEL) this.#wake(message.payload);
+      else this.#also.channels?.[message.channel]?.(message.payload);
     });
     client.on('error', (error) => {
       this.#logger.warn({ err: error }, 'task listener lost its connection; reconnecting');
@@ -37,8 +50,10 @@ export class TaskWaiters {
     client.on('end', () => this.#scheduleReconnect(client));
     await client.connect();
     await client.query(`LISTEN ${TASK_READY_CHANNEL}`);
-    this.#client = client;
+    for (const channel of Object.keys(this.#also.channels ?? {})) await client.query(`LISTEN ${channel}`);
     // Anything announced while we were not listening: let every waiter look again.
+    this.#also.onGap?.();
+    this.#client = client;
     this.#wakeAll();
   }
 

@@ -31,16 +31,6 @@ export async function recordHeartbeat(db: Kysely<Database>, organizationId: stri
   return row.id;
 }
 
-/** What claim matching needs to know of an agent. */
-export async function findClaimingAgent(db: Kysely<Database>, organizationId: string, agentId: string) {
-  return db
-    .selectFrom('agents')
-    .select(['id', 'capabilities', 'credentials', 'draining', 'max_concurrent_tasks'])
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', agentId)
-    .executeTakeFirst();
-}
-
 export interface ClaimedTaskRow {
   id: string;
   kind: TaskRow['kind'];
@@ -52,35 +42,52 @@ export interface ClaimedTaskRow {
   scheduled_at: Date;
 }
 
+/** What a claim came to: whether the organization has the agent, and the tasks claimed. */
+export interface ClaimOutcome {
+  agentFound: boolean;
+  tasks: ClaimedTaskRow[];
+}
+
 /**
- * Claims up to `max` pending tasks for an agent: oldest scheduled first, only kinds it can run and
- * credentials it declared, `FOR UPDATE SKIP LOCKED` so concurrent claims never take the same
- * task. Each claimed task gets a fresh lease token.
+ * Claims up to `max` pending tasks (and no more than the agent's max concurrent tasks) for an
+ * agent, reading the agent's capabilities, credentials and draining flag in the same statement
+ * (a claim is one round trip, however often an agent asks): oldest scheduled first, only kinds
+ * it can run and credentials it declared, nothing while it drains, `FOR UPDATE SKIP LOCKED` so
+ * concurrent claims never take the same task. Each claimed task gets a fresh lease token.
  */
 export async function claimPendingTasks(
   db: Kysely<Database>,
-  input: { organizationId: string; agentId: string; capabilities: string[]; credentials: string[]; max: number; leaseSeconds: number },
-): Promise<ClaimedTaskRow[]> {
-  const { rows } = await sql<ClaimedTaskRow>`
-    WITH picked AS (
-      SELECT id FROM tasks
-       WHERE organization_id = ${input.organizationId}
-         AND status = 'pending'
-         AND scheduled_at <= now()
-         AND kind = ANY(${input.capabilities}::text[])
-         AND (credential_name IS NULL OR credential_name = ANY(${input.credentials}::text[]))
-       ORDER BY scheduled_at, id
-       LIMIT ${input.max}
-       FOR UPDATE SKIP LOCKED
+  input: { organizationId: string; agentId: string; max: number; leaseSeconds: number },
+): Promise<ClaimOutcome> {
+  // One row per task claimed, or one of nulls when none was; no row when the agent is unknown.
+  // Prepared (PREPARED_STATEMENT_MARK): planning this statement costs more than running it.
+  const { rows } = await sql<{ [K in keyof ClaimedTaskRow]: ClaimedTaskRow[K] | null }>`/* prepared */
+    WITH agent AS (
+      SELECT id, capabilities, credentials, draining, max_concurrent_tasks
+        FROM agents WHERE organization_id = ${input.organizationId} AND id = ${input.agentId}
+    ), picked AS (
+      SELECT t.id FROM tasks AS t, agent AS a
+       WHERE t.organization_id = ${input.organizationId}
+         AND t.status = 'pending'
+         AND t.scheduled_at <= now()
+         AND NOT a.draining
+         AND t.kind = ANY(a.capabilities)
+         AND (t.credential_name IS NULL OR t.credential_name = ANY(a.credentials))
+       ORDER BY t.scheduled_at, t.id
+       LIMIT LEAST(${input.max}::int, (SELECT max_concurrent_tasks FROM agent))
+       FOR UPDATE OF t SKIP LOCKED
+    ), claimed AS (
+      UPDATE tasks AS t
+         SET status = 'claimed', claimed_by = ${input.agentId}, claimed_at = now(),
+             lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => ${input.leaseSeconds}),
+             attempts = t.attempts + 1, error = NULL, updated_at = now()
+        FROM picked
+       WHERE t.id = picked.id
+      RETURNING t.id, t.kind, t.job_id, t.lease_token, t.lease_expires_at, t.credential_name, t.spec, t.scheduled_at
     )
-    UPDATE tasks AS t
-       SET status = 'claimed', claimed_by = ${input.agentId}, claimed_at = now(),
-           lease_token = gen_random_uuid(), lease_expires_at = now() + make_interval(secs => ${input.leaseSeconds}),
-           attempts = t.attempts + 1, error = NULL, updated_at = now()
-      FROM picked
-     WHERE t.id = picked.id
-    RETURNING t.id, t.kind, t.job_id, t.lease_token, t.lease_expires_at, t.credential_name, t.spec, t.scheduled_at`.execute(db);
-  return rows.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime());
+    SELECT c.* FROM agent AS a LEFT JOIN claimed AS c ON true`.execute(db);
+  const tasks = rows.filter((row): row is ClaimedTaskRow => row.id !== null);
+  return { agentFound: rows.length > 0, tasks: tasks.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime()) };
 }
 
 /** The task of the organization, locked for the rest of the transaction. */

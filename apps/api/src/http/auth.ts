@@ -4,6 +4,7 @@ import type { Logger } from '@planekeeper/runtime';
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { hashApiKey } from '@planekeeper/db';
+import type { ApiKeyCache } from './api-key-cache.ts';
 import type { Access, AuthContext } from './route.ts';
 
 /** How often last_used_at is refreshed at most: every request would be a write per request. */
@@ -19,23 +20,37 @@ export function presentedKey(req: Request): string | null {
   return req.get('x-api-key')?.trim() || null;
 }
 
-/** Checks a presented key against the database; a revoked key fails at once. */
-export async function authenticate(db: Kysely<Database>, logger: Logger, key: string | null, now: Date): Promise<AuthContext> {
+/**
+ * Checks a presented key: from `cache` when this process checked it lately (see ApiKeyCache for
+ * how revocations reach it at once), else against the database. A revoked key fails at once.
+ */
+export async function authenticate(db: Kysely<Database>, logger: Logger, key: string | null, now: Date, cache?: ApiKeyCache): Promise<AuthContext> {
   if (!key || !key.startsWith('pk_') || key.length > 256) throw new PlanekeeperError('unauthorized', 'a valid API key is required (Authorization: Bearer pk_...)');
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
-    .where('key_hash', '=', hashApiKey(key))
-    .executeTakeFirst();
-  if (!row || row.revoked_at) throw new PlanekeeperError('unauthorized', 'the API key is unknown or revoked');
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+  const hash = hashApiKey(key);
+  let known = cache?.get(hash, now.getTime());
+  let readMark: number | null = null;
+  if (!known) {
+    readMark = cache?.readMark() ?? 0;
+    const row = await db
+      .selectFrom('api_keys')
+      .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
+      .where('key_hash', '=', hash)
+      .executeTakeFirst();
+    if (!row || row.revoked_at) throw new PlanekeeperError('unauthorized', 'the API key is unknown or revoked');
+    const auth: AuthContext = Object.freeze({ organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap });
+    known = { auth, lastUsedAt: row.last_used_at };
+  }
+  if (!known.lastUsedAt || now.getTime() - known.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    const keyId = known.auth.keyId;
+    known.lastUsedAt = now;
     db.updateTable('api_keys')
       .set({ last_used_at: now })
-      .where('id', '=', row.id)
+      .where('id', '=', keyId)
       .execute()
-      .catch((error: unknown) => logger.warn({ err: error, keyId: row.id }, 'could not record key use'));
+      .catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record key use'));
   }
-  return { organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap };
+  if (readMark !== null) cache?.set(hash, known, now.getTime(), readMark);
+  return known.auth;
 }
 
 /** Whether the caller's role may use a route of the given access level. */

@@ -73,7 +73,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     app[route.method](route.path, async (req: Request, res: Response) => {
       let auth: AuthContext | undefined;
       if (route.access !== 'public') {
-        auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock());
+        auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock(), deps.apiKeys);
         res.locals.auth = auth;
         authorize(auth, route.access);
         const limited = limiter.take(auth.keyId, deps.clock().getTime());

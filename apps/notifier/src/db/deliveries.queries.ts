@@ -1,4 +1,4 @@
-import type { AlertRow, ChannelType, Database, DeliveryOutcome, DeliveryRow, DeliveryStatus } from '@planekeeper/db';
+import { executePrepared, type AlertRow, type ChannelType, type Database, type DeliveryOutcome, type DeliveryRow, type DeliveryStatus } from '@planekeeper/db';
 import type { AlertEventType, AlertSeverity } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
@@ -23,11 +23,17 @@ export interface DeliveryContext {
   } | null;
 }
 
-/** Loads a delivery of the organization with its channel, event, alert and config name. */
+/**
+ * Loads a delivery of the organization with its channel, event, alert and config name, in one
+ * prepared query: it runs before every attempt, and a round trip costs more than the joins.
+ */
 export async function loadDeliveryContext(db: Db, organizationId: string, deliveryId: string): Promise<DeliveryContext | undefined> {
-  const row = await db
+  const [row] = await executePrepared(db, db
     .selectFrom('deliveries')
     .innerJoin('notification_channels as channel', 'channel.id', 'deliveries.channel_id')
+    .leftJoin('alert_events as event', (join) => join.onRef('event.id', '=', 'deliveries.alert_event_id').on('event.organization_id', '=', organizationId))
+    .leftJoin('alerts as alert', (join) => join.onRef('alert.id', '=', 'event.alert_id').on('alert.organization_id', '=', organizationId))
+    .leftJoin('alert_configs as config', (join) => join.onRef('config.id', '=', 'alert.alert_config_id').on('config.organization_id', '=', organizationId))
     .selectAll('deliveries')
     .select([
       'channel.name as channel_name',
@@ -36,39 +42,77 @@ export async function loadDeliveryContext(db: Db, organizationId: string, delive
       'channel.secret as channel_secret',
       'channel.enabled as channel_enabled',
       'channel.disabled_reason as channel_disabled_reason',
+      'event.id as event_id',
+      'event.type as event_type',
+      'event.severity as event_severity',
+      'event.deployed_version as event_deployed_version',
+      'event.latest_version as event_latest_version',
+      'event.behind_by as event_behind_by',
+      'event.actor as event_actor',
+      'event.created_at as event_created_at',
+      'alert.id as alert_id',
+      'alert.organization_id as alert_organization_id',
+      'alert.alert_config_id as alert_alert_config_id',
+      'alert.alert_config_name as alert_alert_config_name',
+      'alert.status as alert_status',
+      'alert.severity as alert_severity',
+      'alert.rule_type as alert_rule_type',
+      'alert.deployed_version as alert_deployed_version',
+      'alert.latest_version as alert_latest_version',
+      'alert.behind_by as alert_behind_by',
+      'alert.acknowledged_at as alert_acknowledged_at',
+      'alert.acknowledged_by as alert_acknowledged_by',
+      'alert.created_at as alert_created_at',
+      'alert.updated_at as alert_updated_at',
+      'alert.resolved_at as alert_resolved_at',
+      'config.name as config_name',
     ])
     .where('deliveries.organization_id', '=', organizationId)
-    .where('deliveries.id', '=', deliveryId)
-    .executeTakeFirst();
+    .where('deliveries.id', '=', deliveryId));
   if (!row) return undefined;
-  const { channel_name, channel_type, channel_url, channel_secret, channel_enabled, channel_disabled_reason, ...delivery } = row;
+  const {
+    channel_name, channel_type, channel_url, channel_secret, channel_enabled, channel_disabled_reason,
+    event_id, event_type, event_severity, event_deployed_version, event_latest_version, event_behind_by, event_actor, event_created_at,
+    alert_id, alert_organization_id, alert_alert_config_id, alert_alert_config_name, alert_status, alert_severity, alert_rule_type,
+    alert_deployed_version, alert_latest_version, alert_behind_by, alert_acknowledged_at, alert_acknowledged_by, alert_created_at,
+    alert_updated_at, alert_resolved_at, config_name,
+    ...delivery
+  } = row;
   const channel = { id: delivery.channel_id, name: channel_name, type: channel_type, url: channel_url, secret: channel_secret, enabled: channel_enabled, disabledReason: channel_disabled_reason };
-  if (delivery.alert_event_id === null) return { delivery, channel, event: null };
-  const event = await db
-    .selectFrom('alert_events')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', delivery.alert_event_id)
-    .executeTakeFirst();
-  if (!event) return { delivery, channel, event: null };
-  const alert = await db.selectFrom('alerts').selectAll().where('organization_id', '=', organizationId).where('id', '=', event.alert_id).executeTakeFirstOrThrow();
-  const config = alert.alert_config_id === null
-    ? undefined
-    : await db.selectFrom('alert_configs').select(['id', 'name']).where('organization_id', '=', organizationId).where('id', '=', alert.alert_config_id).executeTakeFirst();
+  // An event is deleted with its alert (cascade): without both there is nothing to tell. Past
+  // this check the inner columns of both are present (the left joins only make them nullable).
+  if (event_id === null || alert_id === null) return { delivery, channel, event: null };
+  const alert: AlertRow = {
+    id: alert_id,
+    organization_id: alert_organization_id!,
+    alert_config_id: alert_alert_config_id,
+    alert_config_name: alert_alert_config_name!,
+    status: alert_status!,
+    severity: alert_severity!,
+    rule_type: alert_rule_type!,
+    deployed_version: alert_deployed_version!,
+    latest_version: alert_latest_version!,
+    behind_by: alert_behind_by!,
+    acknowledged_at: alert_acknowledged_at,
+    acknowledged_by: alert_acknowledged_by,
+    created_at: alert_created_at!,
+    updated_at: alert_updated_at!,
+    resolved_at: alert_resolved_at,
+  };
   return {
     delivery,
     channel,
     event: {
-      id: event.id,
-      type: event.type,
-      severity: event.severity,
-      deployedVersion: event.deployed_version,
-      latestVersion: event.latest_version,
-      behindBy: event.behind_by,
-      actor: event.actor,
-      createdAt: event.created_at,
+      id: event_id,
+      type: event_type!,
+      severity: event_severity!,
+      deployedVersion: event_deployed_version!,
+      latestVersion: event_latest_version!,
+      behindBy: event_behind_by!,
+      actor: event_actor,
+      createdAt: event_created_at!,
       alert,
-      alertConfig: { id: alert.alert_config_id, name: config?.name ?? alert.alert_config_name },
+      alertConfig: { id: alert.alert_config_id, name: config_name ?? alert.alert_config_name },
     },
   };
 }
@@ -126,6 +170,44 @@ export async function recordAttempt(
     .where('organization_id', '=', organizationId)
     .where('id', '=', deliveryId)
     .execute();
+}
+
+/**
+ * Records an attempt that settles the delivery (succeeded, or failed for good) and the delivery's
+ * new state in one statement, without a transaction of its own: only while `jobId` may attempt
+ * the pending delivery (as {@link lockDeliveryForJob} requires) and its budget is still
+ * `budgetBefore`. Returns the delivery's attempts so far, or undefined when it did not apply.
+ */
+export async function settleAttempt(
+  db: Db,
+  target: { organizationId: string; deliveryId: string; jobId: string; budgetBefore: number },
+  attempt: AttemptRecord,
+  status: 'succeeded' | 'failed',
+): Promise<{ attempts: number } | undefined> {
+  const { organizationId, deliveryId, jobId, budgetBefore } = target;
+  // Prepared (PREPARED_STATEMENT_MARK): it runs once per delivery.
+  const { rows } = await sql<{ attempts: number }>`/* prepared */
+    WITH target AS MATERIALIZED (
+      -- Found by primary key first: with status in the same condition the planner may walk
+      -- deliveries_org_status instead, through every pending delivery of a burst it has no
+      -- statistics for yet, once per attempt.
+      SELECT id FROM deliveries WHERE id = ${deliveryId} AND organization_id = ${organizationId}
+    ), settled AS (
+      UPDATE deliveries AS d
+         SET status = ${status}, attempts = d.attempts + 1, budget_attempts = d.budget_attempts + 1,
+             last_status_code = ${attempt.statusCode}, last_error = ${attempt.error}, updated_at = now(),
+             delivered_at = CASE WHEN ${status} = 'succeeded' THEN now() ELSE d.delivered_at END,
+             next_attempt_at = NULL, job_id = NULL
+        FROM target
+       WHERE d.id = target.id AND d.status = 'pending'
+         AND (d.job_id IS NULL OR d.job_id = ${jobId}) AND d.budget_attempts = ${budgetBefore}
+      RETURNING d.id, d.attempts
+    ), attempt AS (
+      INSERT INTO delivery_attempts (organization_id, delivery_id, outcome, status_code, error, latency_ms)
+      SELECT ${organizationId}, id, ${attempt.outcome}, ${attempt.statusCode}, ${attempt.error}, ${attempt.latencyMs} FROM settled
+    )
+    SELECT attempts FROM settled`.execute(db);
+  return rows[0];
 }
 
 /** Settles a pending delivery without an attempt (its channel was disabled meanwhile). */

@@ -6,9 +6,11 @@ import {
   loadDeliveryContext,
   lockDeliveryForJob,
   recordAttempt,
+  settleAttempt,
   type DeliveryContext,
 } from '../db/deliveries.queries.ts';
 import type { NotifierDeps } from '../deps.ts';
+import type { SendOutcome } from '../http/send-notification.ts';
 import { formatMessage } from '../messages/format-message.ts';
 import type { NotificationSubject } from '../messages/notification-content.ts';
 import type { DeliveryMetricOutcome } from '../metrics.ts';
@@ -31,6 +33,29 @@ function subjectOf(context: DeliveryContext): NotificationSubject | null {
   if (context.event === null) return null;
   const { alert, alertConfig, ...event } = context.event;
   return { kind: 'event', event, alert, alertConfig };
+}
+
+/**
+ * The common case, a delivery that succeeded or failed for good, needs no other write than the
+ * attempt and the delivery's new state: recorded in one statement, guarded so that it applies
+ * only while `jobId` still owns the pending delivery and its budget is as read before the
+ * attempt. Undefined when the attempt needs the locking transaction (a retry, a dead letter, a
+ * 410, or the delivery changed meanwhile), which then decides again under the lock.
+ */
+async function settleInOneStatement(
+  deps: NotifierDeps,
+  input: { organizationId: string; deliveryId: string; jobId: string },
+  budgetBefore: number,
+  outcome: SendOutcome,
+  result: DeliveryAttemptResult,
+) {
+  const budgetAttempts = budgetBefore + 1;
+  const step = decideDeliveryStep({ result, budgetAttempts, retryLimit: deps.config.NOTIFIER_RETRY_LIMIT, baseSeconds: deps.config.NOTIFIER_RETRY_BASE_SECONDS, jitter: deps.jitter });
+  if (step.status !== 'succeeded' && !(step.status === 'failed' && step.outcome === 'permanent')) return undefined;
+  const error = attemptError(outcome, step, budgetAttempts);
+  const statusCode = outcome.kind === 'response' ? outcome.statusCode : null;
+  const settled = await settleAttempt(deps.db, { ...input, budgetBefore }, { outcome: step.outcome, statusCode, error, latencyMs: outcome.latencyMs }, step.status);
+  return settled ? { step, error, statusCode, attempt: settled.attempts, budgetAttempts } : undefined;
 }
 
 function metricOutcome(step: DeliveryStep, refused: boolean): DeliveryMetricOutcome {
@@ -82,7 +107,7 @@ export async function deliverNotification(deps: NotifierDeps, input: { organizat
     ? { kind: 'response', statusCode: outcome.statusCode, retryAfterSeconds: retryAfterSeconds({ headers: outcome.headers, body: outcome.body, now: deps.clock() }) }
     : { kind: outcome.kind };
 
-  const recorded = await deps.db.transaction().execute(async (trx) => {
+  const recorded = (await settleInOneStatement(deps, input, delivery.budget_attempts, outcome, result)) ?? (await deps.db.transaction().execute(async (trx) => {
     const locked = await lockDeliveryForJob(trx, organizationId, deliveryId, jobId);
     if (!locked) return null;
     const budgetAttempts = locked.budget_attempts + 1;
@@ -97,7 +122,7 @@ export async function deliverNotification(deps: NotifierDeps, input: { organizat
       await disableChannel(trx, organizationId, channel.id, reason);
     }
     return { step, error, statusCode, attempt: locked.attempts + 1, budgetAttempts };
-  });
+  }));
   if (recorded === null) {
     deps.logger.warn({ ...about, statusCode: outcome.kind === 'response' ? outcome.statusCode : null }, 'delivery changed hands during the attempt: its result was not recorded');
     return 'stale';

@@ -44,6 +44,7 @@ export const apiKeysRoutes: RouteDefinition[] = [
     handler: async ({ deps, auth, params, body }) => {
       const row = await renameApiKey(deps.db, auth.organizationId, params.id, body.name);
       if (!row) throw notFound('API key', params.id);
+      deps.apiKeys.evict(row.id);
       return presentApiKey(row);
     },
   }),
@@ -53,6 +54,8 @@ export const apiKeysRoutes: RouteDefinition[] = [
     handler: async ({ deps, auth, params }) => {
       const row = await revokeApiKey(deps.db, auth.organizationId, params.id);
       if (!row) throw notFound('API key', params.id);
+      // Here at once; other processes when the trigger's notification reaches them.
+      deps.apiKeys.evict(row.id);
       deps.logger.info({ organizationId: auth.organizationId, keyId: row.id, by: auth.keyId }, 'api key revoked');
     },
   }),

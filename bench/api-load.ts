@@ -1,0 +1,78 @@
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import type { Report } from './lib/report.ts';
+import { callApi } from './lib/client.ts';
+import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
+import { makeBenchTenant } from './lib/fixtures.ts';
+import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
+import { profiling } from './lib/node-process.ts';
+import { startApp } from '../tests/support/app-process.ts';
+
+const CONFIGS = 5_000;
+/** Alerts per config: one open, the rest resolved, spread over a year: 50,000 in all. */
+const ALERTS_PER_CONFIG = 10;
+const CONNECTIONS = 64;
+const WARMUP_SECONDS = 3;
+const SECONDS = 15;
+
+/**
+ * `GET /api/v1/alerts` (the first page: 50 alerts, newest first) against 50,000 alerts, from 64
+ * connections with autocannon in this process, through the real api process. The rate limiter
+ * runs with a limit far above the load (so its cost is in the figure but it never answers 429).
+ * A warm-up run first (JIT, pool, caches), then the measured run.
+ */
+export async function benchApiLoad(cluster: BenchCluster, report: Report): Promise<{ apiRssMb: number }> {
+  const database = await freshDatabase(cluster.adminUrl, 'apiload');
+  const { db } = database.handle;
+  const tenant = await makeBenchTenant(db);
+  const { organizationId } = tenant;
+  await sql`
+    WITH g AS (
+      INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled)
+      VALUES (${organizationId}, 'upstream', 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false) RETURNING id
+    ), s AS (
+      INSERT INTO scrape_jobs (organization_id, name, parser) VALUES (${organizationId}, 'deployed', 'manual') RETURNING id
+    ), r AS (
+      INSERT INTO rules (organization_id, name, type, moderate, high, critical) VALUES (${organizationId}, 'minors', 'minors_behind', 2, 4, 6) RETURNING id
+    )
+    INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id)
+    SELECT ${organizationId}, 'config ' || i, g.id, s.id, r.id FROM g, s, r, generate_series(1, ${CONFIGS}) AS i`.execute(db);
+  await sql`
+    INSERT INTO alerts (organization_id, alert_config_id, alert_config_name, status, severity, rule_type, deployed_version,
+                        latest_version, behind_by, created_at, updated_at, resolved_at)
+    SELECT c.organization_id, c.id, c.name, CASE WHEN k = 0 THEN 'open' ELSE 'resolved' END,
+           (ARRAY['moderate', 'high', 'critical'])[1 + (k % 3)], 'minors_behind', '1.' || k || '.0', '1.20.0', 20 - k,
+           at, at, CASE WHEN k = 0 THEN NULL ELSE at + interval '1 day' END
+      FROM alert_configs c, generate_series(0, ${ALERTS_PER_CONFIG - 1}) AS k,
+           LATERAL (SELECT now() - make_interval(secs => random() * 365 * 86400) AS at) AS t
+     WHERE c.organization_id = ${organizationId}`.execute(db);
+  await sql`ANALYZE`.execute(db);
+
+  const api = await startApp('api', { DATABASE_URL: database.url, API_RATE_LIMIT_PER_MINUTE: '100000000', API_SKIP_MIGRATIONS: 'true', ...profiling('api') });
+  try {
+    const url = `${api.url}/api/v1/alerts`;
+    const page = await callApi<{ items: unknown[] }>(api.url, tenant.adminKey, 'GET', '/api/v1/alerts');
+    if (page.body.items.length !== 50) throw new Error(`expected a page of 50 alerts, got ${page.body.items.length}`);
+    const load = (duration: number) =>
+      autocannon({ url, connections: CONNECTIONS, duration, headers: { authorization: `Bearer ${tenant.adminKey}` } });
+    await load(WARMUP_SECONDS);
+    const apiCpu = cpuMeter(() => cpuSecondsOf(api.child.pid!));
+    const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
+    const loadCpu = cpuMeter(() => cpuSecondsOf(process.pid));
+    const result = await load(SECONDS);
+    const cpu = { api: apiCpu.stop(), postgres: postgresCpu.stop(), autocannon: loadCpu.stop() };
+    const failed = result.non2xx + result.errors + result.timeouts;
+    if (failed > 0) report.note(`api load: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+    report.record('api_rps', result.requests.average, 'req/s');
+    report.record('api_latency_ms_p50', result.latency.p50, 'ms');
+    report.record('api_latency_ms_p99', result.latency.p99, 'ms');
+    recordCpu(report, 'api', cpu, result.requests.total, 'request');
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const heapMb = (name: string) => Math.round(Number(new RegExp(`^planekeeper_${name}\\{[^}]*\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? Number.NaN) / 1048576);
+    report.note(`api after the load: V8 heap ${heapMb('nodejs_heap_size_used_bytes')} MB used of ${heapMb('nodejs_heap_size_total_bytes')} MB`);
+    return { apiRssMb: api.rssMb() };
+  } finally {
+    await api.stop();
+    await database.drop();
+  }
+}
