@@ -64,7 +64,8 @@ export function runWithEnv(app: string, env: Record<string, string>, timeoutMs =
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the output pipes may still hold the last lines when the process has exited.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, output, ms: Date.now() - started });
     });

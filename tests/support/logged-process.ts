@@ -62,7 +62,10 @@ export async function startLoggedApp(name: string, env: Record<string, string>, 
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // The log lines are read after stop (a secrets scan): wait until the pipes are drained,
+        // bounded in case a grandchild still holds them.
+        child.once('close', () => resolve());
+        child.once('exit', () => setTimeout(resolve, 2_000).unref());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
       }),
