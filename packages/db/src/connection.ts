@@ -25,7 +25,7 @@ const parseTimestamptzSlowly = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text');
 
 /**
  * Parses a timestamptz as Postgres writes it in the ISO date style (`2026-11-22 07:22:53.123456+00`,
- * or with a `+05:30` offset) through V8's ISO parser, several times faster than pg's regular
+ * or with a `+05:30` offset) through V8's ISO parser, about twice as fast as pg's regular
  * expression: a page of 50 alerts holds some 200 of them. Anything else (another DateStyle, BC,
  * infinity, offsets with seconds) goes to pg's own parser.
  */
@@ -52,13 +52,15 @@ const types = {
  * A statement whose text starts with this comment is prepared once per connection and then
  * reused (a named statement): Postgres parses it once and, after a few runs, stops planning it,
  * which for a statement like the agents' claim costs more than running it. Meant for hot
- * statements of one fixed text (parameters vary, the SQL does not), written with kysely's `sql`.
+ * statements of one fixed text (parameters vary, the SQL does not), written with kysely's `sql`,
+ * that name the columns they return: a prepared `SELECT *` fails ("cached plan must not change
+ * result type") once a migration adds a column under a running process.
  */
 export const PREPARED_STATEMENT_MARK = '/* prepared */';
 
 /**
- * Runs a kysely query as a prepared statement (see {@link PREPARED_STATEMENT_MARK}): for hot
- * queries built with the query builder, whose text has a few shapes at most.
+ * Runs a kysely query as a prepared statement (see {@link PREPARED_STATEMENT_MARK}, and name the
+ * columns: no `selectAll`): for hot queries built with the query builder.
  */
 export async function executePrepared<O>(db: Kysely<Database> | Transaction<Database>, query: Compilable<O>): Promise<O[]> {
   const compiled = query.compile();

@@ -1,4 +1,4 @@
-import { executePrepared, type AlertEventRow, type AlertRow, type Database } from '@planekeeper/db';
+import type { AlertEventRow, AlertRow, Database } from '@planekeeper/db';
 import type { AlertEventListQuery, AlertEventResponse, AlertListQuery, AlertResponse } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, cursorColumn, decodeCursor, toPage } from '../http/pagination.ts';
@@ -54,9 +54,8 @@ export function alertPageQuery(db: Kysely<Database>, organizationId: string, que
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1);
 }
 
-/** One page of alerts; prepared, as the most requested list (a few shapes of text at most). */
 export async function listAlerts(db: Kysely<Database>, organizationId: string, query: AlertListQuery) {
-  return toPage(await executePrepared(db, alertPageQuery(db, organizationId, query)), query.limit, presentAlert);
+  return toPage(await alertPageQuery(db, organizationId, query).execute(), query.limit, presentAlert);
 }
 
 export async function findAlert(db: Kysely<Database>, organizationId: string, id: string) {

@@ -25,7 +25,8 @@ export interface DeliveryContext {
 
 /**
  * Loads a delivery of the organization with its channel, event, alert and config name, in one
- * prepared query: it runs before every attempt, and a round trip costs more than the joins.
+ * prepared query: it runs before every attempt, a round trip costs more than the joins, and
+ * planning the joins costs more than running them.
  */
 export async function loadDeliveryContext(db: Db, organizationId: string, deliveryId: string): Promise<DeliveryContext | undefined> {
   const [row] = await executePrepared(db, db
@@ -34,8 +35,12 @@ export async function loadDeliveryContext(db: Db, organizationId: string, delive
     .leftJoin('alert_events as event', (join) => join.onRef('event.id', '=', 'deliveries.alert_event_id').on('event.organization_id', '=', organizationId))
     .leftJoin('alerts as alert', (join) => join.onRef('alert.id', '=', 'event.alert_id').on('alert.organization_id', '=', organizationId))
     .leftJoin('alert_configs as config', (join) => join.onRef('config.id', '=', 'alert.alert_config_id').on('config.organization_id', '=', organizationId))
-    .selectAll('deliveries')
+    // Named, not deliveries.*: the statement is prepared (PREPARED_STATEMENT_MARK).
     .select([
+      'deliveries.id', 'deliveries.organization_id', 'deliveries.kind', 'deliveries.alert_event_id', 'deliveries.channel_id',
+      'deliveries.status', 'deliveries.attempts', 'deliveries.last_status_code', 'deliveries.last_error', 'deliveries.next_attempt_at',
+      'deliveries.delivered_at', 'deliveries.created_at', 'deliveries.updated_at', 'deliveries.job_id', 'deliveries.budget_attempts',
+      'deliveries.replayed_at',
       'channel.name as channel_name',
       'channel.type as channel_type',
       'channel.url as channel_url',
