@@ -16,8 +16,11 @@ const schema = z.object({
   NOTIFIER_ALLOW_PRIVATE_TARGETS: env.bool(false),
   /** Longest wait for a receiver's whole answer, in seconds (may be fractional). */
   NOTIFIER_REQUEST_TIMEOUT_SECONDS: env.seconds(10, 0.1),
-  /** Deliveries attempted at once by this process. */
-  NOTIFIER_CONCURRENCY: env.int(10, 1, 200),
+  /**
+   * Deliveries attempted at once by this process (in batches of 5 per worker: a batch waits for
+   * its slowest receiver, so 20 keeps enough in flight to drain a backlog at 400-500/s here).
+   */
+  NOTIFIER_CONCURRENCY: env.int(20, 1, 200),
   /** Alert events matched against notification rules at once by this process. */
   NOTIFIER_EVENT_CONCURRENCY: env.int(2, 1, 50),
   /**
