@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { claimPendingTasks } from '../apps/api/src/db/agent-tasks.queries.ts';
 import type { Report } from './lib/report.ts';
+import { leanPoster } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant, makePendingTasks, registerAgent } from './lib/fixtures.ts';
 import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
@@ -31,21 +32,20 @@ export async function benchClaims(cluster: BenchCluster, report: Report): Promis
       const apiCpu = cpuMeter(() => cpuSecondsOf(api.child.pid!));
       const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
       const agentsCpu = cpuMeter(() => cpuSecondsOf(process.pid));
+      // One kept-alive connection per agent, as real agents hold.
+      const client = leanPoster(api.url, tenant.agentKey, agents);
       const started = performance.now();
       await Promise.all(
         ids.map(async (agentId) => {
           for (;;) {
-            const response = await fetch(`${api.url}/api/v1/agent/tasks/claim`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${tenant.agentKey}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ agentId, max: 1, wait: 0 }),
-            });
+            const response = await client.post('/api/v1/agent/tasks/claim', { agentId, max: 1, wait: 0 });
             if (response.status === 204) return;
-            if (response.status !== 200) throw new Error(`claim answered ${response.status}: ${await response.text()}`);
-            for (const task of ((await response.json()) as { tasks: Array<{ id: string }> }).tasks) claimed.push(task.id);
+            if (response.status !== 200) throw new Error(`claim answered ${response.status}: ${response.text}`);
+            for (const task of (JSON.parse(response.text) as { tasks: Array<{ id: string }> }).tasks) claimed.push(task.id);
           }
         }),
       );
+      client.close();
       const seconds = (performance.now() - started) / 1000;
       const cpu = { api: apiCpu.stop(), postgres: postgresCpu.stop(), simulated_agents: agentsCpu.stop() };
       report.record(`claim_tasks_per_s_${agents}_agents`, claimed.length / seconds, 'tasks/s');
