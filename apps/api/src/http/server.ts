@@ -25,6 +25,18 @@ function isReply(value: unknown): value is Reply {
   return typeof value === 'object' && value !== null && (value as Reply).kind === 'reply';
 }
 
+/**
+ * Writes a JSON answer straight to node's response: what express's `res.json` ends up sending,
+ * without its freshness and encoding checks (we send no ETag), on the path every list takes.
+ */
+function sendJson(req: Request, res: Response, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.setHeader('content-length', Buffer.byteLength(text));
+  res.end(req.method === 'HEAD' ? undefined : text);
+}
+
 function defaultStatus(route: RouteDefinition): number {
   return route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204);
 }
@@ -52,9 +64,11 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       latency.observe({ method: req.method, route }, seconds);
+      const failed = res.statusCode >= 500;
+      if (!failed && !logger.isLevelEnabled('debug')) return;
       const auth = res.locals.auth as AuthContext | undefined;
       const line = { requestId: res.locals.requestId, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), organizationId: auth?.organizationId, keyId: auth?.keyId };
-      if (res.statusCode >= 500) logger.error(line, 'request failed');
+      if (failed) logger.error(line, 'request failed');
       else logger.debug(line, 'request');
     });
     next();
@@ -90,12 +104,12 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
         if (result.body === undefined) res.status(result.status).end();
-        else res.status(result.status).json(result.body);
+        else sendJson(req, res, result.status, result.body);
         return;
       }
       const status = defaultStatus(route);
       if (result === undefined || status === 204) res.status(status).end();
-      else res.status(status).json(result);
+      else sendJson(req, res, status, result);
     });
   }
 
