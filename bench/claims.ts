@@ -3,7 +3,7 @@ import { claimPendingTasks } from '../apps/api/src/db/agent-tasks.queries.ts';
 import type { Report } from './lib/report.ts';
 import { leanPoster } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
-import { makeBenchTenant, makePendingTasks, registerAgent } from './lib/fixtures.ts';
+import { deletePendingTasks, makeBenchTenant, makePendingTasks, registerAgent } from './lib/fixtures.ts';
 import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
 import { profiling } from './lib/node-process.ts';
 import { startApp } from '../tests/support/app-process.ts';
@@ -22,8 +22,7 @@ export async function benchClaims(cluster: BenchCluster, report: Report): Promis
   let apiRssMb = Number.NaN;
   try {
     for (const agents of [20, 100]) {
-      await db.deleteFrom('tasks').execute();
-      await db.deleteFrom('gather_jobs').execute();
+      await deletePendingTasks(db);
       await makePendingTasks(db, tenant.organizationId, TASKS);
       const ids = await Promise.all(
         Array.from({ length: agents }, (_, i) => registerAgent(api.url, tenant.agentKey, `bench-${agents}-${i}`, i % 2 === 0 ? ['corp-registry'] : [])),
@@ -56,8 +55,11 @@ export async function benchClaims(cluster: BenchCluster, report: Report): Promis
     apiRssMb = api.rssMb();
 
     // The same claim statement (imported from the api) straight from a pool of 20 connections:
-    // the ceiling the API sits on.
-    await db.updateTable('tasks').set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null }).execute();
+    // the ceiling the API sits on, over 10,000 tasks made the same way as for the API runs (not
+    // the claimed ones set back to pending: that leaves a dead row version per task in the
+    // claimable index, which every claim then walks past).
+    await deletePendingTasks(db);
+    await makePendingTasks(db, tenant.organizationId, TASKS);
     const agent = await db.selectFrom('agents').select('id').where('credentials', '@>', sql<string[]>`ARRAY['corp-registry']`).executeTakeFirstOrThrow();
     let count = 0;
     const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));

@@ -14,23 +14,40 @@ export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizat
 }
 
 /**
- * `count` pending tasks, each of its own gather or scrape job: a fifth need the credential
- * `corp-registry`, a third are scrape tasks, so capability and credential matching both work.
+ * `count` pending tasks, each of its own gather or scrape job, in random order: a third are scrape
+ * tasks and a fifth need the credential `corp-registry`, so capability and credential matching
+ * both work.
  */
 export async function makePendingTasks(db: Kysely<Database>, organizationId: string, count: number): Promise<void> {
   await sql`
     WITH g AS (
       INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled, next_run_at)
       SELECT ${organizationId}, 'bench gather ' || i, 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false, NULL
-        FROM generate_series(1, ${count}) AS i
+        FROM generate_series(1, ${count}) AS i WHERE i % 3 <> 0
       RETURNING id
-    ), numbered AS (SELECT id, row_number() OVER () AS n FROM g)
-    INSERT INTO tasks (organization_id, kind, gather_job_id, spec, credential_name, scheduled_at)
-    SELECT ${organizationId}, 'gather', id,
-           '{"sourceType":"github_release","source":{"owner":"o","repo":"r"},"tagFilter":null,"etag":null}',
+    ), s AS (
+      INSERT INTO scrape_jobs (organization_id, name, repo_url, file_path, parser, expression, schedule, enabled)
+      SELECT ${organizationId}, 'bench scrape ' || i, 'https://git.example.com/deploy.git', 'values.yaml', 'yq', '.image.tag', '0 0 1 1 *', false
+        FROM generate_series(1, ${count}) AS i WHERE i % 3 = 0
+      RETURNING id
+    ), jobs AS (
+      SELECT id, 'gather' AS kind FROM g UNION ALL SELECT id, 'scrape' FROM s
+    ), numbered AS (SELECT id, kind, row_number() OVER (ORDER BY random()) AS n FROM jobs)
+    INSERT INTO tasks (organization_id, kind, gather_job_id, scrape_job_id, spec, credential_name, scheduled_at)
+    SELECT ${organizationId}, kind, CASE WHEN kind = 'gather' THEN id END, CASE WHEN kind = 'scrape' THEN id END,
+           CASE WHEN kind = 'gather'
+                THEN '{"sourceType":"github_release","source":{"owner":"o","repo":"r"},"tagFilter":null,"etag":null}'
+                ELSE '{"repoUrl":"https://git.example.com/deploy.git","ref":"main","filePath":"values.yaml","parser":"yq","expression":".image.tag"}' END::jsonb,
            CASE WHEN n % 5 = 0 THEN 'corp-registry' END,
            now() - make_interval(secs => n / 1000.0)
       FROM numbered`.execute(db);
+}
+
+/** Removes every task and the jobs makePendingTasks made them for. */
+export async function deletePendingTasks(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('tasks').execute();
+  await db.deleteFrom('gather_jobs').execute();
+  await db.deleteFrom('scrape_jobs').execute();
 }
 
 /** An agent registered through the real heartbeat route. */
