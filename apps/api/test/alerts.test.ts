@@ -52,6 +52,24 @@ describe('alerts', () => {
     });
   });
 
+  it('are shown in a list exactly as on their own, every timestamp to the millisecond', async () => {
+    const tenant = await makeTenant(api);
+    const at = (text: string) => new Date(text);
+    await openAlert(tenant, { created_at: at('2026-11-22T07:22:53.123Z'), updated_at: at('2026-11-22T08:00:00.000Z') });
+    await openAlert(tenant, {
+      status: 'resolved', created_at: at('2026-11-21T23:59:59.999Z'), updated_at: at('2026-11-22T00:00:00.5Z'), resolved_at: at('2026-11-22T00:00:00.5Z'),
+      acknowledged_at: at('2026-11-21T23:59:59.999Z'), acknowledged_by: 'ops key',
+    });
+    const viewer = client(api.url, tenant.keys.viewer);
+    const list = await viewer.get('/api/v1/alerts');
+    expect(list.body.items).toHaveLength(2);
+    for (const item of list.body.items) expect(item).toEqual((await viewer.get(`/api/v1/alerts/${item.id}`)).body);
+    expect(list.body.items.map((a: { createdAt: string; resolvedAt: string | null; acknowledgedAt: string | null }) => [a.createdAt, a.resolvedAt, a.acknowledgedAt])).toEqual([
+      ['2026-11-22T07:22:53.123Z', null, null],
+      ['2026-11-21T23:59:59.999Z', '2026-11-22T00:00:00.500Z', '2026-11-21T23:59:59.999Z'],
+    ]);
+  });
+
   it('list newest first, filtered by status, severity and config, in cursor pages', async () => {
     const tenant = await makeTenant(api);
     const config = await makeAlertConfig(api.test.db, tenant.organizationId);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { executePrepared, parseTimestamptz, PREPARED_STATEMENT_MARK } from './connection.ts';
+import { executePrepared, isoTimestamp, parseTimestamptz, PREPARED_STATEMENT_MARK } from './connection.ts';
 import { createTestDatabase, type TestDatabase } from './testing/index.ts';
 
 const pgParser = pg.types.getTypeParser(1184, 'text');
@@ -20,6 +20,22 @@ describe('parseTimestamptz', () => {
     '-infinity',
   ])('reads %s as pg does', (text) => {
     expect(asMs(parseTimestamptz(text))).toEqual(asMs(pgParser(text)));
+  });
+});
+
+describe('isoTimestamp', () => {
+  it.each([
+    '2026-11-22 07:22:53+00',
+    '2026-11-22 07:22:53.5+00',
+    '2026-11-22 07:22:53.12+00',
+    '2026-11-22 07:22:53.123456+00',
+    '2026-11-22 07:22:53.999999+00',
+    '2026-11-22 07:22:53.123456-03',
+    '2026-11-22 07:22:53.5+05:30',
+    '0001-01-01 00:00:00+00',
+    '1880-01-01 00:00:00+00:53:28',
+  ])('prints %s as a Date of it prints itself', (text) => {
+    expect(isoTimestamp(text)).toBe(parseTimestamptz(text).toISOString());
   });
 });
 

@@ -43,6 +43,21 @@ export function parseTimestamptz(text: string): Date {
   return parseTimestamptzSlowly(text) as Date;
 }
 
+/**
+ * The ISO 8601 text an API answers with (`2026-11-22T07:22:53.123Z`) of a timestamptz that
+ * Postgres wrote as text: cut straight from it when it is in UTC (`+00`: servers and managed
+ * services mostly run in UTC), else through a Date. For long lists: making a Date and printing it again costs
+ * some ten times more, and a page of alerts holds 150 timestamps.
+ */
+export function isoTimestamp(text: string): string {
+  const n = text.length;
+  if (n >= 22 && n <= 29 && text[4] === '-' && text[10] === ' ' && text[n - 3] === '+' && text[n - 2] === '0' && text[n - 1] === '0') {
+    if (n === 22) return `${text.slice(0, 10)}T${text.slice(11, 19)}.000Z`;
+    if (text[19] === '.') return `${text.slice(0, 10)}T${text.slice(11, 19)}.${`${text.slice(20, n - 3)}00`.slice(0, 3)}Z`;
+  }
+  return parseTimestamptz(text).toISOString();
+}
+
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === TIMESTAMPTZ_OID && format !== 'binary' ? parseTimestamptz : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

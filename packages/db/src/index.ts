@@ -1,5 +1,5 @@
 export * from './schema.ts';
-export { createDatabase, defaultDataDir, executePrepared, PREPARED_STATEMENT_MARK, resolveDatabaseUrl, type CreateDatabaseOptions, type DatabaseHandle, type ResolvedDatabase } from './connection.ts';
+export { createDatabase, defaultDataDir, executePrepared, isoTimestamp, PREPARED_STATEMENT_MARK, resolveDatabaseUrl, type CreateDatabaseOptions, type DatabaseHandle, type ResolvedDatabase } from './connection.ts';
 export { freePort, startEmbeddedPostgres, type EmbeddedPostgresHandle, type EmbeddedPostgresOptions } from './embedded.ts';
 export { MIGRATION_NAMES, migrateToLatest, migrationsApplied } from './migrate.ts';
 

@@ -1,17 +1,26 @@
-import { executePrepared, type AlertEventRow, type AlertRow, type Database } from '@planekeeper/db';
+import { executePrepared, isoTimestamp, type AlertEventRow, type AlertRow, type Database } from '@planekeeper/db';
 import type { AlertEventListQuery, AlertEventResponse, AlertListQuery, AlertResponse } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCursor, cursorColumn, decodeCursor, toPage } from '../http/pagination.ts';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+/** A timestamp as the API prints it, from a Date or from Postgres's text of it (see isoTimestamp). */
+function iso(value: Date | string): string;
+function iso(value: Date | string | null): string | null;
+function iso(value: Date | string | null): string | null {
+  if (value === null) return null;
+  return typeof value === 'string' ? isoTimestamp(value) : value.toISOString();
+}
 
-/** What an alert's answer shows: every column but the organization, named so the page query can be prepared. */
+type TimestampColumn = 'acknowledged_at' | 'created_at' | 'updated_at' | 'resolved_at';
+
+/** What an alert's answer shows besides its timestamps (not the organization). */
 const ALERT_COLUMNS = [
   'id', 'alert_config_id', 'alert_config_name', 'rule_type', 'status', 'severity', 'deployed_version', 'latest_version',
-  'behind_by', 'acknowledged_at', 'acknowledged_by', 'created_at', 'updated_at', 'resolved_at',
+  'behind_by', 'acknowledged_by',
 ] as const;
 
-type PresentedAlertRow = Pick<AlertRow, (typeof ALERT_COLUMNS)[number]>;
+/** An alert row, its timestamps as Dates or (from the page query) as Postgres's text. */
+type PresentedAlertRow = Pick<AlertRow, (typeof ALERT_COLUMNS)[number]> & { [K in TimestampColumn]: AlertRow[K] | string };
 
 export function presentAlert(row: PresentedAlertRow): AlertResponse {
   return {
@@ -27,8 +36,8 @@ export function presentAlert(row: PresentedAlertRow): AlertResponse {
     acknowledged: row.acknowledged_at !== null,
     acknowledgedAt: iso(row.acknowledged_at),
     acknowledgedBy: row.acknowledged_by,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
     resolvedAt: iso(row.resolved_at),
   };
 }
@@ -54,12 +63,24 @@ export function presentAlertEvent(row: AlertEventRow): AlertEventResponse {
  * alerts_config instead.
  */
 export function alertPageQuery(db: Kysely<Database>, organizationId: string, query: AlertListQuery) {
-  let q = db.selectFrom('alerts').select(ALERT_COLUMNS).select(cursorColumn('alerts').as('cursor_ts')).where('organization_id', '=', organizationId);
+  let q = db
+    .selectFrom('alerts')
+    .select(ALERT_COLUMNS)
+    // Timestamps as text, printed straight into the answer: a page never makes 150 Dates.
+    .select([
+      sql<string | null>`alerts.acknowledged_at::text`.as('acknowledged_at'),
+      sql<string>`alerts.created_at::text`.as('created_at'),
+      sql<string>`alerts.updated_at::text`.as('updated_at'),
+      sql<string | null>`alerts.resolved_at::text`.as('resolved_at'),
+    ])
+    .select(cursorColumn('alerts').as('cursor_ts'))
+    .where('organization_id', '=', organizationId);
   if (query.status) q = q.where('status', '=', query.status);
   if (query.severity) q = q.where('severity', '=', query.severity);
   if (query.alertConfigId) q = q.where('alert_config_id', '=', query.alertConfigId);
   if (query.cursor) q = q.where(afterCursor('alerts', query.cursor));
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1);
+  // Qualified: a bare created_at would sort by the text column of the same name.
+  return q.orderBy('alerts.created_at', 'desc').orderBy('alerts.id', 'desc').limit(query.limit + 1);
 }
 
 /**
