@@ -1,6 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import got, { TimeoutError } from 'got';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { AgentHeartbeat, AgentHeartbeatResponse, TaskClaim, TaskFailureBody, TaskResultBody } from '@planekeeper/domain';
 import { errorCode } from './task-error.ts';
 
@@ -56,32 +55,63 @@ export interface AgentApiOptions {
   requestTimeoutMs?: number;
 }
 
-/** An HTTP client of the agent API (got, JSON bodies, bearer key, no automatic retries). */
+class RequestTimeout extends Error {}
+
+/**
+ * An HTTP client of the agent API (node:http, JSON bodies, bearer key, no automatic retries).
+ * Not got: an idle agent spends its life in these calls, and loading got with its dependencies
+ * for them cost some 10 MB of its resident memory (bench/memory.ts) for features they do not use
+ * (retries, redirects, decompression). Gathers still use got, loaded with their first task.
+ */
 export function createAgentApi(options: AgentApiOptions): AgentApi {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   // One kept-alive connection serves claim after claim; stop() closes it.
   const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
+  const send = (url: URL, payload: string, timeoutMs: number, signal: AbortSignal | undefined) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+      const https = url.protocol === 'https:';
+      const headers = {
+        authorization: `Bearer ${options.apiKey}`,
+        'user-agent': options.userAgent,
+        accept: 'application/json',
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+      };
+      const request = (https ? httpsRequest : httpRequest)(url, { method: 'POST', agent: https ? agents.https : agents.http, signal, headers });
+      // The whole exchange is bounded, not only a silent socket: a server that trickles its answer
+      // must not hold a heartbeat forever.
+      const timer = setTimeout(() => request.destroy(new RequestTimeout()), timeoutMs);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        reject(error);
+      };
+      request.on('error', fail);
+      request.on('response', (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', fail);
+        response.on('close', () => {
+          if (!response.complete) fail(new Error('the connection closed before the answer was complete'));
+        });
+        response.on('end', () => {
+          clearTimeout(timer);
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      request.end(payload);
+    });
+
   const post = async (path: string, body: unknown, extra: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ status: number; json: unknown }> => {
     let response;
     try {
-      response = await got.post(`${options.serverUrl}${path}`, {
-        json: body,
-        headers: { authorization: `Bearer ${options.apiKey}`, 'user-agent': options.userAgent, accept: 'application/json' },
-        throwHttpErrors: false,
-        followRedirect: false,
-        retry: { limit: 0 },
-        timeout: { request: extra.timeoutMs ?? requestTimeoutMs },
-        signal: extra.signal,
-        responseType: 'text',
-        agent: agents,
-      });
+      response = await send(new URL(`${options.serverUrl}${path}`), JSON.stringify(body), extra.timeoutMs ?? requestTimeoutMs, extra.signal);
     } catch (error) {
-      if (error instanceof TimeoutError) throw new AgentApiError('unavailable', `the server did not answer ${path} in time`);
+      if (error instanceof RequestTimeout) throw new AgentApiError('unavailable', `the server did not answer ${path} in time`);
       const code = errorCode(error);
       throw new AgentApiError('unavailable', `could not reach the server for ${path}: ${code ?? (error instanceof Error ? error.message : String(error))}`);
     }
-    const status = response.statusCode;
+    const { status } = response;
     let json: unknown = undefined;
     if (response.body !== '') {
       try {
