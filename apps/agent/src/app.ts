@@ -5,7 +5,7 @@ import { closeServer, createMetricsRegistry, createOpsServer, listen, type Logge
 import { createAgentApi, type AgentApi } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
 import { loadCredentials, type Credentials } from './credentials.ts';
-import { displayUrl } from './http-body.ts';
+import { displayUrl } from './display-url.ts';
 import type { EtagMemory } from './gather/github.ts';
 import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
 import { createExpressionSandbox } from './sandbox/sandbox.ts';

@@ -75,15 +75,3 @@ export function parseJsonBody<T>(response: BoundedResponse, what: string): T {
 export function basicAuthorization(auth: { username: string; password: string }): string {
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 }
-
-/** `url` without any user name or password, for messages and logs. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//');
-  }
-}

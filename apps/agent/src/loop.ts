@@ -1,10 +1,17 @@
-import { CLAIM_MAX_TASKS, type AgentHeartbeat } from '@planekeeper/domain';
+import type { AgentHeartbeat } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import { AgentApiError, type AgentApi, type ClaimedTaskEnvelope } from './api-client.ts';
 import { backoffDelayMs, claimWaitSeconds, sleep } from './backoff.ts';
 import { createLeaseKeeper, type Lease } from './lease.ts';
 import { describeFailure } from './task-error.ts';
 import type { RunTask, TaskResult } from './tasks.ts';
+
+/**
+ * Most tasks one claim may ask for: the server's CLAIM_MAX_TASKS, copied (loop.test.ts checks
+ * that they agree) because importing it from @planekeeper/domain would build every zod schema of
+ * the domain at start, some 5 MB of an idle agent's resident memory.
+ */
+export const CLAIM_MAX_TASKS = 50;
 
 /** Timings of the loop; every one is a setting so tests can run in milliseconds. */
 export interface LoopTimings {

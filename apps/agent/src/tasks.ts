@@ -1,15 +1,17 @@
-import { claimedTaskSchema, type ClaimedTask, type GatherResult, type HelmSyncResult, type ScrapeResult } from '@planekeeper/domain';
+import type { ClaimedTask, GatherResult, HelmSyncResult, ScrapeResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { ClaimedTaskEnvelope } from './api-client.ts';
 import type { Capability } from './config.ts';
 import type { Credential, Credentials } from './credentials.ts';
-import { gatherGithubReleases, type EtagMemory } from './gather/github.ts';
-import { gatherHelmChart } from './gather/helm.ts';
-import { gatherOciTags, type OciLimits } from './gather/oci.ts';
-import { syncHelmRepository } from './helm-sync.ts';
+import type { EtagMemory } from './gather/github.ts';
+import type { OciLimits } from './gather/oci.ts';
 import type { ExpressionSandbox } from './sandbox/sandbox.ts';
-import { fetchRepositoryFile } from './scrape/git.ts';
 import { TaskError } from './task-error.ts';
+
+// The code of each kind of task is imported with the first task that needs it, never at start:
+// octokit, got and the domain's zod schemas were some 15 MB of an idle agent's resident memory
+// (bench/memory.ts, with got also out of the API client), and an agent that never gets a task of
+// a kind never loads its code. Node keeps a module once imported: later tasks pay nothing.
 
 /** What a task produced, in the shape of its kind. */
 export type TaskResult = GatherResult | ScrapeResult | HelmSyncResult;
@@ -34,7 +36,8 @@ export interface TaskDependencies {
 export type RunTask = (task: ClaimedTaskEnvelope, signal: AbortSignal) => Promise<TaskResult>;
 
 /** Checks a claimed task against the protocol's schema; an unreadable spec fails the task for good. */
-export function readClaimedTask(envelope: ClaimedTaskEnvelope): ClaimedTask {
+export async function readClaimedTask(envelope: ClaimedTaskEnvelope): Promise<ClaimedTask> {
+  const { claimedTaskSchema } = await import('@planekeeper/domain');
   const parsed = claimedTaskSchema.safeParse(envelope);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
@@ -53,7 +56,7 @@ function credentialOf(task: ClaimedTask, credentials: Credentials): Credential |
 /** A task runner for the loop: dispatches on the task's kind and source type. */
 export function createTaskRunner(deps: TaskDependencies): RunTask {
   return async (envelope, signal) => {
-    const task = readClaimedTask(envelope);
+    const task = await readClaimedTask(envelope);
     if (!deps.capabilities.includes(task.kind)) {
       throw new TaskError(`this agent does not run ${task.kind} tasks (AGENT_CAPABILITIES)`, { retryable: false });
     }
@@ -63,6 +66,7 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
       case 'gather': {
         const spec = task.spec;
         if (spec.sourceType === 'github_release') {
+          const { gatherGithubReleases } = await import('./gather/github.ts');
           return gatherGithubReleases(spec.source, {
             jobId: task.jobId,
             etag: spec.etag,
@@ -73,11 +77,16 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
             signal,
           });
         }
-        if (spec.sourceType === 'helm_repo') return gatherHelmChart(spec.source, { credential, signal });
+        if (spec.sourceType === 'helm_repo') {
+          const { gatherHelmChart } = await import('./gather/helm.ts');
+          return gatherHelmChart(spec.source, { credential, signal });
+        }
+        const { gatherOciTags } = await import('./gather/oci.ts');
         return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, sandbox: deps.sandbox, logger, signal, limits: deps.ociLimits });
       }
       case 'scrape': {
         const { spec } = task;
+        const { fetchRepositoryFile } = await import('./scrape/git.ts');
         const file = await fetchRepositoryFile(spec, {
           cacheDir: deps.cacheDir,
           credential,
@@ -88,8 +97,10 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
         const extracted = await deps.sandbox.extractVersion(spec.parser, file.text, spec.expression);
         return { version: extracted.version, raw: extracted.raw, commitSha: file.commitSha };
       }
-      case 'helm_sync':
+      case 'helm_sync': {
+        const { syncHelmRepository } = await import('./helm-sync.ts');
         return syncHelmRepository(task.spec, { credential, sandbox: deps.sandbox, signal });
+      }
     }
   };
 }

@@ -11,8 +11,8 @@ const root = mkdtempSync(join(tmpdir(), 'pk-agent-process-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Starts the agent as production does (node runs the sources), with only `env` set. */
-function startAgent(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--conditions=source', 'src/main.ts'], {
+function startAgent(env: Record<string, string>, nodeArgs: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...nodeArgs, '--conditions=source', 'src/main.ts'], {
     cwd: agentDir,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AGENT_CACHE_DIR: join(root, 'cache'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,6 +23,13 @@ function startAgent(env: Record<string, string>): { child: ChildProcess; output:
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
+
+// Preloaded into the agent: writes the URL of every module it loads to stderr.
+const LOG_LOADED_MODULES = `data:text/javascript,${encodeURIComponent(`
+  import { registerHooks } from 'node:module';
+  import { writeSync } from 'node:fs';
+  registerHooks({ load(url, context, next) { writeSync(2, 'module loaded: ' + url + '\\n'); return next(url, context); } });
+`)}`;
 
 const waitFor = async (condition: () => boolean, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
@@ -71,5 +78,16 @@ describe('the agent process', () => {
     expect(await agent.exited).toBe(0);
     expect(agent.output()).toContain('"msg":"agent stopped"');
     expect(agent.output()).not.toContain('pk_never_logged');
+  }, 20_000);
+
+  it('loads the code of tasks only when a task comes: an idle agent maps none of it', async () => {
+    const agent = startAgent({ AGENT_SERVER_URL: `http://127.0.0.1:${await closedPort()}/api/v1/agent`, AGENT_API_KEY: 'pk_test' }, ['--import', LOG_LOADED_MODULES]);
+    await waitFor(() => agent.output().includes('heartbeat failed'), 10_000);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    const loaded = agent.output().split('\n').flatMap((line) => (line.startsWith('module loaded: ') ? [line.slice('module loaded: '.length)] : []));
+    expect(loaded.some((url) => url.endsWith('/src/loop.ts'))).toBe(true);
+    const taskCode = /\/node_modules\/(got|octokit|@octokit\/[^/]+|jq-wasm)\/|\/packages\/domain\/|\/apps\/agent\/src\/(gather|scrape|helm-sync|http-body)/;
+    expect(loaded.filter((url) => taskCode.test(url))).toEqual([]);
   }, 20_000);
 });

@@ -1,6 +1,7 @@
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
 import { basicAuthOf, type Credential } from '../credentials.ts';
-import { basicAuthorization, displayUrl, fetchBounded } from '../http-body.ts';
+import { displayUrl } from '../display-url.ts';
+import { basicAuthorization, fetchBounded } from '../http-body.ts';
 import { TaskError } from '../task-error.ts';
 import { describeYamlError } from '../yaml.ts';
 

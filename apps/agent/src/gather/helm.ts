@@ -1,6 +1,6 @@
 import type { GatherResult } from '@planekeeper/domain';
 import type { Credential } from '../credentials.ts';
-import { displayUrl } from '../http-body.ts';
+import { displayUrl } from '../display-url.ts';
 import { TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 import { fetchHelmIndex, readHelmCharts, type HelmChartVersion } from './helm-index.ts';
