@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@planekeeper/db';
@@ -7,16 +7,29 @@ import { until } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant } from './lib/fixtures.ts';
 import { buildPackages, rssBreakdownOf, startBuilt } from './lib/node-process.ts';
-import { startApp } from '../tests/support/app-process.ts';
+import { ROOT, startApp } from '../tests/support/app-process.ts';
 
 const IDLE_SECONDS = 20;
 
 /**
+ * The node flags of the agent's start script (`node <flags> dist/main.js`), which the image's CMD
+ * repeats (an agent test keeps them equal): the built agent is measured as it runs in production.
+ * startBuilt takes no node arguments, so they go through NODE_OPTIONS, to the same effect.
+ */
+function agentStartFlags(): string {
+  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'apps', 'agent', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const flags = /^node((?: --\S+)*) dist\/main\.js$/.exec(manifest.scripts.start)?.[1];
+  if (flags === undefined) throw new Error(`apps/agent's start script is not "node [--flags] dist/main.js": ${manifest.scripts.start}`);
+  return flags.trim();
+}
+
+/**
  * Idle memory, from /proc (VmRSS), of a real agent long-polling a real api, in the two ways they
  * run: from TypeScript sources (`node --conditions=source src/main.ts`, as `pnpm start` and the
- * tests run them) and from the build (`node dist/main.js` with NODE_ENV=production, as the
- * images run them; built here first). Each agent heartbeats and long-polls every 2 s; after
- * IDLE_SECONDS the resident sizes of both agents and both apis are read.
+ * tests run them) and from the build (the agent's start script, `node <flags> dist/main.js`, and
+ * `node dist/main.js` for the api, with NODE_ENV=production, as the images run them; built here
+ * first). Each agent heartbeats and long-polls every 2 s; after IDLE_SECONDS the resident sizes
+ * of both agents and both apis are read.
  */
 export async function benchMemory(cluster: BenchCluster, report: Report): Promise<void> {
   const buildSeconds = await buildPackages(['@planekeeper/agent', '@planekeeper/api']);
@@ -41,7 +54,7 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
     stops.push(builtApi.stop);
     const agent = await startApp('agent', agentEnv('idle-from-sources', api.url), { readyPath: null });
     stops.push(agent.stop);
-    const builtAgent = await startBuilt('apps/agent/dist/main.js', agentEnv('idle-built', `http://127.0.0.1:${builtPort}`));
+    const builtAgent = await startBuilt('apps/agent/dist/main.js', { ...agentEnv('idle-built', `http://127.0.0.1:${builtPort}`), NODE_OPTIONS: agentStartFlags() });
     stops.push(builtAgent.stop);
     await until('both agents to register', async () => (await db.selectFrom('agents').select('id').execute()).length === 2, 60_000, 100);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
