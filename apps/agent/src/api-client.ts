@@ -80,8 +80,12 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
       };
       const request = (https ? httpsRequest : httpRequest)(url, { method: 'POST', agent: https ? agents.https : agents.http, signal, headers });
       // The whole exchange is bounded, not only a silent socket: a server that trickles its answer
-      // must not hold a heartbeat forever.
-      const timer = setTimeout(() => request.destroy(new RequestTimeout()), timeoutMs);
+      // must not hold a heartbeat forever. The timeout settles the call before the connection is
+      // torn down, so it is what the caller hears, not the reset that follows.
+      const timer = setTimeout(() => {
+        fail(new RequestTimeout());
+        request.destroy();
+      }, timeoutMs);
       const fail = (error: Error) => {
         clearTimeout(timer);
         reject(error);
