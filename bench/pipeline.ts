@@ -44,7 +44,7 @@ export async function benchPipeline(cluster: BenchCluster, report: Report): Prom
       ...(await Promise.all([
         startApp('taskengine', common),
         startApp('rules-engine', common),
-        startApp('notifier', { ...common, NOTIFIER_ALLOW_PRIVATE_TARGETS: 'true', PLANEKEEPER_PUBLIC_URL: api.url }),
+        startApp('notifier', { ...common, NOTIFIER_ALLOW_PRIVATE_TARGETS: 'true', PUBLIC_URL: api.url }),
       ])),
     );
     const admin = <T>(method: string, route: string, body?: unknown) => callApi<T>(api.url, tenant.adminKey, method, route, body);

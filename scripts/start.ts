@@ -115,7 +115,7 @@ run('notifier', 'apps/notifier/src/main.ts', {
   ...common,
   PORT: String(apiPort + 3),
   NOTIFIER_ALLOW_PRIVATE_TARGETS: setting('NOTIFIER_ALLOW_PRIVATE_TARGETS', 'true'),
-  PLANEKEEPER_PUBLIC_URL: setting('PUBLIC_URL', `http://localhost:${apiPort}`),
+  PUBLIC_URL: setting('PUBLIC_URL', `http://localhost:${apiPort}`),
 });
 
 const apiUrl = `http://localhost:${apiPort}`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { validate as lintDockerfile } from 'dockerfile-utils';
+import { schemaVariables } from '../support/config-cases.ts';
 import { allManifestFiles, containersOf, DOCKER, INFRA, kustomizedObjects, readKustomization, readYamlDocuments, ROOT, type K8sObject } from './manifests.ts';
 
 /** The kubernetes-models class of an object, e.g. apps/v1 Deployment. */
@@ -64,6 +65,23 @@ describe('Kubernetes manifests', () => {
         expect((container as { resources?: unknown }).resources).toBeDefined();
       }
     }
+  });
+});
+
+describe('Kubernetes settings', () => {
+  it('reach every service that reads them: a key of the config map or secret is passed to each service whose config has it', () => {
+    const deployments = base.filter((o) => o.kind === 'Deployment');
+    const envOf = (deployment: K8sObject) => containersOf(deployment).flatMap((c) => c.env ?? []);
+    const shared = new Set(deployments.flatMap((d) => envOf(d).flatMap((e) => e.valueFrom?.configMapKeyRef?.key ?? e.valueFrom?.secretKeyRef?.key ?? [])));
+    expect(shared.has('PUBLIC_URL')).toBe(true);
+    const missing: string[] = [];
+    for (const deployment of deployments) {
+      const app = deployment.metadata.name.replace(/^planekeeper-/, '');
+      expect(APPS).toContain(app);
+      const given = new Set(envOf(deployment).map((e) => e.name));
+      for (const name of schemaVariables(app)) if (shared.has(name) && !given.has(name)) missing.push(`${app}: ${name}`);
+    }
+    expect(missing).toEqual([]);
   });
 });
 

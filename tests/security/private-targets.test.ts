@@ -29,7 +29,7 @@ beforeAll(async () => {
     app: 'notifier',
     // The whole environment: NOTIFIER_ALLOW_PRIVATE_TARGETS is not set, as in production.
     env: {
-      DATABASE_URL: bridge.url, PORT: '8083', LOG_LEVEL: 'info', PLANEKEEPER_PUBLIC_URL: 'https://planekeeper.example.com',
+      DATABASE_URL: bridge.url, PORT: '8083', LOG_LEVEL: 'info', PUBLIC_URL: 'https://planekeeper.example.com',
       NOTIFIER_RETRY_BASE_SECONDS: '0.2', NOTIFIER_RETRY_LIMIT: '1', NOTIFIER_POLL_INTERVAL_SECONDS: '0.5', NOTIFIER_REQUEST_TIMEOUT_SECONDS: '5',
     },
     hosts: {

@@ -96,7 +96,7 @@ beforeAll(async () => {
   api = await startLoggedApp('api', env, lines);
   apps.push(api);
   call = caller(api.url);
-  apps.push(...(await Promise.all(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PLANEKEEPER_PUBLIC_URL: api.url }, lines)))));
+  apps.push(...(await Promise.all(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PUBLIC_URL: api.url }, lines)))));
 
   const created = await as(bootstrap, 'POST', '/api/v1/organizations', { name: 'secret keepers' });
   admin = secret('admin key', created.adminKey.key);

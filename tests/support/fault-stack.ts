@@ -80,7 +80,7 @@ export async function startFaultStack(options: { databaseUrl?: string; env?: Rec
     ...FAST,
     DATABASE_URL: url,
     PLANEKEEPER_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY,
-    ...(name === 'notifier' && apps.get('api') ? { PLANEKEEPER_PUBLIC_URL: apps.get('api')!.url } : {}),
+    ...(name === 'notifier' && apps.get('api') ? { PUBLIC_URL: apps.get('api')!.url } : {}),
     ...options.env,
     ...options.envFor?.[name],
     // The api keeps its port across restarts: agents and the test know it by URL.

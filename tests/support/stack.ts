@@ -49,7 +49,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
   };
   const api = await launch('api');
   const publicUrl = api.url;
-  await Promise.all([launch('taskengine'), launch('rules-engine'), launch('notifier', { PLANEKEEPER_PUBLIC_URL: publicUrl })]);
+  await Promise.all([launch('taskengine'), launch('rules-engine'), launch('notifier', { PUBLIC_URL: publicUrl })]);
   const agentEnv = new Map<string, Record<string, string>>();
   const call = async (method: string, route: string, body?: unknown, key = BOOTSTRAP_KEY) => {
     const response = await fetch(`${api.url}${route}`, {
@@ -74,7 +74,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     },
     async restart(name) {
       await apps.get(name)?.stop();
-      return launch(name, name === 'agent' ? agentEnv.get('agent') : name === 'notifier' ? { PLANEKEEPER_PUBLIC_URL: publicUrl } : {});
+      return launch(name, name === 'agent' ? agentEnv.get('agent') : name === 'notifier' ? { PUBLIC_URL: publicUrl } : {});
     },
     async stop() {
       await Promise.all([...apps.values()].map((app) => app.stop()));

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       NOTIFIER_RETRY_LIMIT: 11,
       NOTIFIER_ALLOW_PRIVATE_TARGETS: false,
       NOTIFIER_REQUEST_TIMEOUT_SECONDS: 10,
-      PLANEKEEPER_PUBLIC_URL: 'http://localhost:8080',
+      PUBLIC_URL: 'http://localhost:8080',
     });
   });
 
@@ -26,12 +26,12 @@ describe('loadConfig', () => {
   it('names every bad variable', () => {
     let error: unknown;
     try {
-      loadConfig({ NOTIFIER_RETRY_LIMIT: 'eleven', NOTIFIER_ALLOW_PRIVATE_TARGETS: 'maybe', PLANEKEEPER_PUBLIC_URL: 'ftp://x', NOTIFIER_POLL_INTERVAL_SECONDS: '0.1' });
+      loadConfig({ NOTIFIER_RETRY_LIMIT: 'eleven', NOTIFIER_ALLOW_PRIVATE_TARGETS: 'maybe', PUBLIC_URL: 'ftp://x', NOTIFIER_POLL_INTERVAL_SECONDS: '0.1' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const name of ['NOTIFIER_RETRY_LIMIT', 'NOTIFIER_ALLOW_PRIVATE_TARGETS', 'PLANEKEEPER_PUBLIC_URL', 'NOTIFIER_POLL_INTERVAL_SECONDS']) expect(message).toContain(name);
+    for (const name of ['NOTIFIER_RETRY_LIMIT', 'NOTIFIER_ALLOW_PRIVATE_TARGETS', 'PUBLIC_URL', 'NOTIFIER_POLL_INTERVAL_SECONDS']) expect(message).toContain(name);
   });
 });

@@ -29,7 +29,7 @@ const schema = z.object({
    */
   NOTIFIER_POLL_INTERVAL_SECONDS: env.seconds(2, 0.5),
   /** Base URL people reach Planekeeper's API at: messages link back to the alert there. */
-  PLANEKEEPER_PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).default('http://localhost:8080'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).default('http://localhost:8080'),
 });
 
 export type NotifierConfig = z.infer<typeof schema>;

@@ -100,7 +100,7 @@ export async function deliverNotification(deps: NotifierDeps, input: { organizat
     return 'unsent';
   }
 
-  const message = formatMessage({ subject, channel, deliveryId, publicUrl: deps.config.PLANEKEEPER_PUBLIC_URL, now: deps.clock() });
+  const message = formatMessage({ subject, channel, deliveryId, publicUrl: deps.config.PUBLIC_URL, now: deps.clock() });
   const outcome = await deps.send({ url: channel.url, headers: message.headers, body: message.body });
   deps.metrics.attemptDuration.observe({ channel_type: channel.type }, outcome.latencyMs / 1000);
   const result: DeliveryAttemptResult = outcome.kind === 'response'

@@ -16,7 +16,7 @@ export const FAST_ENV = {
   NOTIFIER_RETRY_LIMIT: '3',
   NOTIFIER_POLL_INTERVAL_SECONDS: '0.5',
   NOTIFIER_REQUEST_TIMEOUT_SECONDS: '2',
-  PLANEKEEPER_PUBLIC_URL: 'https://planekeeper.example.com',
+  PUBLIC_URL: 'https://planekeeper.example.com',
 } as const;
 
 export interface NotifierUnderTest {
