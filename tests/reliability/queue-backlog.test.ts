@@ -42,7 +42,7 @@ async function drained(probe: () => Promise<number>, total: number): Promise<{ d
 }
 
 describe('a backlog left by a consumer outage drains at the speed of the work', () => {
-  it(`notifier: ${BACKLOG} alert events made while it was down are all delivered within ${DRAIN_DEADLINE_MS / 1000} s of its start`, async () => {
+  it(`notifier: the events of ${BACKLOG} alerts opened while it was down are all delivered within ${DRAIN_DEADLINE_MS / 1000} s of its start`, async () => {
     await webhookChannel(stack, 'backlog webhook', receiver.url);
     const organizationId = await stack.organizationId();
     const ruleId = await minorsRule(stack);
@@ -60,10 +60,14 @@ describe('a backlog left by a consumer outage drains at the speed of the work', 
     await stack.apps.get('notifier')!.stop();
     // Changing the rule re-evaluates every config that uses it: 100 alerts open at once.
     expect((await stack.call('PATCH', `/api/v1/rules/${ruleId}`, { high: 2 })).status).toBe(200);
-    const events = await eventually(`${BACKLOG} alert events`, async () => {
-      const rows = await eventsOfTheseConfigs();
-      return rows.length === BACKLOG ? rows : undefined;
+    // Every config's alert open at high. The evaluation of the manual version set above may reach
+    // the configs first (opening them at moderate, then escalated): one or two events each.
+    const events = await eventually(`${BACKLOG} alerts open at high`, async () => {
+      const high = await stack.db.selectFrom('alerts').select('id')
+        .where('alert_config_id', 'in', configs.map((c) => c.id)).where('status', '=', 'open').where('severity', '=', 'high').execute();
+      return high.length === BACKLOG ? eventsOfTheseConfigs() : undefined;
     }, 30_000);
+    expect(events.length).toBeGreaterThanOrEqual(BACKLOG);
 
     await stack.start('notifier');
     const delivered = async () => {
@@ -71,9 +75,9 @@ describe('a backlog left by a consumer outage drains at the speed of the work', 
       const rows = await stack.db.selectFrom('deliveries').select('id').where('alert_event_id', 'in', events.map((e) => e.id)).execute();
       return rows.filter((r) => received.has(r.id)).length;
     };
-    const { done, ms } = await drained(delivered, BACKLOG);
-    console.log(`[reliability] notifier backlog: ${done}/${BACKLOG} alert events delivered ${ms} ms after its start`);
-    expect(done).toBe(BACKLOG);
+    const { done, ms } = await drained(delivered, events.length);
+    console.log(`[reliability] notifier backlog: ${done}/${events.length} alert events delivered ${ms} ms after its start`);
+    expect(done).toBe(events.length);
   }, 90_000);
 
   it(`taskengine: ${BACKLOG} results reported while it was down are all ingested within ${DRAIN_DEADLINE_MS / 1000} s of its start`, async () => {
