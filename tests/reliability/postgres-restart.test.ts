@@ -77,8 +77,10 @@ describe('Postgres restarted under the running stack', () => {
     const stoppedAt = Date.now();
     // Every service notices: readyz says not ready (its database check fails) ...
     await eventually('every service not ready', async () => {
-      const states = await Promise.all(SERVICES.map((name) => fetch(`${stack.apps.get(name)!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0)));
-      return states.every((status) => status === 503) ? true : undefined;
+      const states = await Promise.all(SERVICES.map((name) => fetch(`${stack.apps.get(name)!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(async (r) => `${r.status} ${await r.text()}`, (error: unknown) => String(error))));
+      // Not yet: say what each answered, for the timeout's message.
+      if (!states.every((state) => state.startsWith('503 '))) throw new Error(JSON.stringify(Object.fromEntries(SERVICES.map((name, i) => [name, states[i]]))));
+      return true;
     }, 20_000);
     // ... for a while, during which they keep trying.
     await new Promise((r) => setTimeout(r, 6000));

@@ -5,13 +5,34 @@ import type { Registry } from 'prom-client';
 export type ReadinessCheck = () => Promise<Record<string, boolean>>;
 
 /**
- * Answers `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics`
- * (Prometheus). Returns false for any other path so a caller can route it elsewhere.
+ * How long `/readyz` waits for its checks. A check that hangs (a database that accepts connections
+ * and never answers, a pool waiting for a free client) is an answer too: not ready, said in time,
+ * well inside a Kubernetes probe's timeout rather than after it.
+ */
+export const READY_TIMEOUT_MS = 2_000;
+
+/** The checks, or `{ answeredInTime: false }` when they take longer than `timeoutMs`. */
+async function checksWithin(ready: ReadinessCheck, timeoutMs: number): Promise<Record<string, boolean>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Record<string, boolean>>((resolve) => {
+    timer = setTimeout(() => resolve({ answeredInTime: false }), timeoutMs);
+  });
+  try {
+    return await Promise.race([ready().catch(() => ({ ready: false })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Answers `/healthz` (the process is alive), `/readyz` (its dependencies answer, within
+ * READY_TIMEOUT_MS) and `/metrics` (Prometheus). Returns false for any other path so a caller can
+ * route it elsewhere.
  */
 export async function answerOpsRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { ready: ReadinessCheck; registry: Registry },
+  options: { ready: ReadinessCheck; registry: Registry; readyTimeoutMs?: number },
 ): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -20,12 +41,7 @@ export async function answerOpsRequest(
     return true;
   }
   if (path === '/readyz') {
-    let checks: Record<string, boolean>;
-    try {
-      checks = await options.ready();
-    } catch {
-      checks = { ready: false };
-    }
+    const checks = await checksWithin(options.ready, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     const ok = Object.values(checks).every(Boolean);
     send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
     return true;
@@ -45,7 +61,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** A small HTTP server for services whose only HTTP surface is health and metrics. */
-export function createOpsServer(options: { ready: ReadinessCheck; registry: Registry }): Server {
+export function createOpsServer(options: { ready: ReadinessCheck; registry: Registry; readyTimeoutMs?: number }): Server {
   return createServer((req, res) => {
     answerOpsRequest(req, res, options)
       .then((handled) => {
