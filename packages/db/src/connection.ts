@@ -46,8 +46,8 @@ export function parseTimestamptz(text: string): Date {
 /**
  * The ISO 8601 text an API answers with (`2026-11-22T07:22:53.123Z`) of a timestamptz that
  * Postgres wrote as text: cut straight from it when it is in UTC (`+00`: servers and managed
- * services mostly run in UTC), else through a Date. For long lists: making a Date and printing it again costs
- * some ten times more, and a page of alerts holds 150 timestamps.
+ * services mostly run in UTC), else through a Date. For long lists: making a Date and printing
+ * it again costs some ten times more, and a page of alerts holds 150 timestamps.
  */
 export function isoTimestamp(text: string): string {
   const n = text.length;
