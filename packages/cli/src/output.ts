@@ -57,7 +57,7 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 /** `lastHeartbeatAt` -> `Last heartbeat at`. */
 export function labelOf(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().replace(/\bid\b/g, 'ID');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -82,7 +82,7 @@ export function renderFields(fields: Record<string, unknown>, now: Date, indent 
   for (const [key, value] of entries) {
     const label = `${labelOf(key)}:`.padEnd(width);
     if (Array.isArray(value) && value.some((item) => typeof item === 'object' && item !== null)) {
-      text += `${indent}${label}\n`;
+      text += `${indent}${labelOf(key)}:\n`;
       for (const item of value) {
         // Each object an item: its first line marked with `- `, the rest under it.
         const block = typeof item === 'object' && item !== null ? renderFields(item as Record<string, unknown>, now, `${indent}    `) : `${indent}    ${scalar(item, now)}\n`;
@@ -91,7 +91,7 @@ export function renderFields(fields: Record<string, unknown>, now: Date, indent 
     } else if (Array.isArray(value)) {
       text += `${indent}${label}  ${value.length ? value.map((item) => scalar(item, now)).join(', ') : '-'}\n`;
     } else if (typeof value === 'object' && value !== null) {
-      text += `${indent}${label}\n${renderFields(value as Record<string, unknown>, now, `${indent}  `)}`;
+      text += `${indent}${labelOf(key)}:\n${renderFields(value as Record<string, unknown>, now, `${indent}  `)}`;
     } else {
       text += `${indent}${label}  ${scalar(value, now)}\n`;
     }

@@ -28,7 +28,7 @@ export function registerAgentCommands(program: Command, deps: CliDeps): void {
           ? renderTable(
               ['id', 'kind', 'job', 'attempts', 'claimed', 'lease expires'],
               running.map((t) => [t.id, t.kind, t.jobId, String(t.attempts), formatAge(t.claimedAt, ctx.now), formatAge(t.leaseExpiresAt, ctx.now)]),
-            ).replace(/^/gm, '  ')
+            ).replace(/^(?=.)/gm, '  ')
           : '  none\n';
         return `${renderFields(ordered, ctx.now)}Running tasks:\n${tasks}`;
       });

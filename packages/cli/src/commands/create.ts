@@ -4,7 +4,7 @@ import { durationSeconds, positiveInteger } from '../option-parsers.ts';
 import { formatAge, safeText } from '../output.ts';
 import type { ApiKeyCreated, EnrollmentTokenCreated } from '../resources.ts';
 
-const SHOWN_ONCE = 'it is shown only now: store it in a secret manager';
+const SHOWN_ONCE = 'is shown only now: store it in a secret manager';
 
 export function registerCreate(program: Command, deps: CliDeps): void {
   const create = program.command('create').description('Make an enrollment token or an API key');
