@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { freshHome, planekeeper, startCliWorld, type CliRun, type CliWorld } from './helpers/cli.ts';
@@ -25,7 +25,7 @@ const homeEnv = (home: string, extra: Record<string, string> = {}) => ({ HOME: h
 const expectNoSecret = (run: CliRun, secret: string) => expect(run.stdout + run.stderr).not.toContain(secret);
 
 /** A local HTTP server answering every request with `answer`; records the headers it was sent. */
-async function fakeServer(answer: (res: import('node:http').ServerResponse) => void): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
+async function fakeServer(answer: (res: ServerResponse) => void): Promise<{ url: string; seen: IncomingHttpHeaders[]; server: Server }> {
   const seen: IncomingHttpHeaders[] = [];
   const server = createServer((req, res) => {
     seen.push(req.headers);
