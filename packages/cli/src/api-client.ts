@@ -80,7 +80,7 @@ export function createApiClient(settings: Settings, fetchImpl: typeof fetch = fe
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
-      throw new CliError(`${settings.baseUrl} answered ${response.status} with something that is not JSON: is it a Planekeeper API?`, response.ok ? EXIT.failed : exitCodeForStatus(response.status));
+      throw new CliError(`${settings.baseUrl} answered ${response.status} with something that is not JSON: is it a Planekeeper API?`, EXIT.failed);
     }
     if (!response.ok) {
       if (isErrorEnvelope(parsed)) throw new ApiError(response.status, parsed.error.code, parsed.error.message, parsed.error.details ?? []);

@@ -54,17 +54,11 @@ export function buildProgram(deps: CliDeps): Command {
   return program;
 }
 
-/** One line for an error; the key never appears in it, whatever a lower layer put there. */
-function errorLine(error: unknown, secret: string | undefined): string {
-  let line: string;
-  if (error instanceof ApiError) {
-    const details = error.details.filter((d) => !error.message.includes(d.path)).map((d) => `${d.path || 'body'}: ${d.message}`);
-    line = `error: ${error.code}: ${error.message}${details.length ? ` (${details.join('; ')})` : ''}`;
-  } else {
-    line = `error: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  line = safeText(line, 2000);
-  return secret ? line.split(secret).join('pk_***') : line;
+/** One line for an error: the API's `code: message`, with the details its message does not name. */
+function errorLine(error: unknown): string {
+  if (!(error instanceof ApiError)) return safeText(`error: ${error instanceof Error ? error.message : String(error)}`, 2000);
+  const details = error.details.filter((d) => !error.message.includes(d.path || d.message)).map((d) => `${d.path || 'body'}: ${d.message}`);
+  return safeText(`error: ${error.code}: ${error.message}${details.length ? ` (${details.join('; ')})` : ''}`, 2000);
 }
 
 /** Runs the CLI on `argv` (without node and the script); resolves to the exit code. */
@@ -78,8 +72,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
       // Commander has printed its message (or the help) already.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
-    const secret = program.opts<{ apiKey?: string }>().apiKey ?? deps.env.PLANEKEEPER_API_KEY;
-    deps.io.stderr.write(`${errorLine(error, secret || undefined)}\n`);
+    // Messages are built from the API's answer and the CLI's own words, never from the key.
+    deps.io.stderr.write(`${errorLine(error)}\n`);
     return error instanceof CliError ? error.exitCode : EXIT.failed;
   }
 }

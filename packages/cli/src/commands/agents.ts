@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { agentStatus, findAgent, listRunningTasks } from '../agents.ts';
+import { agentStatus, findAgent, listRunningTasks } from '../agent-lookup.ts';
 import { contextFor, emit, type CliDeps } from '../context.ts';
 import { formatAge, renderFields, renderTable, safeText } from '../output.ts';
 import type { Agent } from '../resources.ts';

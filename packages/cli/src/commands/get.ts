@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { agentStatus, listAllAgents, listRunningTasks } from '../agents.ts';
+import { agentStatus, listAllAgents, listRunningTasks } from '../agent-lookup.ts';
 import { contextFor, type CliDeps, type CommandContext } from '../context.ts';
 import { limitOption } from '../option-parsers.ts';
 import { formatAge, renderData, renderTable, safeText } from '../output.ts';
