@@ -42,7 +42,7 @@ interface FileSettings {
 
 const FILE_KEYS = new Set(['url', 'apiKey']);
 
-export function defaultConfigPath(env: CliEnvironment): string {
+function defaultConfigPath(env: CliEnvironment): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'planekeeper', 'config.yaml');
 }
 
@@ -85,7 +85,7 @@ async function readConfigFile(path: string, named: boolean, warn: (line: string)
 }
 
 /** The server URL as a base: http(s) only, no credentials in it, a trailing /api/v1 dropped. */
-export function normalizeBaseUrl(raw: string, from: string): string {
+function normalizeBaseUrl(raw: string, from: string): string {
   let url: URL;
   try {
     url = new URL(raw.trim());
