@@ -72,10 +72,23 @@ describe('evaluateRule: tag filter', () => {
     });
     expect(evaluation).toEqual({
       status: 'unknown',
-      reason: 'tag filter "(v1" is not a valid regular expression',
+      reason: 'tag filter "(v1" is not a valid RE2 regular expression: missing closing ): `(v1`',
       deployedVersion: '1.2.0',
       latestVersion: null,
     });
+  });
+
+  it('a stored filter RE2 cannot run (lookahead) is unknown and says why', () => {
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: RELEASES, tagFilter: '^(?!helm-)' });
+    expect(evaluation.status).toBe('unknown');
+    expect(evaluation.reason).toBe('tag filter "^(?!helm-)" uses a lookahead ((?!...), which is not supported: patterns use RE2 syntax, which has no lookaround or backreferences');
+  });
+
+  it('a catastrophic filter over a hostile tag is evaluated, not backtracked for ever', () => {
+    // Issue 13: with JavaScript's RegExp this never returned and stalled the rules-engine.
+    const hostile = [...RELEASES, ...tags(`${'a'.repeat(48)}!`, 'a'.repeat(30))];
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: hostile, tagFilter: '^(a+)+$|^v' });
+    expect(evaluation).toMatchObject({ status: 'ok', latestVersion: 'v2.0.0', behindBy: 1 });
   });
 });
 
