@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gatherOciTags } from '../src/gather/oci.ts';
-import { createExpressionSandbox } from '../src/sandbox/sandbox.ts';
 import { captureLogger } from './helpers/logger.ts';
 import { pushImages, startDistributionRegistry, type DistributionRegistry } from './helpers/oci-registry.ts';
 import { startTokenRegistry, type TokenRegistryStandIn } from './helpers/oci-token-registry.ts';
@@ -13,9 +12,7 @@ const images = [
 ];
 
 describe('OCI registries', () => {
-  const sandbox = createExpressionSandbox();
   const { logger, lines } = captureLogger();
-  afterAll(() => sandbox.close());
 
   describe('the CNCF distribution registry (docker-registry), plain http', () => {
     let open: DistributionRegistry;
@@ -34,7 +31,7 @@ describe('OCI registries', () => {
     });
 
     it('lists every tag and dates the newest-looking ones from their image config', async () => {
-      const result = await gatherOciTags({ registryUrl: open.url, repository: 'team/app' }, { sandbox, logger, limits: { datedTags: 4 } });
+      const result = await gatherOciTags({ registryUrl: open.url, repository: 'team/app' }, { logger, limits: { datedTags: 4 } });
       const byTag = new Map(result.releases.map((release) => [release.tag, release]));
       expect([...byTag.keys()].sort()).toEqual(images.map((image) => image.tag).sort());
       // 2.0.0-rc.1 and the three highest 1.x: 1.11.0 is a multi-platform index, dated by its amd64 image.
@@ -47,31 +44,31 @@ describe('OCI registries', () => {
     });
 
     it('applies the job tag filter before dating', async () => {
-      const result = await gatherOciTags({ registryUrl: open.url, repository: 'team/app' }, { sandbox, logger, tagFilter: '^1\\.1?[0-1]\\.', limits: { datedTags: 10 } });
+      const result = await gatherOciTags({ registryUrl: open.url, repository: 'team/app' }, { logger, tagFilter: '^1\\.1?[0-1]\\.', limits: { datedTags: 10 } });
       expect(result.releases.map((r) => r.tag).sort()).toEqual(['1.0.0', '1.1.0', '1.10.0', '1.11.0']);
       expect(result.releases.every((r) => r.publishedAt !== null)).toBe(true);
     });
 
     it('fails clearly for a repository the registry does not have', async () => {
-      await expect(gatherOciTags({ registryUrl: open.url, repository: 'team/none' }, { sandbox, logger })).rejects.toMatchObject({
+      await expect(gatherOciTags({ registryUrl: open.url, repository: 'team/none' }, { logger })).rejects.toMatchObject({
         message: `repository team/none not found on ${open.url} (HTTP 404)`,
         retryable: false,
       });
     });
 
     it('answers a basic-auth challenge with a registry_basic credential', async () => {
-      await expect(gatherOciTags({ registryUrl: locked.url, repository: 'team/private' }, { sandbox, logger })).rejects.toMatchObject({
+      await expect(gatherOciTags({ registryUrl: locked.url, repository: 'team/private' }, { logger })).rejects.toMatchObject({
         message: 'the registry requires credentials for team/private; set a registry_basic credential on the job',
         retryable: false,
       });
       const result = await gatherOciTags(
         { registryUrl: locked.url, repository: 'team/private' },
-        { sandbox, logger, credential: { type: 'registry_basic', ...auth } },
+        { logger, credential: { type: 'registry_basic', ...auth } },
       );
       expect(result.releases.map((r) => r.tag).sort()).toEqual(['1.0.0', '1.1.0', '1.2.0']);
       expect(result.releases.find((r) => r.tag === '1.2.0')?.publishedAt).toBe(day(2));
       await expect(
-        gatherOciTags({ registryUrl: locked.url, repository: 'team/private' }, { sandbox, logger, credential: { type: 'registry_basic', username: 'ci-bot', password: 'wrong' } }),
+        gatherOciTags({ registryUrl: locked.url, repository: 'team/private' }, { logger, credential: { type: 'registry_basic', username: 'ci-bot', password: 'wrong' } }),
       ).rejects.toMatchObject({ message: 'the registry refused the credential for team/private', retryable: false });
     });
   });
@@ -87,7 +84,7 @@ describe('OCI registries', () => {
 
     it('follows Link pages with an anonymous bearer token', async () => {
       registry.requests.length = 0;
-      const result = await gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { sandbox, logger, limits: { datedTags: 0 } });
+      const result = await gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { logger, limits: { datedTags: 0 } });
       expect(result.releases).toHaveLength(2345);
       expect(new Set(result.releases.map((r) => r.tag)).size).toBe(2345);
       const pages = registry.requests.filter((r) => r.path.includes('/tags/list') && r.authorization !== undefined);
@@ -97,28 +94,28 @@ describe('OCI registries', () => {
     });
 
     it('fetches the token with basic auth for a private repository', async () => {
-      await expect(gatherOciTags({ registryUrl: registry.url, repository: 'acme/secret' }, { sandbox, logger })).rejects.toMatchObject({
+      await expect(gatherOciTags({ registryUrl: registry.url, repository: 'acme/secret' }, { logger })).rejects.toMatchObject({
         message: 'the registry requires credentials for acme/secret; set a registry_basic credential on the job',
       });
       const result = await gatherOciTags(
         { registryUrl: registry.url, repository: 'acme/secret' },
-        { sandbox, logger, credential: { type: 'registry_basic', ...registry.credentials } },
+        { logger, credential: { type: 'registry_basic', ...registry.credentials } },
       );
       expect(result.releases.map((r) => r.tag)).toEqual(['3.1.0', '3.2.0']);
       await expect(
-        gatherOciTags({ registryUrl: registry.url, repository: 'acme/secret' }, { sandbox, logger, credential: { type: 'registry_basic', username: 'robot$ci', password: 'nope' } }),
+        gatherOciTags({ registryUrl: registry.url, repository: 'acme/secret' }, { logger, credential: { type: 'registry_basic', username: 'robot$ci', password: 'nope' } }),
       ).rejects.toMatchObject({ message: 'the registry token service refused the credential (HTTP 401)', retryable: false });
     });
 
     it('fails clearly past the tag cap', async () => {
       await expect(
-        gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { sandbox, logger, limits: { maxTags: 1500, datedTags: 0 } }),
+        gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { logger, limits: { maxTags: 1500, datedTags: 0 } }),
       ).rejects.toMatchObject({ message: 'library/nginx has more than 1500 tags; the agent stops listing there', retryable: false });
     });
 
     it('fails clearly when more tags pass the filter than a result may carry', async () => {
       await expect(
-        gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { sandbox, logger, limits: { maxReleases: 2000, datedTags: 0 } }),
+        gatherOciTags({ registryUrl: registry.url, repository: 'library/nginx' }, { logger, limits: { maxReleases: 2000, datedTags: 0 } }),
       ).rejects.toMatchObject({ message: "library/nginx has 2345 tags, more than the 2000 one result may carry; narrow the job's tag filter", retryable: false });
     });
   });

@@ -70,6 +70,17 @@ describe('running claimed tasks end to end on the agent side', () => {
     await expect(runTask(task, signal)).resolves.toEqual({ version: '1.27.1', raw: '1.27.1', commitSha: commit });
   });
 
+  it('runs a regex scrape task on the main thread: the sandbox starts no worker for it', async () => {
+    const workers = sandbox.stats().workersStarted;
+    const task = claimed(
+      'scrape',
+      { repoUrl: `${git.url}/platform`, ref: 'main', filePath: 'charts/storefront/values.yaml', parser: 'regex', expression: '^  tag: (\\S+)$' },
+      'git-pat',
+    );
+    await expect(runTask(task, signal)).resolves.toEqual({ version: '1.27.1', raw: '  tag: 1.27.1', commitSha: commit });
+    expect(sandbox.stats().workersStarted).toBe(workers);
+  });
+
   it('runs a github_release gather task', async () => {
     const task = claimed('gather', { sourceType: 'github_release', source: { owner: 'kubernetes', repo: 'ingress-nginx', baseUrl: github.url }, tagFilter: null, etag: null });
     const result = await runTask(task, signal);
