@@ -41,7 +41,10 @@ const PREFIX_PROTOCOLS = ['http:', 'https:', 'ssh:'];
 const SCP_LIKE = /^[A-Za-z0-9._-]+@([A-Za-z0-9.-]+):(?!\/\/)(.*)$/;
 const HOST_AND_PORT = /^(\[[0-9A-Fa-f:.]+\]|[^\s:/?#@[\]]+)(?::(\d{1,5}))?$/;
 
-/** Parses one `hosts:` entry; a string is the problem with it. */
+/**
+ * Parses one `hosts:` entry; a string is the problem with it, which never quotes the entry (one
+ * pasted with a password in it must not reach a log).
+ */
 export function parseHostPattern(text: string): HostPattern | string {
   const trimmed = text.trim();
   if (trimmed === '') return 'must not be empty';
@@ -50,9 +53,9 @@ export function parseHostPattern(text: string): HostPattern | string {
   const match = HOST_AND_PORT.exec(trimmed);
   if (match === null) return 'must be a host (registry.example.com), a host and port (registry.example.com:5000) or a URL prefix (https://git.example.com/team/)';
   const hostname = normalizeHostname(match[1] as string);
-  if (hostname === null) return `${match[1]} is not a host name`;
+  if (hostname === null) return 'is not a host name';
   const port = match[2] === undefined ? null : validPort(match[2]);
-  if (port === undefined) return `${match[2]} is not a port`;
+  if (port === undefined) return 'has a port outside 1-65535';
   return { text: trimmed, hostname, port, prefix: null };
 }
 

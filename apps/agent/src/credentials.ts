@@ -10,7 +10,6 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/;
 const hostPattern = z.string().transform((text, ctx): HostPattern => {
   const parsed = parseHostPattern(text);
   if (typeof parsed === 'string') {
-    // The entry is not quoted: one pasted with a password in it must not reach the logs.
     ctx.addIssue({ code: 'custom', message: parsed });
     return z.NEVER;
   }
