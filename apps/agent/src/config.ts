@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { env, parseEnv } from '@planekeeper/runtime';
-import { parseHostPattern, type HostPattern, type SecretScope } from './credential-scope.ts';
+import { parseHostPattern, type HostPattern, type ScopedToken } from './credential-scope.ts';
 
 /** Task kinds an agent can run; a subset is declared as its capabilities. */
 export const CAPABILITIES = ['gather', 'scrape', 'helm_sync'] as const;
@@ -17,7 +17,7 @@ const capabilityList = z
   .pipe(z.array(z.enum(CAPABILITIES, { message: `each capability must be one of ${CAPABILITIES.join(', ')}` })).min(1, 'list at least one capability'));
 
 /** Where GITHUB_TOKEN may go when GITHUB_TOKEN_HOSTS is not set: github.com's API only. */
-export const DEFAULT_GITHUB_TOKEN_HOSTS = 'api.github.com';
+const DEFAULT_GITHUB_TOKEN_HOST = 'api.github.com';
 
 const hostList = z.string().transform((value, ctx): HostPattern[] => {
   const entries = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
@@ -52,7 +52,7 @@ const schema = z.object({
   GITHUB_TOKEN: z.string().optional(),
   // Comma-separated hosts (host, host:port or URL prefix) GITHUB_TOKEN may be sent to; a GitHub
   // Enterprise server is listed here, with api.github.com if the token is for github.com too.
-  GITHUB_TOKEN_HOSTS: hostList.default(() => [parseHostPattern(DEFAULT_GITHUB_TOKEN_HOSTS) as HostPattern]),
+  GITHUB_TOKEN_HOSTS: hostList.default(() => [parseHostPattern(DEFAULT_GITHUB_TOKEN_HOST) as HostPattern]),
   // The credentials file (ssh_key, https_pat, registry_basic); optional at the default path.
   AGENT_CONFIG: z.string().optional(),
   // Where git repositories are cached between scrapes.
@@ -72,7 +72,7 @@ export interface AgentConfig {
   capabilities: Capability[];
   maxConcurrentTasks: number;
   /** GITHUB_TOKEN and where it may be sent (GITHUB_TOKEN_HOSTS). */
-  githubToken: { token: string; scope: SecretScope } | undefined;
+  githubToken: ScopedToken | undefined;
   /** Path of config.yaml and whether AGENT_CONFIG named it (then it must exist). */
   credentialsFile: { path: string; explicit: boolean };
   cacheDir: string;

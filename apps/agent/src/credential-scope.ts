@@ -21,9 +21,15 @@ export interface HostPattern {
 export interface SecretScope {
   /** How messages name the secret: `credential deploy-repo`, `GITHUB_TOKEN`. Never the secret. */
   label: string;
-  /** Where its hosts are set, for messages: `hosts: of agent.credentials.deploy-repo`, `GITHUB_TOKEN_HOSTS`. */
+  /** Where its hosts are set, for messages: `the hosts: of agent.credentials.deploy-repo`, `GITHUB_TOKEN_HOSTS`. */
   setting: string;
   hosts: readonly HostPattern[] | null;
+}
+
+/** A token and where it may be sent: GITHUB_TOKEN with GITHUB_TOKEN_HOSTS. */
+export interface ScopedToken {
+  token: string;
+  scope: SecretScope;
 }
 
 /** A URL reduced to what scopes compare. */

@@ -2,7 +2,7 @@ import type { ClaimedTask, GatherResult, HelmSyncResult, ScrapeResult } from '@p
 import type { Logger } from '@planekeeper/runtime';
 import type { ClaimedTaskEnvelope } from './api-client.ts';
 import type { Capability } from './config.ts';
-import type { SecretScope } from './credential-scope.ts';
+import type { ScopedToken } from './credential-scope.ts';
 import type { Credential, Credentials } from './credentials.ts';
 import type { EtagMemory } from './gather/github.ts';
 import type { OciLimits } from './gather/oci.ts';
@@ -23,7 +23,7 @@ export interface TaskDependencies {
   credentials: Credentials;
   sandbox: ExpressionSandbox;
   etags: EtagMemory;
-  githubToken: { token: string; scope: SecretScope } | undefined;
+  githubToken: ScopedToken | undefined;
   cacheDir: string;
   childEnv: Record<string, string>;
   userAgent: string;

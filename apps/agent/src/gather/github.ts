@@ -1,7 +1,7 @@
 import { Octokit, RequestError } from 'octokit';
 import type { GatherResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
-import { requireDestination, type SecretScope } from '../credential-scope.ts';
+import { requireDestination, type ScopedToken } from '../credential-scope.ts';
 import { errorCode, TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 
@@ -25,7 +25,7 @@ export interface GithubGatherOptions {
   etag: string | null | undefined;
   etags: EtagMemory;
   /** GITHUB_TOKEN and the hosts it may be sent to (GITHUB_TOKEN_HOSTS). */
-  githubToken: { token: string; scope: SecretScope } | undefined;
+  githubToken: ScopedToken | undefined;
   userAgent: string;
   logger: Logger;
   signal?: AbortSignal;

@@ -3,8 +3,8 @@ import { compareVersions, parseVersionTag, type GatherResult } from '@planekeepe
 import type { Logger } from '@planekeeper/runtime';
 import type { Credential } from '../credentials.ts';
 import { parseJsonBody, type BoundedResponse } from '../http-body.ts';
-import { TaskError } from '../task-error.ts';
 import { filterTags } from '../scrape/parsers/regex.ts';
+import { TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 import { openRegistrySession, type RegistrySession } from './oci-registry.ts';
 

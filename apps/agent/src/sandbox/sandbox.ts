@@ -32,9 +32,9 @@ const WORKER_FILE = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ?
 /**
  * An expression sandbox with one worker thread, started at the first evaluation and kept warm
  * while evaluations come (a fresh one costs ~65 ms), let go after `idleMs` without any. jq evaluation is
- * synchronous and `def f: f; f` never returns, so an evaluation
- * that overruns its time limit gets its worker terminated and the next one gets a new worker.
- * Evaluations run one at a time; each takes milliseconds.
+ * synchronous and `def f: f; f` never returns, so an evaluation that overruns its time limit
+ * gets its worker terminated and the next one gets a new worker. Evaluations run one at a time;
+ * each takes milliseconds.
  */
 export function createExpressionSandbox(options: SandboxOptions = {}): ExpressionSandbox {
   const timeoutMs = options.timeoutMs ?? 5000;

@@ -1,4 +1,4 @@
-import { parseHostPattern, type HostPattern, type SecretScope } from '../../src/credential-scope.ts';
+import { parseHostPattern, type HostPattern, type ScopedToken, type SecretScope } from '../../src/credential-scope.ts';
 import type { Credential } from '../../src/credentials.ts';
 
 /** Parsed `hosts:` entries; a bad entry throws (the tests write good ones). */
@@ -16,7 +16,7 @@ export function scoped<C extends Omit<Credential, 'scope'>>(credential: C, hosts
 }
 
 /** GITHUB_TOKEN with GITHUB_TOKEN_HOSTS, as the agent's config reads them. */
-export function githubToken(token: string, hosts: readonly string[] = ['api.github.com']): { token: string; scope: SecretScope } {
+export function githubToken(token: string, hosts: readonly string[] = ['api.github.com']): ScopedToken {
   return { token, scope: { label: 'GITHUB_TOKEN', setting: 'GITHUB_TOKEN_HOSTS', hosts: hostPatterns(hosts) } };
 }
 
