@@ -1,7 +1,7 @@
-import { compileUserRegex, type UserRegex } from '../regex/index.ts';
 import { compareVersions } from './compare-versions.ts';
 import { parseVersionTag } from './parse-version.ts';
 import type { ParsedVersion } from './parse-version.ts';
+import { compileUserRegex, type UserRegex } from '../regex/index.ts';
 
 /** An upstream release as a gather job stored it. */
 export type ReleaseCandidate = {
