@@ -113,9 +113,8 @@ beforeAll(async () => {
     'wrong-registry': { type: 'registry_basic', username: registry.credentials.username, password: secrets['wrong registry password'] as string, hosts: registryHosts },
   });
   apps.push(await startLoggedApp('agent', {
-    ...env, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
+    ...env, GITHUB_TOKEN_HOSTS: new URL(github.url).host, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
     AGENT_CACHE_DIR: path.join(root, 'cache'), AGENT_CONFIG: agentConfig, GITHUB_TOKEN: secrets.GITHUB_TOKEN as string,
-    GITHUB_TOKEN_HOSTS: new URL(github.url).host,
   }, lines, null));
 }, 120_000);
 

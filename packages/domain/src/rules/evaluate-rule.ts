@@ -79,8 +79,9 @@ export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
   const deployedText = input.deployedVersion?.trim() ?? '';
   if (deployedText === '') return unknown('no deployed version yet', null, null);
 
-  const tagFilter = compileTagFilter(input.tagFilter);
-  if (!tagFilter.ok) return unknown(`tag filter "${input.tagFilter ?? ''}" ${tagFilter.error}`, deployedText, null);
+  if (!compileTagFilter(input.tagFilter).ok) {
+    return unknown(`tag filter "${input.tagFilter ?? ''}" is not a valid regular expression`, deployedText, null);
+  }
   const deployed = parseVersionTag(deployedText);
   if (deployed === null) return unknown(`deployed version "${deployedText}" does not parse`, deployedText, null);
 
