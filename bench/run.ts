@@ -14,6 +14,7 @@ import { benchNotifier } from './notifier.ts';
 import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchRegex } from './regex.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,6 +33,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
   memory: benchMemory,
+  regex: benchRegex,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -125,6 +125,12 @@ describe('gather jobs', () => {
     expect(paths(typeWithoutSource)).toEqual(['source']);
     const badFilter = await member.patch(`/api/v1/gather-jobs/${id}`, { tagFilter: '(' });
     expect(paths(badFilter)).toEqual(['tagFilter']);
+    // RE2 syntax: what the linear-time engine cannot run is refused at creation with a reason.
+    const lookahead = await member.post('/api/v1/gather-jobs', { ...github, tagFilter: '^(?!sha-)' });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body.error.details).toEqual([
+      { path: 'tagFilter', message: 'tagFilter uses a lookahead ((?!...), which is not supported: patterns use RE2 syntax, which has no lookaround or backreferences' },
+    ]);
     expect(paths(await member.get('/api/v1/gather-jobs?enabled=maybe'))).toEqual(['query.enabled']);
     expect(paths(await member.get('/api/v1/gather-jobs/not-a-uuid'))).toEqual(['params.id']);
     expect((await member.get(`/api/v1/gather-jobs/${id}`)).body.sourceType).toBe('github_release');

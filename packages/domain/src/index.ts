@@ -1,4 +1,5 @@
 export * from './versions/index.ts';
+export * from './regex/index.ts';
 export * from './rules/index.ts';
 export * from './alerts/index.ts';
 export * from './schemas/index.ts';

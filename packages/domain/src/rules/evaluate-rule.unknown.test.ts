@@ -77,6 +77,18 @@ describe('evaluateRule: tag filter', () => {
       latestVersion: null,
     });
   });
+
+  it('a stored filter the linear-time engine cannot run (lookahead) is unknown, not applied', () => {
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: RELEASES, tagFilter: '^(?!helm-)' });
+    expect(evaluation).toMatchObject({ status: 'unknown', reason: 'tag filter "^(?!helm-)" is not a valid regular expression' });
+  });
+
+  it('a catastrophic filter over a hostile tag is evaluated, not backtracked for ever', () => {
+    // Issue 13: with JavaScript's RegExp this never returned and stalled the rules-engine.
+    const hostile = [...RELEASES, ...tags(`${'a'.repeat(48)}!`, 'a'.repeat(30))];
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: hostile, tagFilter: '^(a+)+$|^v' });
+    expect(evaluation).toMatchObject({ status: 'ok', latestVersion: 'v2.0.0', behindBy: 1 });
+  });
 });
 
 describe('evaluateRule: unknown', () => {

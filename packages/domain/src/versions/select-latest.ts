@@ -1,6 +1,7 @@
 import { compareVersions } from './compare-versions.ts';
 import { parseVersionTag } from './parse-version.ts';
 import type { ParsedVersion } from './parse-version.ts';
+import { compileUserRegex, type UserRegex } from '../regex/index.ts';
 
 /** An upstream release as a gather job stored it. */
 export type ReleaseCandidate = {
@@ -26,7 +27,7 @@ export type EligibilityOptions = {
   stableOnly: boolean;
 };
 
-export type CompiledTagFilter = { ok: true; regex: RegExp | null } | { ok: false; error: string };
+export type CompiledTagFilter = { ok: true; regex: UserRegex | null } | { ok: false; error: string };
 
 /**
  * Compiles a gather job's tag filter. Null or empty means no filter. An invalid expression is
@@ -34,11 +35,7 @@ export type CompiledTagFilter = { ok: true; regex: RegExp | null } | { ok: false
  */
 export function compileTagFilter(tagFilter: string | null | undefined): CompiledTagFilter {
   if (tagFilter === null || tagFilter === undefined || tagFilter === '') return { ok: true, regex: null };
-  try {
-    return { ok: true, regex: new RegExp(tagFilter) };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
+  return compileUserRegex(tagFilter);
 }
 
 /**
