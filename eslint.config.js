@@ -11,7 +11,15 @@ export default tseslint.config(
         'error',
         { object: 'process', property: 'env', message: 'Read env only in an app\'s config.ts.' },
       ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='PlanekeeperError']", message: 'Make errors with the factories of packages/domain/src/errors.ts (notFound, conflict, ...).' },
+      ],
     },
+  },
+  {
+    files: ['packages/domain/src/errors.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'packages/db/src/bin/**', 'packages/db/src/testing/**', 'tests/**', 'bench/**', '*.js', 'scripts/**'],

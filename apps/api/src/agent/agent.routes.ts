@@ -3,7 +3,8 @@ import {
   agentHeartbeatResponseSchema,
   agentHeartbeatSchema,
   idParamsSchema,
-  PlanekeeperError,
+  conflict,
+  notFound,
   taskClaimResponseSchema,
   taskClaimSchema,
   taskCompletedQueue,
@@ -12,18 +13,18 @@ import {
   taskLeaseSchema,
   taskResultBodySchema,
   taskResultSchemaFor,
+  validationFailed,
 } from '@planekeeper/domain';
 import { z } from 'zod';
 import { claimPendingTasks, finishTask, lockTask, recordHeartbeat, renewLease, type ClaimedTaskRow } from '../db/agent-tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
-import { invalidRequest } from '../http/errors.ts';
 import { defineRoute, reply } from '../http/route.ts';
 
 const tag = 'agent';
 const accepted = z.object({ taskId: z.string(), status: z.enum(['succeeded', 'failed']) });
 
-function staleLease(taskId: string): PlanekeeperError {
-  return new PlanekeeperError('conflict', `the lease on task ${taskId} is no longer valid: the task was recovered, reassigned or already reported`);
+function staleLease(taskId: string) {
+  return conflict(`the lease on task ${taskId} is no longer valid: the task was recovered, reassigned or already reported`);
 }
 
 function presentClaim(row: ClaimedTaskRow) {
@@ -49,7 +50,7 @@ async function claimWithLongPoll(deps: ApiDeps, organizationId: string, claim: z
     if (hungUp.aborted) return [];
     const { agentFound, tasks } = await claimPendingTasks(deps.db, { organizationId, agentId: claim.agentId, max: claim.max, leaseSeconds: deps.config.AGENT_LEASE_SECONDS });
     if (!agentFound) {
-      if (first) throw new PlanekeeperError('not_found', `agent ${claim.agentId} not found: send a heartbeat first`);
+      if (first) throw notFound('agent', claim.agentId, 'send a heartbeat first');
       return [];
     }
     if (tasks.length > 0) return tasks;
@@ -96,7 +97,7 @@ export const agentRoutes = [
       const expires = await renewLease(deps.db, auth.organizationId, params.id, body.leaseToken, deps.config.AGENT_LEASE_SECONDS);
       if (expires) return { leaseExpiresAt: expires.toISOString() };
       const exists = await deps.db.selectFrom('tasks').select('id').where('organization_id', '=', auth.organizationId).where('id', '=', params.id).executeTakeFirst();
-      throw exists ? staleLease(params.id) : new PlanekeeperError('not_found', `task ${params.id} not found`);
+      throw exists ? staleLease(params.id) : notFound('task', params.id);
     },
   }),
   defineRoute({
@@ -106,11 +107,11 @@ export const agentRoutes = [
     handler: async ({ deps, auth, params, body }) =>
       deps.db.transaction().execute(async (trx) => {
         const task = await lockTask(trx, auth.organizationId, params.id);
-        if (!task) throw new PlanekeeperError('not_found', `task ${params.id} not found`);
+        if (!task) throw notFound('task', params.id);
         if (task.status !== 'claimed' || task.lease_token !== body.leaseToken) throw staleLease(params.id);
         const parsed = taskResultSchemaFor(task.kind).safeParse(body.result);
         if (!parsed.success) {
-          throw invalidRequest([{ path: 'result', message: `not a ${task.kind} result: ${parsed.error.issues[0]?.message ?? 'wrong shape'}` }]);
+          throw validationFailed([{ path: 'result', message: `not a ${task.kind} result: ${parsed.error.issues[0]?.message ?? 'wrong shape'}` }]);
         }
         await finishTask(trx, task.id, { status: 'succeeded', result: parsed.data });
         await sendJob(deps.boss, trx, taskCompletedQueue, { organizationId: auth.organizationId, taskId: task.id });
@@ -124,7 +125,7 @@ export const agentRoutes = [
     handler: async ({ deps, auth, params, body }) =>
       deps.db.transaction().execute(async (trx) => {
         const task = await lockTask(trx, auth.organizationId, params.id);
-        if (!task) throw new PlanekeeperError('not_found', `task ${params.id} not found`);
+        if (!task) throw notFound('task', params.id);
         if (task.status !== 'claimed' || task.lease_token !== body.leaseToken) throw staleLease(params.id);
         await finishTask(trx, task.id, { status: 'failed', error: body.error.message });
         deps.logger.info({ organizationId: auth.organizationId, taskId: task.id, jobId: task.job_id, kind: task.kind, retryable: body.error.retryable, error: body.error.message }, 'task failed');

@@ -1,4 +1,4 @@
-import { PlanekeeperError } from '@planekeeper/domain';
+import { validationFailed } from '@planekeeper/domain';
 import { sql, type RawBuilder } from 'kysely';
 
 /**
@@ -30,9 +30,7 @@ export function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through
   }
-  throw new PlanekeeperError('validation_failed', 'cursor is not valid: pass back nextCursor from a previous page', {
-    details: [{ path: 'query.cursor', message: 'not a cursor this API issued' }],
-  });
+  throw validationFailed([{ path: 'query.cursor', message: 'not a cursor this API issued' }], 'cursor is not valid: pass back nextCursor from a previous page');
 }
 
 /** `created_at::text` of `table`, selected as `cursor_ts` so the page can name its next cursor. */

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { issuesToDetails, PlanekeeperError } from '@planekeeper/domain';
+import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
 import express, { type Request, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { authenticate, authorize, presentedKey } from './auth.ts';
-import { errorHandler, invalidRequest, type RequestPart } from './errors.ts';
-import { RateLimiter, rateLimited } from './rate-limit.ts';
+import { errorHandler, type RequestPart } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
 import type { AuthContext, Reply, RouteDefinition } from './route.ts';
 
 function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
@@ -16,7 +16,7 @@ function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unkn
   if (!result.success) {
     // Body fields are named from the body's root (as in the schemas); query and path fields by part.
     const prefix = part === 'body' ? '' : part;
-    throw invalidRequest(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
+    throw validationFailed(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
   }
   return result.data;
 }
@@ -114,7 +114,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
   }
 
   app.use((req, _res, next) => {
-    next(new PlanekeeperError('not_found', `no route ${req.method} ${req.path}`));
+    next(noSuchRoute(req.method, req.path));
   });
   app.use(errorHandler(logger));
   return app;

@@ -2,7 +2,7 @@ import {
   assertRuleThresholds,
   idParamsSchema,
   listEnvelopeSchema,
-  PlanekeeperError,
+  notFound,
   ruleCreateSchema,
   ruleListQuerySchema,
   ruleResponseSchema,
@@ -16,7 +16,7 @@ const tag = 'rules';
 
 async function ruleOr404(...args: Parameters<typeof findRule>) {
   const row = await findRule(...args);
-  if (!row) throw new PlanekeeperError('not_found', `rule ${args[2]} not found`);
+  if (!row) throw notFound('rule', args[2]);
   return row;
 }
 
@@ -54,7 +54,7 @@ export const rulesRoutes = [
     summary: 'Delete a rule (409 while an alert config uses it)', params: idParamsSchema,
     handler: async ({ deps, auth, params }) => {
       const deleted = await deleteRule(deps.db, auth.organizationId, params.id);
-      if (!deleted) throw new PlanekeeperError('not_found', `rule ${params.id} not found`);
+      if (!deleted) throw notFound('rule', params.id);
     },
   }),
 ];
