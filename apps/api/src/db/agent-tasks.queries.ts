@@ -115,9 +115,16 @@ export async function renewLease(db: Kysely<Database>, organizationId: string, t
   return row?.lease_expires_at ?? null;
 }
 
+/** Whether the organization has the task (a lease that does not match it is then a 409, not a 404). */
+export async function taskExists(db: Kysely<Database>, organizationId: string, taskId: string): Promise<boolean> {
+  const row = await db.selectFrom('tasks').select('id').where('organization_id', '=', organizationId).where('id', '=', taskId).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Marks a claimed task done (succeeded with its result, or failed with its error). */
 export async function finishTask(
   trx: Transaction<Database>,
+  organizationId: string,
   taskId: string,
   outcome: { status: 'succeeded'; result: unknown } | { status: 'failed'; error: string },
 ): Promise<void> {
@@ -132,6 +139,7 @@ export async function finishTask(
       completed_at: sql<Date>`now()`,
       updated_at: sql<Date>`now()`,
     })
+    .where('organization_id', '=', organizationId)
     .where('id', '=', taskId)
     .execute();
 }

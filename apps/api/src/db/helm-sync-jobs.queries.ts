@@ -1,33 +1,14 @@
-import type { Database, HelmSyncJobRow, HelmSyncJobsTable } from '@planekeeper/db';
-import type { HelmSyncJobListQuery, HelmSyncJobResponse } from '@planekeeper/domain';
+import type { Database, HelmSyncJobsTable } from '@planekeeper/db';
+import type { HelmSyncJobListQuery } from '@planekeeper/domain';
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-export function presentHelmSyncJob(row: HelmSyncJobRow): HelmSyncJobResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    repoUrl: row.repo_url,
-    chartFilter: row.chart_filter,
-    schedule: row.schedule,
-    gatherSchedule: row.gather_schedule,
-    credentialName: row.credential_name,
-    enabled: row.enabled,
-    nextRunAt: iso(row.next_run_at),
-    lastRunAt: iso(row.last_run_at),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listHelmSyncJobs(db: Kysely<Database>, organizationId: string, query: HelmSyncJobListQuery) {
-  let q = db.selectFrom('helm_sync_jobs').selectAll().select(cursorColumn('helm_sync_jobs').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.enabled) q = q.where('enabled', '=', query.enabled === 'true');
-  if (query.cursor) q = q.where(afterCursor('helm_sync_jobs', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentHelmSyncJob);
+/** A page of the organization's helm sync jobs, newest first, filtered by enabled. */
+export async function listHelmSyncJobs(db: Kysely<Database>, organizationId: string, filters: Pick<HelmSyncJobListQuery, 'enabled'>, page: PageRequest) {
+  let q = db.selectFrom('helm_sync_jobs').selectAll().select(createdAtKey('helm_sync_jobs').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
+  if (page.after) q = q.where(afterCreatedAt('helm_sync_jobs', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
 export async function findHelmSyncJob(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {

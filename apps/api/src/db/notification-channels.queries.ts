@@ -1,34 +1,19 @@
-import type { Database, NotificationChannelRow } from '@planekeeper/db';
-import { channelUrlHost, type ChannelType, type NotificationChannelListQuery, type NotificationChannelResponse } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
+import type { ChannelType, NotificationChannelListQuery } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** A channel as the API shows it: never its URL or secret, only the URL's host. */
-export function presentChannel(row: NotificationChannelRow): NotificationChannelResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    urlHost: channelUrlHost(row.url),
-    enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listChannels(db: Db, organizationId: string, query: NotificationChannelListQuery) {
+export async function listChannels(db: Db, organizationId: string, filters: NotificationChannelListQuery, page: PageRequest) {
   let q = db
     .selectFrom('notification_channels')
     .selectAll()
-    .select(cursorColumn('notification_channels').as('cursor_ts'))
+    .select(createdAtKey('notification_channels').as('sort_key'))
     .where('organization_id', '=', organizationId);
-  if (query.type) q = q.where('type', '=', query.type);
-  if (query.cursor) q = q.where(afterCursor('notification_channels', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentChannel);
+  if (filters.type) q = q.where('type', '=', filters.type);
+  if (page.after) q = q.where(afterCreatedAt('notification_channels', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
 export async function findChannel(db: Db, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {

@@ -1,29 +1,15 @@
-import type { Database, NotificationRuleRow } from '@planekeeper/db';
-import type { NotificationRuleCreate, NotificationRuleListQuery, NotificationRuleResponse, NotificationRuleUpdate } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
+import type { NotificationRuleCreate, NotificationRuleListQuery, NotificationRuleUpdate } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function presentNotificationRule(row: NotificationRuleRow): NotificationRuleResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    channelId: row.channel_id,
-    events: row.events,
-    severities: row.severities,
-    enabled: row.enabled,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listNotificationRules(db: Db, organizationId: string, query: NotificationRuleListQuery) {
-  let q = db.selectFrom('notification_rules').selectAll().select(cursorColumn('notification_rules').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.channelId) q = q.where('channel_id', '=', query.channelId);
-  if (query.cursor) q = q.where(afterCursor('notification_rules', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentNotificationRule);
+export async function listNotificationRules(db: Db, organizationId: string, filters: NotificationRuleListQuery, page: PageRequest) {
+  let q = db.selectFrom('notification_rules').selectAll().select(createdAtKey('notification_rules').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.channelId) q = q.where('channel_id', '=', filters.channelId);
+  if (page.after) q = q.where(afterCreatedAt('notification_rules', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
 export async function findNotificationRule(db: Db, organizationId: string, id: string) {

@@ -1,28 +1,13 @@
-import type { Database, RuleRow } from '@planekeeper/db';
-import type { RuleCreate, RuleListQuery, RuleResponse, RuleUpdate } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
+import type { RuleCreate, RuleListQuery, RuleUpdate } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-export function presentRule(row: RuleRow): RuleResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    moderate: row.moderate,
-    high: row.high,
-    critical: row.critical,
-    stableOnly: row.stable_only,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listRules(db: Kysely<Database>, organizationId: string, query: RuleListQuery) {
-  let q = db.selectFrom('rules').selectAll().select(cursorColumn('rules').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.type) q = q.where('type', '=', query.type);
-  if (query.cursor) q = q.where(afterCursor('rules', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentRule);
+export async function listRules(db: Kysely<Database>, organizationId: string, filters: RuleListQuery, page: PageRequest) {
+  let q = db.selectFrom('rules').selectAll().select(createdAtKey('rules').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.type) q = q.where('type', '=', filters.type);
+  if (page.after) q = q.where(afterCreatedAt('rules', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
 export async function findRule(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {

@@ -1,38 +1,15 @@
-import type { Database, ScrapeJobRow, ScrapeJobsTable, VersionSnapshotRow } from '@planekeeper/db';
-import type { ScrapeJobListQuery, ScrapeJobResponse, VersionSnapshotListQuery, VersionSnapshotResponse } from '@planekeeper/domain';
+import type { Database, ScrapeJobsTable } from '@planekeeper/db';
+import type { ScrapeJobListQuery } from '@planekeeper/domain';
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
-import { afterSortKey, sortKeyText } from './sorted-pages.ts';
+import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
-
-export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    repoUrl: row.repo_url,
-    ref: row.ref,
-    filePath: row.file_path,
-    parser: row.parser,
-    expression: row.expression,
-    credentialName: row.credential_name,
-    schedule: row.schedule,
-    historyLimit: row.history_limit,
-    enabled: row.enabled,
-    nextRunAt: iso(row.next_run_at),
-    lastRunAt: iso(row.last_run_at),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listScrapeJobs(db: Kysely<Database>, organizationId: string, query: ScrapeJobListQuery) {
-  let q = db.selectFrom('scrape_jobs').selectAll().select(cursorColumn('scrape_jobs').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.parser) q = q.where('parser', '=', query.parser);
-  if (query.enabled) q = q.where('enabled', '=', query.enabled === 'true');
-  if (query.cursor) q = q.where(afterCursor('scrape_jobs', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentScrapeJob);
+/** A page of the organization's scrape jobs, newest first, filtered by parser and enabled. */
+export async function listScrapeJobs(db: Kysely<Database>, organizationId: string, filters: Pick<ScrapeJobListQuery, 'parser' | 'enabled'>, page: PageRequest) {
+  let q = db.selectFrom('scrape_jobs').selectAll().select(createdAtKey('scrape_jobs').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.parser) q = q.where('parser', '=', filters.parser);
+  if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
+  if (page.after) q = q.where(afterCreatedAt('scrape_jobs', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
 export async function findScrapeJob(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
@@ -59,34 +36,26 @@ export async function updateScrapeJob(db: Kysely<Database>, organizationId: stri
     .executeTakeFirstOrThrow();
 }
 
+/** Records that the job's version was read (or entered) now; not an edit of the job. */
+export async function markScrapeJobRun(db: Kysely<Database>, organizationId: string, id: string): Promise<void> {
+  await db.updateTable('scrape_jobs').set({ last_run_at: sql<Date>`now()` }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
 export async function deleteScrapeJob(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
   const result = await db.deleteFrom('scrape_jobs').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
-export function presentSnapshot(row: VersionSnapshotRow): VersionSnapshotResponse {
-  return {
-    id: row.id,
-    scrapeJobId: row.scrape_job_id,
-    version: row.version,
-    raw: row.raw,
-    commitSha: row.commit_sha,
-    source: row.source,
-    foundAt: row.found_at.toISOString(),
-  };
-}
-
 const foundAt = sql<Date>`version_snapshots.found_at`;
 
 /** A page of a scrape job's snapshots, newest first: the first item is the deployed version. */
-export async function listSnapshots(db: Kysely<Database>, organizationId: string, scrapeJobId: string, query: VersionSnapshotListQuery) {
+export async function listSnapshots(db: Kysely<Database>, organizationId: string, scrapeJobId: string, page: PageRequest) {
   let q = db
     .selectFrom('version_snapshots')
     .selectAll()
-    .select(sortKeyText(foundAt).as('cursor_ts'))
+    .select(sortKeyText(foundAt).as('sort_key'))
     .where('organization_id', '=', organizationId)
     .where('scrape_job_id', '=', scrapeJobId);
-  if (query.cursor) q = q.where(afterSortKey(foundAt, 'version_snapshots.id', query.cursor));
-  const rows = await q.orderBy('found_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentSnapshot);
+  if (page.after) q = q.where(afterSortKey(foundAt, 'version_snapshots.id', page.after));
+  return q.orderBy('found_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

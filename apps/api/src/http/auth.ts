@@ -4,6 +4,7 @@ import type { Logger } from '@planekeeper/runtime';
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { hashApiKey } from '@planekeeper/db';
+import { findApiKeyByHashAcrossOrganizations, recordApiKeyUse } from '../db/api-keys.queries.ts';
 import type { ApiKeyCache } from './api-key-cache.ts';
 import type { Access, AuthContext } from './route.ts';
 
@@ -31,11 +32,7 @@ export async function authenticate(db: Kysely<Database>, logger: Logger, key: st
   let readMark: number | null = null;
   if (!known) {
     readMark = cache?.readMark() ?? 0;
-    const row = await db
-      .selectFrom('api_keys')
-      .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
-      .where('key_hash', '=', hash)
-      .executeTakeFirst();
+    const row = await findApiKeyByHashAcrossOrganizations(db, hash);
     if (!row || row.revoked_at) throw unauthorized('the API key is unknown or revoked');
     const auth: AuthContext = Object.freeze({ organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap });
     known = { auth, lastUsedAt: row.last_used_at };
@@ -43,11 +40,7 @@ export async function authenticate(db: Kysely<Database>, logger: Logger, key: st
   if (!known.lastUsedAt || now.getTime() - known.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     const keyId = known.auth.keyId;
     known.lastUsedAt = now;
-    db.updateTable('api_keys')
-      .set({ last_used_at: now })
-      .where('id', '=', keyId)
-      .execute()
-      .catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record key use'));
+    recordApiKeyUse(db, known.auth.organizationId, keyId, now).catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record key use'));
   }
   if (readMark !== null) cache?.set(hash, known, now.getTime(), readMark);
   return known.auth;

@@ -1,6 +1,7 @@
 import { cancelPendingTasks, refreshPendingTask, type GatherJobRow } from '@planekeeper/db';
 import { conflict, notFound, parseGatherSource, type GatherJobCreate, type GatherJobUpdate } from '@planekeeper/domain';
-import { deleteGatherJob, deleteReleases, findAlertConfigUsing, findGatherJob, insertGatherJob, updateGatherJob } from '../db/gather-jobs.queries.ts';
+import { findAlertConfigUsing } from '../db/alert-configs.queries.ts';
+import { deleteGatherJob, deleteReleases, findGatherJob, insertGatherJob, updateGatherJob } from '../db/gather-jobs.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import { enqueueEvaluation } from './evaluations.ts';
 import { nextRunAfterEdit, sameJson } from './job-schedule.ts';

@@ -1,6 +1,6 @@
 import { cancelPendingTasks, refreshPendingTask, trimVersionSnapshots, type ScrapeJobRow } from '@planekeeper/db';
 import { assertScrapeJobConsistent, conflict, notFound, type ScrapeJobCreate, type ScrapeJobUpdate } from '@planekeeper/domain';
-import { findAlertConfigUsing } from '../db/gather-jobs.queries.ts';
+import { findAlertConfigUsing } from '../db/alert-configs.queries.ts';
 import { deleteScrapeJob, findScrapeJob, insertScrapeJob, updateScrapeJob } from '../db/scrape-jobs.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import { DISABLED_REASON } from './edit-gather-job.ts';

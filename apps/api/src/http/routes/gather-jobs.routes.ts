@@ -10,10 +10,13 @@ import {
   releaseResponseSchema,
   taskResponseSchema,
 } from '@planekeeper/domain';
-import { findGatherJob, listGatherJobs, listReleases, presentGatherJob } from '../../db/gather-jobs.queries.ts';
+import { findGatherJob, listGatherJobs, listReleases } from '../../db/gather-jobs.queries.ts';
 import { createGatherJob, editGatherJob, removeGatherJob } from '../../services/edit-gather-job.ts';
 import { runJobNow } from '../../services/run-job-now.ts';
-import { defineRoute, type RouteDefinition } from '../route.ts';
+import { listPage } from '../pagination.ts';
+import { presentGatherJob, presentRelease } from '../present/jobs.ts';
+import { presentTask } from '../present/tasks.ts';
+import { defineRoute, reply, type RouteDefinition } from '../route.ts';
 
 const tag = 'gather-jobs';
 
@@ -27,7 +30,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs', tag, access: 'read', summary: 'List gather jobs, newest first (filters: sourceType, enabled, helmSyncJobId)',
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
-    handler: ({ deps, auth, query }) => listGatherJobs(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/gather-jobs', tag, access: 'write',
@@ -55,7 +58,10 @@ export const gatherJobsRoutes: RouteDefinition[] = [
     method: 'post', path: '/api/v1/gather-jobs/:id/run', tag, access: 'write',
     summary: 'Run a gather job now: 202 with the new pending task, or 200 with the task already open for it (409 when disabled)',
     params: idParamsSchema, response: taskResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => runJobNow(deps, auth.organizationId, 'gather', await gatherJobOr404(deps.db, auth.organizationId, params.id)),
+    handler: async ({ deps, auth, params }) => {
+      const { task, created } = await runJobNow(deps, auth.organizationId, 'gather', await gatherJobOr404(deps.db, auth.organizationId, params.id));
+      return reply(created ? 202 : 200, presentTask(task));
+    },
   }),
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id/releases', tag, access: 'read',
@@ -63,7 +69,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
     params: idParamsSchema, query: releaseListQuerySchema, response: listEnvelopeSchema(releaseResponseSchema),
     handler: async ({ deps, auth, params, query }) => {
       await gatherJobOr404(deps.db, auth.organizationId, params.id);
-      return listReleases(deps.db, auth.organizationId, params.id, query);
+      return listPage(query, (page) => listReleases(deps.db, auth.organizationId, params.id, query, page), presentRelease);
     },
   }),
 ];

@@ -8,10 +8,13 @@ import {
   notFound,
   taskResponseSchema,
 } from '@planekeeper/domain';
-import { findHelmSyncJob, listHelmSyncJobs, presentHelmSyncJob } from '../../db/helm-sync-jobs.queries.ts';
+import { findHelmSyncJob, listHelmSyncJobs } from '../../db/helm-sync-jobs.queries.ts';
 import { createHelmSyncJob, editHelmSyncJob, removeHelmSyncJob } from '../../services/edit-helm-sync-job.ts';
 import { runJobNow } from '../../services/run-job-now.ts';
-import { defineRoute, type RouteDefinition } from '../route.ts';
+import { listPage } from '../pagination.ts';
+import { presentHelmSyncJob } from '../present/jobs.ts';
+import { presentTask } from '../present/tasks.ts';
+import { defineRoute, reply, type RouteDefinition } from '../route.ts';
 
 const tag = 'helm-sync-jobs';
 
@@ -25,7 +28,7 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/helm-sync-jobs', tag, access: 'read', summary: 'List helm sync jobs, newest first (filter: enabled)',
     query: helmSyncJobListQuerySchema, response: listEnvelopeSchema(helmSyncJobResponseSchema),
-    handler: ({ deps, auth, query }) => listHelmSyncJobs(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listHelmSyncJobs(deps.db, auth.organizationId, query, page), presentHelmSyncJob),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/helm-sync-jobs', tag, access: 'write',
@@ -53,6 +56,9 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
     method: 'post', path: '/api/v1/helm-sync-jobs/:id/run', tag, access: 'write',
     summary: 'Run a helm sync job now: 202 with the new pending task, or 200 with the task already open (409 when disabled)',
     params: idParamsSchema, response: taskResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => runJobNow(deps, auth.organizationId, 'helm_sync', await helmSyncJobOr404(deps.db, auth.organizationId, params.id)),
+    handler: async ({ deps, auth, params }) => {
+      const { task, created } = await runJobNow(deps, auth.organizationId, 'helm_sync', await helmSyncJobOr404(deps.db, auth.organizationId, params.id));
+      return reply(created ? 202 : 200, presentTask(task));
+    },
   }),
 ];

@@ -12,11 +12,14 @@ import {
   versionSnapshotListQuerySchema,
   versionSnapshotResponseSchema,
 } from '@planekeeper/domain';
-import { findScrapeJob, listScrapeJobs, listSnapshots, presentScrapeJob } from '../../db/scrape-jobs.queries.ts';
+import { findScrapeJob, listScrapeJobs, listSnapshots } from '../../db/scrape-jobs.queries.ts';
 import { createScrapeJob, editScrapeJob, removeScrapeJob } from '../../services/edit-scrape-job.ts';
 import { runJobNow } from '../../services/run-job-now.ts';
 import { setManualVersion } from '../../services/set-manual-version.ts';
-import { defineRoute, type RouteDefinition } from '../route.ts';
+import { listPage } from '../pagination.ts';
+import { presentScrapeJob, presentSnapshot } from '../present/jobs.ts';
+import { presentTask } from '../present/tasks.ts';
+import { defineRoute, reply, type RouteDefinition } from '../route.ts';
 
 const tag = 'scrape-jobs';
 
@@ -30,7 +33,7 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/scrape-jobs', tag, access: 'read', summary: 'List scrape jobs, newest first (filters: parser, enabled)',
     query: scrapeJobListQuerySchema, response: listEnvelopeSchema(scrapeJobResponseSchema),
-    handler: ({ deps, auth, query }) => listScrapeJobs(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listScrapeJobs(deps.db, auth.organizationId, query, page), presentScrapeJob),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/scrape-jobs', tag, access: 'write',
@@ -63,14 +66,18 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
       if (job.parser === 'manual') {
         throw conflict(`scrape job ${job.id} is manual: nothing runs for it; set its version with PUT /api/v1/scrape-jobs/${job.id}/version`);
       }
-      return runJobNow(deps, auth.organizationId, 'scrape', job);
+      const { task, created } = await runJobNow(deps, auth.organizationId, 'scrape', job);
+      return reply(created ? 202 : 200, presentTask(task));
     },
   }),
   defineRoute({
     method: 'put', path: '/api/v1/scrape-jobs/:id/version', tag, access: 'write',
     summary: 'Set the deployed version of a manual scrape job: 201 with the new snapshot, 200 when unchanged; evaluates its alert configs (409 for jobs that read git)',
     params: idParamsSchema, body: scrapeJobVersionSchema, response: versionSnapshotResponseSchema, status: 201,
-    handler: ({ deps, auth, params, body }) => setManualVersion(deps, auth.organizationId, params.id, body.version),
+    handler: async ({ deps, auth, params, body }) => {
+      const { snapshot, created } = await setManualVersion(deps, auth.organizationId, params.id, body.version);
+      return reply(created ? 201 : 200, presentSnapshot(snapshot));
+    },
   }),
   defineRoute({
     method: 'get', path: '/api/v1/scrape-jobs/:id/snapshots', tag, access: 'read',
@@ -78,7 +85,7 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
     params: idParamsSchema, query: versionSnapshotListQuerySchema, response: listEnvelopeSchema(versionSnapshotResponseSchema),
     handler: async ({ deps, auth, params, query }) => {
       await scrapeJobOr404(deps.db, auth.organizationId, params.id);
-      return listSnapshots(deps.db, auth.organizationId, params.id, query);
+      return listPage(query, (page) => listSnapshots(deps.db, auth.organizationId, params.id, page), presentSnapshot);
     },
   }),
 ];
