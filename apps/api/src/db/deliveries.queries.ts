@@ -28,3 +28,32 @@ export async function listDeliveryAttempts(db: Kysely<Database>, organizationId:
     .orderBy('id')
     .execute();
 }
+
+/** A delivery's status with its channel's state, the delivery locked (a replay decides on it). */
+export async function lockDeliveryWithChannel(db: Kysely<Database>, organizationId: string, id: string) {
+  return db
+    .selectFrom('deliveries')
+    .innerJoin('notification_channels as channel', 'channel.id', 'deliveries.channel_id')
+    .select(['deliveries.status', 'channel.enabled as channel_enabled', 'channel.name as channel_name', 'channel.disabled_reason'])
+    .where('deliveries.organization_id', '=', organizationId)
+    .where('channel.organization_id', '=', organizationId)
+    .where('deliveries.id', '=', id)
+    .forUpdate('deliveries')
+    .executeTakeFirst();
+}
+
+/** Puts a settled delivery back to pending with a fresh retry budget; its attempt history stays. */
+export async function resetDeliveryForReplay(db: Kysely<Database>, organizationId: string, id: string, replayedAt: Date): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', budget_attempts: 0, replayed_at: replayedAt, delivered_at: null })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A new `test` delivery to a channel; returns its id. */
+export async function insertTestDelivery(db: Kysely<Database>, organizationId: string, channelId: string): Promise<string> {
+  const row = await db.insertInto('deliveries').values({ organization_id: organizationId, kind: 'test', channel_id: channelId }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -1,6 +1,6 @@
-import type { Database, GatherJobsTable } from '@planekeeper/db';
+import type { Database } from '@planekeeper/db';
 import type { GatherJobListQuery, ReleaseListQuery } from '@planekeeper/domain';
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's gather jobs, newest first, filtered by source type, enabled and helm sync job. */
@@ -11,35 +11,6 @@ export async function listGatherJobs(db: Kysely<Database>, organizationId: strin
   if (filters.helmSyncJobId) q = q.where('helm_sync_job_id', '=', filters.helmSyncJobId);
   if (page.after) q = q.where(afterCreatedAt('gather_jobs', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
-}
-
-export async function findGatherJob(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
-  return db
-    .selectFrom('gather_jobs')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .$if(options.forUpdate === true, (q) => q.forUpdate())
-    .executeTakeFirst();
-}
-
-export async function insertGatherJob(db: Kysely<Database>, organizationId: string, values: Omit<Insertable<GatherJobsTable>, 'organization_id'>) {
-  return db.insertInto('gather_jobs').values({ ...values, organization_id: organizationId }).returningAll().executeTakeFirstOrThrow();
-}
-
-export async function updateGatherJob(db: Kysely<Database>, organizationId: string, id: string, changes: Updateable<GatherJobsTable>) {
-  return db
-    .updateTable('gather_jobs')
-    .set({ ...changes, updated_at: sql<Date>`now()` })
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export async function deleteGatherJob(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('gather_jobs').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
 }
 
 /** Forgets a gather job's releases (its source changed: they describe something else). */

@@ -16,9 +16,11 @@ export async function listChannels(db: Db, organizationId: string, filters: Noti
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findChannel(db: Db, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
+/** A channel of the organization; `lock` locks it for an update, or against one (`share`), until the caller commits. */
+export async function findChannel(db: Db, organizationId: string, id: string, options: { lock?: 'update' | 'share' } = {}) {
   let q = db.selectFrom('notification_channels').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
-  if (options.forUpdate) q = q.forUpdate();
+  if (options.lock === 'update') q = q.forUpdate();
+  if (options.lock === 'share') q = q.forShare();
   return q.executeTakeFirst();
 }
 

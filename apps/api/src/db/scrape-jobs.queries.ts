@@ -1,6 +1,6 @@
-import type { Database, ScrapeJobsTable } from '@planekeeper/db';
+import type { Database } from '@planekeeper/db';
 import type { ScrapeJobListQuery } from '@planekeeper/domain';
-import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's scrape jobs, newest first, filtered by parser and enabled. */
@@ -12,38 +12,9 @@ export async function listScrapeJobs(db: Kysely<Database>, organizationId: strin
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findScrapeJob(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
-  return db
-    .selectFrom('scrape_jobs')
-    .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .$if(options.forUpdate === true, (q) => q.forUpdate())
-    .executeTakeFirst();
-}
-
-export async function insertScrapeJob(db: Kysely<Database>, organizationId: string, values: Omit<Insertable<ScrapeJobsTable>, 'organization_id'>) {
-  return db.insertInto('scrape_jobs').values({ ...values, organization_id: organizationId }).returningAll().executeTakeFirstOrThrow();
-}
-
-export async function updateScrapeJob(db: Kysely<Database>, organizationId: string, id: string, changes: Updateable<ScrapeJobsTable>) {
-  return db
-    .updateTable('scrape_jobs')
-    .set({ ...changes, updated_at: sql<Date>`now()` })
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
 /** Records that the job's version was read (or entered) now; not an edit of the job. */
 export async function markScrapeJobRun(db: Kysely<Database>, organizationId: string, id: string): Promise<void> {
   await db.updateTable('scrape_jobs').set({ last_run_at: sql<Date>`now()` }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
-}
-
-export async function deleteScrapeJob(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('scrape_jobs').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
 }
 
 const foundAt = sql<Date>`version_snapshots.found_at`;

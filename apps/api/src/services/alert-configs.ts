@@ -1,5 +1,5 @@
-import { resolveOpenAlertOfConfig, type AlertConfigRow, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import { notFound, validationFailed, type AlertConfigCreate, type AlertConfigUpdate } from '@planekeeper/domain';
+import { applyAlertChanges, findOpenAlerts, openAlertState, type AlertConfigRow, type Database, type RecordedAlertEvent } from '@planekeeper/db';
+import { decideAlert, notFound, validationFailed, type AlertConfigCreate, type AlertConfigUpdate } from '@planekeeper/domain';
 import type { Kysely, Transaction } from 'kysely';
 import {
   deleteAlertConfig,
@@ -24,6 +24,21 @@ async function lockAlertConfig(trx: Transaction<Database>, organizationId: strin
   const row = await findAlertConfig(trx, organizationId, id, { forUpdate: true });
   if (!row) throw notFound('alert config', id);
   return row;
+}
+
+/**
+ * Resolves the open alert of a config that is being disabled or deleted (event `resolved` with
+ * the alert's last severity), in the caller's transaction, which has locked the config row.
+ * Nothing happens when the config has no open alert.
+ */
+async function resolveOpenAlertOfConfig(trx: Transaction<Database>, deps: AlertConfigDeps, organizationId: string, alertConfigId: string): Promise<RecordedAlertEvent[]> {
+  const current = (await findOpenAlerts(trx, organizationId, [alertConfigId], { forUpdate: true })).get(alertConfigId);
+  if (current === undefined) return [];
+  const decision = decideAlert({ current: openAlertState(current), evaluation: { status: 'unknown' }, configActive: false });
+  const { events } = await applyAlertChanges(trx, deps.boss, organizationId, [
+    { alertConfigId, alertConfigName: current.alert_config_name, ruleType: current.rule_type, current, decision },
+  ]);
+  return events;
 }
 
 function logResolved(deps: AlertConfigDeps, organizationId: string, alertConfigId: string, events: RecordedAlertEvent[], why: string): void {
@@ -60,7 +75,7 @@ export async function changeAlertConfig(deps: AlertConfigDeps, organizationId: s
     if (row.enabled) {
       await enqueueEvaluation(deps.boss, trx, { organizationId, reason: 'alert_config_changed', target: { alertConfigId: id } });
     } else {
-      logResolved(deps, organizationId, id, await resolveOpenAlertOfConfig(trx, deps.boss, { organizationId, alertConfigId: id }), 'disabled');
+      logResolved(deps, organizationId, id, await resolveOpenAlertOfConfig(trx, deps, organizationId, id), 'disabled');
     }
     return row;
   });
@@ -73,7 +88,7 @@ export async function changeAlertConfig(deps: AlertConfigDeps, organizationId: s
 export async function removeAlertConfig(deps: AlertConfigDeps, organizationId: string, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await lockAlertConfig(trx, organizationId, id);
-    logResolved(deps, organizationId, id, await resolveOpenAlertOfConfig(trx, deps.boss, { organizationId, alertConfigId: id }), 'deleted');
+    logResolved(deps, organizationId, id, await resolveOpenAlertOfConfig(trx, deps, organizationId, id), 'deleted');
     await deleteAlertConfig(trx, organizationId, id);
   });
 }

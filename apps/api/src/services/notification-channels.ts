@@ -31,7 +31,7 @@ export async function createNotificationChannel(db: Kysely<Database>, organizati
  */
 export async function changeNotificationChannel(db: Kysely<Database>, organizationId: string, id: string, body: NotificationChannelUpdate): Promise<NotificationChannelRow> {
   return db.transaction().execute(async (trx) => {
-    const current = await findChannel(trx, organizationId, id, { forUpdate: true });
+    const current = await findChannel(trx, organizationId, id, { lock: 'update' });
     if (!current) throw notFound('notification channel', id);
     const type = body.type ?? current.type;
     if (body.secret !== undefined && type !== 'webhook') {

@@ -1,8 +1,10 @@
 import { recordVersionSnapshot, type VersionSnapshotRow } from '@planekeeper/db';
 import { conflict, notFound } from '@planekeeper/domain';
-import { findScrapeJob, markScrapeJobRun } from '../db/scrape-jobs.queries.ts';
+import { markScrapeJobRun } from '../db/scrape-jobs.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import { enqueueEvaluation } from './evaluations.ts';
+import { scrapeJobs } from './job-kinds.ts';
+import { jobOr404 } from './jobs.ts';
 
 /**
  * `PUT /scrape-jobs/:id/version`: records the deployed version of a manual job (a new snapshot,
@@ -13,8 +15,7 @@ import { enqueueEvaluation } from './evaluations.ts';
  */
 export async function setManualVersion(deps: ApiDeps, organizationId: string, id: string, version: string): Promise<{ snapshot: VersionSnapshotRow; created: boolean }> {
   return deps.db.transaction().execute(async (trx) => {
-    const job = await findScrapeJob(trx, organizationId, id, { forUpdate: true });
-    if (!job) throw notFound('scrape job', id);
+    const job = await jobOr404(trx, organizationId, scrapeJobs, id, { forUpdate: true });
     if (job.parser !== 'manual') {
       throw conflict(`scrape job ${id} reads its version from git with the ${job.parser} parser: only manual jobs take PUT /version (set "parser": "manual" first, or run it with POST /api/v1/scrape-jobs/${id}/run)`);
     }

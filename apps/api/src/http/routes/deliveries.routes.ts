@@ -1,6 +1,6 @@
-import { replayDelivery } from '@planekeeper/db';
 import { deliveryDetailResponseSchema, deliveryListQuerySchema, deliveryResponseSchema, idParamsSchema, listEnvelopeSchema, notFound } from '@planekeeper/domain';
 import { findDelivery, listDeliveries, listDeliveryAttempts } from '../../db/deliveries.queries.ts';
+import { replayDelivery } from '../../services/deliveries.ts';
 import { listPage } from '../pagination.ts';
 import { presentDelivery, presentDeliveryDetail } from '../present/deliveries.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -27,10 +27,6 @@ export const deliveriesRoutes: RouteDefinition[] = [
     method: 'post', path: '/api/v1/deliveries/:id/replay', tag, access: 'write',
     summary: 'Send a failed or dead delivery again with a fresh retry budget; it keeps its id (webhook-id). 409 for a pending or succeeded one',
     params: idParamsSchema, response: deliveryResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => {
-      const delivery = await replayDelivery(deps.db, deps.boss, { organizationId: auth.organizationId, deliveryId: params.id });
-      deps.logger.info({ organizationId: auth.organizationId, deliveryId: delivery.id, channelId: delivery.channel_id, by: auth.keyId }, 'delivery replayed');
-      return presentDelivery(delivery);
-    },
+    handler: async ({ deps, auth, params }) => presentDelivery(await replayDelivery(deps, auth.organizationId, params.id, auth.keyId)),
   }),
 ];

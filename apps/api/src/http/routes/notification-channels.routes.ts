@@ -1,4 +1,3 @@
-import { createTestDelivery } from '@planekeeper/db';
 import {
   channelUrlHost,
   deliveryResponseSchema,
@@ -12,6 +11,7 @@ import {
   notificationChannelUpdateSchema,
 } from '@planekeeper/domain';
 import { deleteChannel, findChannel, listChannels } from '../../db/notification-channels.queries.ts';
+import { sendTestDelivery } from '../../services/deliveries.ts';
 import { changeNotificationChannel, createNotificationChannel } from '../../services/notification-channels.ts';
 import { listPage } from '../pagination.ts';
 import { presentDelivery } from '../present/deliveries.ts';
@@ -71,10 +71,6 @@ export const notificationChannelsRoutes: RouteDefinition[] = [
     method: 'post', path: '/api/v1/notification-channels/:id/test', tag, access: 'write',
     summary: 'Send a test message to the channel through the delivery path; answers the test delivery (202)',
     params: idParamsSchema, response: deliveryResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => {
-      const delivery = await createTestDelivery(deps.db, deps.boss, { organizationId: auth.organizationId, channelId: params.id });
-      deps.logger.info({ organizationId: auth.organizationId, channelId: params.id, deliveryId: delivery.id, by: auth.keyId }, 'test delivery enqueued');
-      return presentDelivery(delivery);
-    },
+    handler: async ({ deps, auth, params }) => presentDelivery(await sendTestDelivery(deps, auth.organizationId, params.id, auth.keyId)),
   }),
 ];

@@ -1,5 +1,5 @@
+import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
 
 /** A release as an agent reported it. */
 export interface ReleaseInput {
