@@ -14,7 +14,7 @@ export async function findAlertConfigIds(db: Kysely<Database>, organizationId: s
 }
 
 /** An alert config with what evaluating it needs: its rule and its gather job's tag filter. */
-export interface ConfigToEvaluate {
+export interface LockedAlertConfig {
   id: string;
   name: string;
   enabled: boolean;
@@ -35,9 +35,9 @@ export interface ConfigToEvaluate {
  * is what keeps one open alert per config and no event recorded twice. Configs deleted meanwhile
  * are simply absent.
  */
-export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: string, ids: readonly string[]): Promise<ConfigToEvaluate[]> {
+export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: string, ids: readonly string[]): Promise<LockedAlertConfig[]> {
   if (ids.length === 0) return [];
-  const { rows } = await sql<ConfigToEvaluate>`
+  const { rows } = await sql<LockedAlertConfig>`
     SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
            r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter
       FROM alert_configs ac
