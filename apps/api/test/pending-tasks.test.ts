@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import { createTestDatabase, makeGatherJob, makeOrganization, type TestDatabase } from '@planekeeper/db/testing';
 import type { Kysely } from 'kysely';
@@ -6,7 +7,7 @@ import { createPendingTask } from '../src/db/tasks.queries.ts';
 
 let test: TestDatabase;
 let db: Kysely<Database>;
-let orgId: string;
+let orgId: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();

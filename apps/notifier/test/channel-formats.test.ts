@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { scheduleDeliveryAttempt } from '@planekeeper/db';
 import { makeAlertEvent } from '@planekeeper/db/testing';
-import { webhookBodySchema, webhookTestBodySchema } from '@planekeeper/domain';
+import { webhookBodySchema, webhookTestBodySchema, type OrganizationId } from '@planekeeper/domain';
 import { deliveriesOf, makeScenario, settledDelivery, startNotifier, waitFor, type NotifierUnderTest } from './helpers/notifier.ts';
 import { startReceiver, type ReceivedRequest, type Receiver, type ReceiverAnswer } from './helpers/receiver.ts';
 
@@ -107,7 +107,7 @@ function verifyStandardWebhook(secret: string, headers: ReceivedRequest['headers
 }
 
 /** A test delivery as the api makes one (POST /notification-channels/:id/test): the row and its first attempt. */
-async function testDelivery(organizationId: string, channelId: string) {
+async function testDelivery(organizationId: OrganizationId, channelId: string) {
   return notifier.db.transaction().execute(async (trx) => {
     const delivery = await trx.insertInto('deliveries').values({ organization_id: organizationId, kind: 'test', channel_id: channelId }).returningAll().executeTakeFirstOrThrow();
     await scheduleDeliveryAttempt(trx, notifier.boss, { organizationId, deliveryId: delivery.id });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { scheduleDeliveryAttempt, sendJob } from '@planekeeper/db';
 import { makeAlertEvent } from '@planekeeper/db/testing';
-import { notificationDeliverQueue } from '@planekeeper/domain';
+import { notificationDeliverQueue, type OrganizationId } from '@planekeeper/domain';
 import { attemptsOf, deliveriesOf, jobsOf, makeScenario, settledDelivery, startNotifier, waitFor, type NotifierUnderTest } from './helpers/notifier.ts';
 import { startReceiver, type Receiver, type Respond } from './helpers/receiver.ts';
 
@@ -30,7 +30,7 @@ async function webhookScenario(respond: Respond) {
 }
 
 /** A replay as the api makes one (POST /deliveries/:id/replay): pending again with a fresh budget, an attempt enqueued. */
-async function replay(organizationId: string, deliveryId: string) {
+async function replay(organizationId: OrganizationId, deliveryId: string) {
   await notifier.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('deliveries')
@@ -111,7 +111,11 @@ describe('retries', () => {
     const { hook, scenario } = await webhookScenario(() => ({ status: 404, body: 'no such hook' }));
     const failed = await settledDelivery(notifier.db, scenario.organizationId, 'failed');
     expect(failed).toMatchObject({ attempts: 1, last_status_code: 404, last_error: 'HTTP 404 Not Found: no such hook', job_id: null });
-    const jobs = await jobsOf(notifier.db, notificationDeliverQueue.name, failed.id);
+    // The attempt is recorded before its job is completed: wait for the job, then nothing may remain.
+    const jobs = await waitFor('the delivery job completed', async () => {
+      const all = await jobsOf(notifier.db, notificationDeliverQueue.name, failed.id);
+      return all.some((job) => job.state === 'active') ? undefined : all;
+    });
     expect(jobs.filter((job) => job.state !== 'completed')).toEqual([]);
     expect(hook.requests).toHaveLength(1);
   });

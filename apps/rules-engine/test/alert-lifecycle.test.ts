@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { applyAlertChanges, openAlertState } from '@planekeeper/db';
 import { makeOrganization } from '@planekeeper/db/testing';
-import { acknowledgeAlert } from '@planekeeper/domain';
+import { acknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import {
   addReleases,
@@ -17,7 +17,7 @@ import {
 } from './helpers/rules-engine.ts';
 
 let engine: EngineUnderTest;
-let org: string;
+let org: OrganizationId;
 
 beforeAll(async () => {
   engine = await startRulesEngine();

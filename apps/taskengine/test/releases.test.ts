@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Database } from '@planekeeper/db';
+import type { OrganizationId } from '@planekeeper/domain';
 import { createTestDatabase, makeGatherJob, makeOrganization, type TestDatabase } from '@planekeeper/db/testing';
 import type { Kysely } from 'kysely';
 import { upsertReleases } from '../src/db/releases.queries.ts';
 
 let test: TestDatabase;
 let db: Kysely<Database>;
-let orgId: string;
+let orgId: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();

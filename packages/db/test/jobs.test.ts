@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import { recordVersionSnapshot, taskSpecForJob, type Database } from '../src/index.ts';
 import { createTestDatabase, makeGatherJob, makeOrganization, makeScrapeJob, type TestDatabase } from '../src/testing/index.ts';
 
 let test: TestDatabase;
 let db: Kysely<Database>;
-let orgId: string;
+let orgId: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();

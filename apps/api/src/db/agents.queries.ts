@@ -1,19 +1,20 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's agents, newest first. */
-export async function listAgents(db: Kysely<Database>, organizationId: string, page: PageRequest) {
+export async function listAgents(db: Kysely<Database>, organizationId: OrganizationId, page: PageRequest) {
   let q = db.selectFrom('agents').selectAll().select(createdAtKey('agents').as('sort_key')).where('organization_id', '=', organizationId);
   if (page.after) q = q.where(afterCreatedAt('agents', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findAgent(db: Kysely<Database>, organizationId: string, id: string) {
+export async function findAgent(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('agents').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function setDraining(db: Kysely<Database>, organizationId: string, id: string, draining: boolean) {
+export async function setDraining(db: Kysely<Database>, organizationId: OrganizationId, id: string, draining: boolean) {
   return db
     .updateTable('agents')
     .set({ draining, updated_at: sql<Date>`now()` })
@@ -24,7 +25,7 @@ export async function setDraining(db: Kysely<Database>, organizationId: string, 
 }
 
 /** Puts the tasks an agent holds back to pending, their lease tokens cleared (a late report gets 409). */
-export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: string, agentId: string): Promise<void> {
+export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: OrganizationId, agentId: string): Promise<void> {
   await db
     .updateTable('tasks')
     .set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
@@ -35,7 +36,7 @@ export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: 
 }
 
 /** Deletes an agent; false when it is not the organization's. */
-export async function deleteAgent(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
+export async function deleteAgent(db: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<boolean> {
   const deleted = await db.deleteFrom('agents').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   return deleted.numDeletedRows > 0n;
 }

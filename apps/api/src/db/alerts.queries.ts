@@ -1,5 +1,5 @@
 import { executePrepared, type Database } from '@planekeeper/db';
-import type { AlertEventListQuery, AlertListQuery } from '@planekeeper/domain';
+import type { AlertEventListQuery, AlertListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, type PageRequest } from './keyset.ts';
 
@@ -18,7 +18,7 @@ export type AlertFilters = Pick<AlertListQuery, 'status' | 'severity' | 'alertCo
  * page costs `limit` index entries however many alerts there are; a config filter walks
  * alerts_config instead.
  */
-export function alertPageQuery(db: Kysely<Database>, organizationId: string, filters: AlertFilters, page: PageRequest) {
+export function alertPageQuery(db: Kysely<Database>, organizationId: OrganizationId, filters: AlertFilters, page: PageRequest) {
   let q = db
     .selectFrom('alerts')
     .select(ALERT_COLUMNS)
@@ -43,11 +43,11 @@ export function alertPageQuery(db: Kysely<Database>, organizationId: string, fil
  * One page of alerts. Prepared: the most requested list, of a few shapes of text at most (which
  * filters are given), and planning it costs Postgres about as much as running it.
  */
-export async function listAlerts(db: Kysely<Database>, organizationId: string, filters: AlertFilters, page: PageRequest) {
+export async function listAlerts(db: Kysely<Database>, organizationId: OrganizationId, filters: AlertFilters, page: PageRequest) {
   return executePrepared(db, alertPageQuery(db, organizationId, filters, page));
 }
 
-export async function findAlert(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
+export async function findAlert(db: Kysely<Database>, organizationId: OrganizationId, id: string, options: { forUpdate?: boolean } = {}) {
   return db
     .selectFrom('alerts')
     .selectAll()
@@ -58,7 +58,7 @@ export async function findAlert(db: Kysely<Database>, organizationId: string, id
 }
 
 /** A page of an alert's events, oldest first (the order they happened). */
-export async function listAlertEvents(db: Kysely<Database>, organizationId: string, alertId: string, filters: Pick<AlertEventListQuery, 'type'>, page: PageRequest) {
+export async function listAlertEvents(db: Kysely<Database>, organizationId: OrganizationId, alertId: string, filters: Pick<AlertEventListQuery, 'type'>, page: PageRequest) {
   let q = db
     .selectFrom('alert_events')
     .selectAll()

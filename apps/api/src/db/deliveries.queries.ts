@@ -1,10 +1,10 @@
 import type { Database } from '@planekeeper/db';
-import type { DeliveryListQuery } from '@planekeeper/domain';
+import type { DeliveryListQuery, OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's deliveries, newest first, filtered by status, channel and alert event. */
-export async function listDeliveries(db: Kysely<Database>, organizationId: string, filters: Pick<DeliveryListQuery, 'status' | 'channelId' | 'alertEventId'>, page: PageRequest) {
+export async function listDeliveries(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<DeliveryListQuery, 'status' | 'channelId' | 'alertEventId'>, page: PageRequest) {
   let q = db.selectFrom('deliveries').selectAll().select(createdAtKey('deliveries').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.status) q = q.where('status', '=', filters.status);
   if (filters.channelId) q = q.where('channel_id', '=', filters.channelId);
@@ -13,12 +13,12 @@ export async function listDeliveries(db: Kysely<Database>, organizationId: strin
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findDelivery(db: Kysely<Database>, organizationId: string, id: string) {
+export async function findDelivery(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('deliveries').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
 /** Every attempt of a delivery, oldest first. */
-export async function listDeliveryAttempts(db: Kysely<Database>, organizationId: string, deliveryId: string) {
+export async function listDeliveryAttempts(db: Kysely<Database>, organizationId: OrganizationId, deliveryId: string) {
   return db
     .selectFrom('delivery_attempts')
     .selectAll()
@@ -30,7 +30,7 @@ export async function listDeliveryAttempts(db: Kysely<Database>, organizationId:
 }
 
 /** A delivery's status with its channel's state, the delivery locked (a replay decides on it). */
-export async function lockDeliveryWithChannel(db: Kysely<Database>, organizationId: string, id: string) {
+export async function lockDeliveryWithChannel(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db
     .selectFrom('deliveries')
     .innerJoin('notification_channels as channel', 'channel.id', 'deliveries.channel_id')
@@ -43,7 +43,7 @@ export async function lockDeliveryWithChannel(db: Kysely<Database>, organization
 }
 
 /** Puts a settled delivery back to pending with a fresh retry budget; its attempt history stays. */
-export async function resetDeliveryForReplay(db: Kysely<Database>, organizationId: string, id: string, replayedAt: Date): Promise<void> {
+export async function resetDeliveryForReplay(db: Kysely<Database>, organizationId: OrganizationId, id: string, replayedAt: Date): Promise<void> {
   await db
     .updateTable('deliveries')
     .set({ status: 'pending', budget_attempts: 0, replayed_at: replayedAt, delivered_at: null })
@@ -53,7 +53,7 @@ export async function resetDeliveryForReplay(db: Kysely<Database>, organizationI
 }
 
 /** A new `test` delivery to a channel; returns its id. */
-export async function insertTestDelivery(db: Kysely<Database>, organizationId: string, channelId: string): Promise<string> {
+export async function insertTestDelivery(db: Kysely<Database>, organizationId: OrganizationId, channelId: string): Promise<string> {
   const row = await db.insertInto('deliveries').values({ organization_id: organizationId, kind: 'test', channel_id: channelId }).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }

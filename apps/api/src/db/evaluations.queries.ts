@@ -1,5 +1,5 @@
 import type { Database } from '@planekeeper/db';
-import type { EvaluationListQuery } from '@planekeeper/domain';
+import type { EvaluationListQuery, OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
@@ -7,7 +7,7 @@ import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
  * A page of the latest evaluation of each config, in the order of the configs (newest first):
  * evaluated_at moves on every evaluation, so paging by it would skip or repeat rows between pages.
  */
-export async function listEvaluations(db: Kysely<Database>, organizationId: string, filters: Pick<EvaluationListQuery, 'alertConfigId' | 'status'>, page: PageRequest) {
+export async function listEvaluations(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<EvaluationListQuery, 'alertConfigId' | 'status'>, page: PageRequest) {
   let q = db
     .selectFrom('evaluations')
     .innerJoin('alert_configs', 'alert_configs.id', 'evaluations.alert_config_id')
@@ -21,7 +21,7 @@ export async function listEvaluations(db: Kysely<Database>, organizationId: stri
   return q.orderBy('alert_configs.created_at', 'desc').orderBy('alert_configs.id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findEvaluation(db: Kysely<Database>, organizationId: string, alertConfigId: string) {
+export async function findEvaluation(db: Kysely<Database>, organizationId: OrganizationId, alertConfigId: string) {
   return db
     .selectFrom('evaluations')
     .selectAll()

@@ -1,10 +1,10 @@
 import type { Database } from '@planekeeper/db';
-import type { GatherJobListQuery, ReleaseListQuery } from '@planekeeper/domain';
+import type { GatherJobListQuery, OrganizationId, ReleaseListQuery } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's gather jobs, newest first, filtered by source type, enabled and helm sync job. */
-export async function listGatherJobs(db: Kysely<Database>, organizationId: string, filters: Pick<GatherJobListQuery, 'sourceType' | 'enabled' | 'helmSyncJobId'>, page: PageRequest) {
+export async function listGatherJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<GatherJobListQuery, 'sourceType' | 'enabled' | 'helmSyncJobId'>, page: PageRequest) {
   let q = db.selectFrom('gather_jobs').selectAll().select(createdAtKey('gather_jobs').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.sourceType) q = q.where('source_type', '=', filters.sourceType);
   if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
@@ -14,7 +14,7 @@ export async function listGatherJobs(db: Kysely<Database>, organizationId: strin
 }
 
 /** Forgets a gather job's releases (its source changed: they describe something else). */
-export async function deleteReleases(db: Kysely<Database>, organizationId: string, gatherJobId: string): Promise<void> {
+export async function deleteReleases(db: Kysely<Database>, organizationId: OrganizationId, gatherJobId: string): Promise<void> {
   await db.deleteFrom('releases').where('organization_id', '=', organizationId).where('gather_job_id', '=', gatherJobId).execute();
 }
 
@@ -22,7 +22,7 @@ export async function deleteReleases(db: Kysely<Database>, organizationId: strin
 const releaseDate = sql<Date>`coalesce(releases.published_at, releases.first_seen_at)`;
 
 /** A page of a gather job's releases, newest first (publish date, else first gathered). */
-export async function listReleases(db: Kysely<Database>, organizationId: string, gatherJobId: string, filters: Pick<ReleaseListQuery, 'prerelease'>, page: PageRequest) {
+export async function listReleases(db: Kysely<Database>, organizationId: OrganizationId, gatherJobId: string, filters: Pick<ReleaseListQuery, 'prerelease'>, page: PageRequest) {
   let q = db
     .selectFrom('releases')
     .selectAll()

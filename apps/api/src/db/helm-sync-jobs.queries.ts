@@ -1,10 +1,10 @@
 import type { Database } from '@planekeeper/db';
-import type { HelmSyncJobListQuery } from '@planekeeper/domain';
+import type { HelmSyncJobListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's helm sync jobs, newest first, filtered by enabled. */
-export async function listHelmSyncJobs(db: Kysely<Database>, organizationId: string, filters: Pick<HelmSyncJobListQuery, 'enabled'>, page: PageRequest) {
+export async function listHelmSyncJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<HelmSyncJobListQuery, 'enabled'>, page: PageRequest) {
   let q = db.selectFrom('helm_sync_jobs').selectAll().select(createdAtKey('helm_sync_jobs').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
   if (page.after) q = q.where(afterCreatedAt('helm_sync_jobs', page.after));
@@ -16,7 +16,7 @@ export async function listHelmSyncJobs(db: Kysely<Database>, organizationId: str
  * gather jobs (alert configs may use them), and the foreign key alone would leave helm_chart
  * behind without its sync. Returns how many there were.
  */
-export async function detachSyncedGatherJobs(db: Kysely<Database>, organizationId: string, helmSyncJobId: string): Promise<number> {
+export async function detachSyncedGatherJobs(db: Kysely<Database>, organizationId: OrganizationId, helmSyncJobId: string): Promise<number> {
   const detached = await db
     .updateTable('gather_jobs')
     .set({ helm_sync_job_id: null, helm_chart: null, updated_at: sql<Date>`now()` })

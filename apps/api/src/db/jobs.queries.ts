@@ -1,5 +1,5 @@
 import { JOB_TABLE, type Database, type GatherJobsTable, type HelmSyncJobsTable, type JobRowByKind, type ScrapeJobsTable } from '@planekeeper/db';
-import type { TaskKind } from '@planekeeper/domain';
+import type { OrganizationId, TaskKind } from '@planekeeper/domain';
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 
 // One implementation for the three kinds of job. Kysely types a statement by its table; given the
@@ -23,7 +23,7 @@ export type JobChanges<K extends TaskKind> = Omit<Updateable<JobTableByKind[K]>,
 const jobTable = (kind: TaskKind): (typeof JOB_TABLE)[TaskKind] => JOB_TABLE[kind];
 
 /** A job of the organization, locked with `forUpdate` until the caller commits. */
-export async function findJob<K extends TaskKind>(db: Kysely<Database>, organizationId: string, kind: K, id: string, options: { forUpdate?: boolean } = {}) {
+export async function findJob<K extends TaskKind>(db: Kysely<Database>, organizationId: OrganizationId, kind: K, id: string, options: { forUpdate?: boolean } = {}) {
   const row = await db
     .selectFrom(jobTable(kind))
     .selectAll()
@@ -35,7 +35,7 @@ export async function findJob<K extends TaskKind>(db: Kysely<Database>, organiza
 }
 
 /** Inserts a job; every write of a job says when it runs next (null: not scheduled). */
-export async function insertJob<K extends TaskKind>(db: Kysely<Database>, organizationId: string, kind: K, values: NewJob<K>, nextRunAt: Date | null): Promise<JobRowByKind[K]> {
+export async function insertJob<K extends TaskKind>(db: Kysely<Database>, organizationId: OrganizationId, kind: K, values: NewJob<K>, nextRunAt: Date | null): Promise<JobRowByKind[K]> {
   const row = await db
     .insertInto(jobTable(kind))
     .values({ ...values, organization_id: organizationId, next_run_at: nextRunAt } as Insertable<JobTableByKind[TaskKind]>)
@@ -45,7 +45,7 @@ export async function insertJob<K extends TaskKind>(db: Kysely<Database>, organi
 }
 
 /** Writes `changes` and the next run to a job of the organization (which the caller has locked) and answers it. */
-export async function updateJob<K extends TaskKind>(db: Kysely<Database>, organizationId: string, kind: K, id: string, changes: JobChanges<K>, nextRunAt: Date | null): Promise<JobRowByKind[K]> {
+export async function updateJob<K extends TaskKind>(db: Kysely<Database>, organizationId: OrganizationId, kind: K, id: string, changes: JobChanges<K>, nextRunAt: Date | null): Promise<JobRowByKind[K]> {
   const row = await db
     .updateTable(jobTable(kind))
     .set({ ...changes, next_run_at: nextRunAt, updated_at: sql<Date>`now()` })
@@ -57,7 +57,7 @@ export async function updateJob<K extends TaskKind>(db: Kysely<Database>, organi
 }
 
 /** Deletes a job with what cascades from it (tasks, releases or snapshots); false when it is not the organization's. */
-export async function deleteJob(db: Kysely<Database>, organizationId: string, kind: TaskKind, id: string): Promise<boolean> {
+export async function deleteJob(db: Kysely<Database>, organizationId: OrganizationId, kind: TaskKind, id: string): Promise<boolean> {
   const result = await db.deleteFrom(jobTable(kind)).where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -1,11 +1,11 @@
 import type { Database } from '@planekeeper/db';
-import type { ChannelType, NotificationChannelListQuery } from '@planekeeper/domain';
+import type { ChannelType, NotificationChannelListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function listChannels(db: Db, organizationId: string, filters: NotificationChannelListQuery, page: PageRequest) {
+export async function listChannels(db: Db, organizationId: OrganizationId, filters: NotificationChannelListQuery, page: PageRequest) {
   let q = db
     .selectFrom('notification_channels')
     .selectAll()
@@ -17,14 +17,14 @@ export async function listChannels(db: Db, organizationId: string, filters: Noti
 }
 
 /** A channel of the organization; `lock` locks it for an update, or against one (`share`), until the caller commits. */
-export async function findChannel(db: Db, organizationId: string, id: string, options: { lock?: 'update' | 'share' } = {}) {
+export async function findChannel(db: Db, organizationId: OrganizationId, id: string, options: { lock?: 'update' | 'share' } = {}) {
   let q = db.selectFrom('notification_channels').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
   if (options.lock === 'update') q = q.forUpdate();
   if (options.lock === 'share') q = q.forShare();
   return q.executeTakeFirst();
 }
 
-export async function insertChannel(db: Db, organizationId: string, values: { name: string; type: ChannelType; url: string; secret: string | null; enabled: boolean }) {
+export async function insertChannel(db: Db, organizationId: OrganizationId, values: { name: string; type: ChannelType; url: string; secret: string | null; enabled: boolean }) {
   return db
     .insertInto('notification_channels')
     .values({ organization_id: organizationId, ...values })
@@ -42,7 +42,7 @@ export interface ChannelChanges {
   disabled_reason?: string | null;
 }
 
-export async function updateChannel(db: Db, organizationId: string, id: string, changes: ChannelChanges) {
+export async function updateChannel(db: Db, organizationId: OrganizationId, id: string, changes: ChannelChanges) {
   return db
     .updateTable('notification_channels')
     .set({ ...changes, updated_at: sql<Date>`now()` })
@@ -53,7 +53,7 @@ export async function updateChannel(db: Db, organizationId: string, id: string, 
 }
 
 /** Deletes a channel with its rules and deliveries; false when it is not the organization's. */
-export async function deleteChannel(db: Db, organizationId: string, id: string): Promise<boolean> {
+export async function deleteChannel(db: Db, organizationId: OrganizationId, id: string): Promise<boolean> {
   const result = await db.deleteFrom('notification_channels').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

@@ -1,3 +1,4 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
@@ -13,7 +14,7 @@ function organizationPage(db: Kysely<Database>, page: PageRequest) {
 }
 
 /** The organization itself, as a page (what any key but the bootstrap key lists). */
-export async function listOwnOrganization(db: Kysely<Database>, organizationId: string, page: PageRequest) {
+export async function listOwnOrganization(db: Kysely<Database>, organizationId: OrganizationId, page: PageRequest) {
   return organizationPage(db, page).where('id', '=', organizationId).execute();
 }
 
@@ -22,17 +23,20 @@ export async function listOrganizationsAcrossOrganizations(db: Kysely<Database>,
   return organizationPage(db, page).execute();
 }
 
-export async function findOrganization(db: Kysely<Database>, organizationId: string) {
+export async function findOrganization(db: Kysely<Database>, organizationId: OrganizationId) {
   return db.selectFrom('organizations').selectAll().where('id', '=', organizationId).executeTakeFirst();
 }
 
-/** Any organization of the installation by id (the bootstrap key's view). */
+/**
+ * Any organization of the installation by an id a request names (the bootstrap key's view): the
+ * id is what is looked for here, not a tenant to filter by, so it is compared as given.
+ */
 export async function findOrganizationAcrossOrganizations(db: Kysely<Database>, id: string) {
-  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('organizations').selectAll().where(sql<boolean>`id = ${id}`).executeTakeFirst();
 }
 
 /** Renames the organization; an absent name keeps it (the row is still answered). */
-export async function renameOrganization(db: Kysely<Database>, organizationId: string, name: string | undefined) {
+export async function renameOrganization(db: Kysely<Database>, organizationId: OrganizationId, name: string | undefined) {
   return db
     .updateTable('organizations')
     // SET name = name when no name is given, as `SET` cannot be empty.

@@ -1,10 +1,10 @@
 import type { Database } from '@planekeeper/db';
-import type { ScrapeJobListQuery } from '@planekeeper/domain';
+import type { OrganizationId, ScrapeJobListQuery } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's scrape jobs, newest first, filtered by parser and enabled. */
-export async function listScrapeJobs(db: Kysely<Database>, organizationId: string, filters: Pick<ScrapeJobListQuery, 'parser' | 'enabled'>, page: PageRequest) {
+export async function listScrapeJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ScrapeJobListQuery, 'parser' | 'enabled'>, page: PageRequest) {
   let q = db.selectFrom('scrape_jobs').selectAll().select(createdAtKey('scrape_jobs').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.parser) q = q.where('parser', '=', filters.parser);
   if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
@@ -13,14 +13,14 @@ export async function listScrapeJobs(db: Kysely<Database>, organizationId: strin
 }
 
 /** Records that the job's version was read (or entered) now; not an edit of the job. */
-export async function markScrapeJobRun(db: Kysely<Database>, organizationId: string, id: string): Promise<void> {
+export async function markScrapeJobRun(db: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<void> {
   await db.updateTable('scrape_jobs').set({ last_run_at: sql<Date>`now()` }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
 }
 
 const foundAt = sql<Date>`version_snapshots.found_at`;
 
 /** A page of a scrape job's snapshots, newest first: the first item is the deployed version. */
-export async function listSnapshots(db: Kysely<Database>, organizationId: string, scrapeJobId: string, page: PageRequest) {
+export async function listSnapshots(db: Kysely<Database>, organizationId: OrganizationId, scrapeJobId: string, page: PageRequest) {
   let q = db
     .selectFrom('version_snapshots')
     .selectAll()

@@ -1,10 +1,10 @@
 import { OPEN_TASK_STATUSES, pendingTaskValues, type Database, type JobRowByKind, type TaskRow } from '@planekeeper/db';
-import type { TaskKind, TaskListQuery } from '@planekeeper/domain';
+import type { OrganizationId, TaskKind, TaskListQuery } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's tasks, newest first, filtered by job, status and kind. */
-export async function listTasks(db: Kysely<Database>, organizationId: string, filters: TaskListQuery, page: PageRequest) {
+export async function listTasks(db: Kysely<Database>, organizationId: OrganizationId, filters: TaskListQuery, page: PageRequest) {
   let q = db.selectFrom('tasks').selectAll().select(createdAtKey('tasks').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.jobId) q = q.where('job_id', '=', filters.jobId);
   if (filters.status) q = q.where('status', '=', filters.status);
@@ -13,12 +13,12 @@ export async function listTasks(db: Kysely<Database>, organizationId: string, fi
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findTask(db: Kysely<Database>, organizationId: string, id: string) {
+export async function findTask(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('tasks').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
 /** The open (pending or claimed) task of a job, if any. */
-export async function findOpenTask(db: Kysely<Database>, organizationId: string, jobId: string): Promise<TaskRow | undefined> {
+export async function findOpenTask(db: Kysely<Database>, organizationId: OrganizationId, jobId: string): Promise<TaskRow | undefined> {
   return db
     .selectFrom('tasks')
     .selectAll()
@@ -35,7 +35,7 @@ export async function findOpenTask(db: Kysely<Database>, organizationId: string,
  */
 export async function createPendingTask<K extends TaskKind>(
   db: Kysely<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   kind: K,
   job: JobRowByKind[K],
 ): Promise<{ task: TaskRow; created: boolean }> {
@@ -60,7 +60,7 @@ export async function createPendingTask<K extends TaskKind>(
  * Copies the job's current settings into its pending task, so an edit made while a task waits is
  * what the agent runs. A claimed task keeps the spec it was handed.
  */
-export async function refreshPendingTask<K extends TaskKind>(db: Kysely<Database>, organizationId: string, kind: K, job: JobRowByKind[K]): Promise<void> {
+export async function refreshPendingTask<K extends TaskKind>(db: Kysely<Database>, organizationId: OrganizationId, kind: K, job: JobRowByKind[K]): Promise<void> {
   const { spec, credential_name } = pendingTaskValues(kind, job);
   await db
     .updateTable('tasks')
@@ -75,7 +75,7 @@ export async function refreshPendingTask<K extends TaskKind>(db: Kysely<Database
  * Ends a job's pending task as failed with `reason` (a disabled or manual job must not run); a
  * claimed task is left to finish. Returns the ids of the tasks ended.
  */
-export async function cancelPendingTasks(db: Kysely<Database>, organizationId: string, jobId: string, reason: string): Promise<string[]> {
+export async function cancelPendingTasks(db: Kysely<Database>, organizationId: OrganizationId, jobId: string, reason: string): Promise<string[]> {
   const rows = await db
     .updateTable('tasks')
     .set({ status: 'failed', error: reason, completed_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })

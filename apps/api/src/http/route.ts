@@ -1,3 +1,4 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
@@ -13,7 +14,7 @@ export type ApiKeyRole = 'admin' | 'member' | 'viewer' | 'agent';
 
 /** The caller, once its key has been checked. */
 export interface AuthContext {
-  organizationId: string;
+  organizationId: OrganizationId;
   keyId: string;
   keyName: string;
   role: ApiKeyRole;

@@ -1,5 +1,5 @@
 import { applyAlertChanges, openAlertState, type AlertRow } from '@planekeeper/db';
-import { acknowledgeAlert, conflict, notFound, unacknowledgeAlert } from '@planekeeper/domain';
+import { acknowledgeAlert, conflict, notFound, unacknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
 import { findAlert } from '../db/alerts.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -11,7 +11,7 @@ import type { ApiDeps } from '../deps.ts';
  */
 export async function setAcknowledgement(
   deps: Pick<ApiDeps, 'db' | 'boss' | 'logger'>,
-  input: { organizationId: string; alertId: string; acknowledged: boolean; keyName: string },
+  input: { organizationId: OrganizationId; alertId: string; acknowledged: boolean; keyName: string },
 ): Promise<AlertRow> {
   const { organizationId, alertId } = input;
   const { alert, events } = await deps.db.transaction().execute(async (trx) => {

@@ -1,5 +1,5 @@
 import { generateApiKey, type ApiKeyRow, type Database } from '@planekeeper/db';
-import type { ApiKeyRole } from '@planekeeper/domain';
+import type { ApiKeyRole, OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import { insertApiKey } from '../db/api-keys.queries.ts';
 
@@ -10,7 +10,7 @@ export interface CreatedApiKey {
 }
 
 /** Creates an API key of the organization (in the caller's transaction when `db` is one). */
-export async function createApiKey(db: Kysely<Database>, organizationId: string, input: { name: string; role: ApiKeyRole }): Promise<CreatedApiKey> {
+export async function createApiKey(db: Kysely<Database>, organizationId: OrganizationId, input: { name: string; role: ApiKeyRole }): Promise<CreatedApiKey> {
   const generated = generateApiKey();
   const row = await insertApiKey(db, organizationId, { name: input.name, role: input.role, keyHash: generated.hash, keyPrefix: generated.prefix });
   return { row, key: generated.key };

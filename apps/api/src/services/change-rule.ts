@@ -1,4 +1,4 @@
-import { assertRuleThresholds, notFound, type RuleUpdate } from '@planekeeper/domain';
+import { assertRuleThresholds, notFound, type OrganizationId, type RuleUpdate } from '@planekeeper/domain';
 import type { RuleRow } from '@planekeeper/db';
 import { findRule, updateRule } from '../db/rules.queries.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -8,7 +8,7 @@ import { enqueueEvaluation } from './evaluations.ts';
  * Updates a rule (its thresholds checked merged with the stored ones) and asks for every alert
  * config that uses it to be evaluated again, in one transaction.
  */
-export async function changeRule(deps: Pick<ApiDeps, 'db' | 'boss'>, organizationId: string, id: string, body: RuleUpdate): Promise<RuleRow> {
+export async function changeRule(deps: Pick<ApiDeps, 'db' | 'boss'>, organizationId: OrganizationId, id: string, body: RuleUpdate): Promise<RuleRow> {
   return deps.db.transaction().execute(async (trx) => {
     const current = await findRule(trx, organizationId, id, { forUpdate: true });
     if (!current) throw notFound('rule', id);

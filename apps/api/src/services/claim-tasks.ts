@@ -1,4 +1,4 @@
-import { notFound, type TaskClaim } from '@planekeeper/domain';
+import { notFound, type OrganizationId, type TaskClaim } from '@planekeeper/domain';
 import { claimPendingTasks, type ClaimedTaskRow } from '../db/agent-tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -9,7 +9,7 @@ import type { ApiDeps } from '../deps.ts';
  */
 export async function claimTasks(
   deps: Pick<ApiDeps, 'db' | 'config' | 'taskWaiters'>,
-  organizationId: string,
+  organizationId: OrganizationId,
   claim: TaskClaim,
   hungUp: AbortSignal,
 ): Promise<ClaimedTaskRow[]> {

@@ -1,5 +1,5 @@
 import { scheduleDeliveryAttempt, type DeliveryRow } from '@planekeeper/db';
-import { conflict, notFound } from '@planekeeper/domain';
+import { conflict, notFound, type OrganizationId } from '@planekeeper/domain';
 import { findDelivery, insertTestDelivery, lockDeliveryWithChannel, resetDeliveryForReplay } from '../db/deliveries.queries.ts';
 import { findChannel } from '../db/notification-channels.queries.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -19,7 +19,7 @@ function channelDisabled(channel: { name: string; disabledReason: string | null 
  * @throws PlanekeeperError not_found (not the organization's delivery), conflict (the delivery is
  * pending or succeeded, or its channel is disabled).
  */
-export async function replayDelivery(deps: DeliveryDeps, organizationId: string, deliveryId: string, by: string): Promise<DeliveryRow> {
+export async function replayDelivery(deps: DeliveryDeps, organizationId: OrganizationId, deliveryId: string, by: string): Promise<DeliveryRow> {
   const delivery = await deps.db.transaction().execute(async (trx) => {
     const current = await lockDeliveryWithChannel(trx, organizationId, deliveryId);
     if (!current) throw notFound('delivery', deliveryId);
@@ -40,7 +40,7 @@ export async function replayDelivery(deps: DeliveryDeps, organizationId: string,
  * notifier then sends a clearly labelled test message through the same path as real ones.
  * @throws PlanekeeperError not_found (not the organization's channel), conflict (the channel is disabled).
  */
-export async function sendTestDelivery(deps: DeliveryDeps, organizationId: string, channelId: string, by: string): Promise<DeliveryRow> {
+export async function sendTestDelivery(deps: DeliveryDeps, organizationId: OrganizationId, channelId: string, by: string): Promise<DeliveryRow> {
   const delivery = await deps.db.transaction().execute(async (trx) => {
     const channel = await findChannel(trx, organizationId, channelId, { lock: 'share' });
     if (!channel) throw notFound('notification channel', channelId);
@@ -53,7 +53,7 @@ export async function sendTestDelivery(deps: DeliveryDeps, organizationId: strin
   return delivery;
 }
 
-async function findDeliveryOrThrow(db: DeliveryDeps['db'], organizationId: string, id: string): Promise<DeliveryRow> {
+async function findDeliveryOrThrow(db: DeliveryDeps['db'], organizationId: OrganizationId, id: string): Promise<DeliveryRow> {
   const row = await findDelivery(db, organizationId, id);
   if (!row) throw new Error(`delivery ${id} vanished within its own transaction`);
   return row;

@@ -1,4 +1,4 @@
-import { notFound } from '@planekeeper/domain';
+import { notFound, type OrganizationId } from '@planekeeper/domain';
 import { deleteAgent, releaseTasksOfAgent } from '../db/agents.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -7,7 +7,7 @@ import type { ApiDeps } from '../deps.ts';
  * so a late report from it gets 409), in the same transaction. If it heartbeats again it
  * registers anew.
  */
-export async function forgetAgent(deps: Pick<ApiDeps, 'db'>, organizationId: string, agentId: string): Promise<void> {
+export async function forgetAgent(deps: Pick<ApiDeps, 'db'>, organizationId: OrganizationId, agentId: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await releaseTasksOfAgent(trx, organizationId, agentId);
     if (!(await deleteAgent(trx, organizationId, agentId))) throw notFound('agent', agentId);

@@ -7,6 +7,7 @@ import {
   type GatherJobUpdate,
   type HelmSyncJobCreate,
   type HelmSyncJobUpdate,
+  type OrganizationId,
   type ScrapeJobCreate,
   type ScrapeJobUpdate,
   type TaskKind,
@@ -24,7 +25,7 @@ import { sameJson, type ScheduleState } from './job-schedule.ts';
 export interface JobEditContext<K extends TaskKind> {
   trx: Kysely<Database>;
   deps: Pick<ApiDeps, 'boss'>;
-  organizationId: string;
+  organizationId: OrganizationId;
   before: JobRowByKind[K];
   after: JobRowByKind[K];
 }
@@ -58,14 +59,14 @@ export interface JobKind<K extends TaskKind, Create, Update> {
   /** More writes of an edit, in its transaction, once the job is written; answers what its log line adds. */
   afterEdit?(context: JobEditContext<K>): Promise<Record<string, unknown>>;
   /** Checks and writes before a job is deleted (409 while in use, ...); answers what the log line adds. */
-  beforeRemove(trx: Kysely<Database>, organizationId: string, id: string): Promise<Record<string, unknown>>;
+  beforeRemove(trx: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<Record<string, unknown>>;
 }
 
 /** `value` when the update names the field (null clears it), else the stored one. */
 const pick = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
 
 /** 409 while an alert config references the job: deleting it would leave the config without its data. */
-async function refuseWhileUsed(trx: Kysely<Database>, organizationId: string, what: string, ref: { gatherJobId: string } | { scrapeJobId: string }, id: string) {
+async function refuseWhileUsed(trx: Kysely<Database>, organizationId: OrganizationId, what: string, ref: { gatherJobId: string } | { scrapeJobId: string }, id: string) {
   const user = await findAlertConfigUsing(trx, organizationId, ref);
   if (user) {
     throw conflict(`${what} ${id} is used by alert config ${user.id} ("${user.name}"): delete that config or point it at another job first`, [

@@ -1,5 +1,5 @@
 import type { JobRowByKind } from '@planekeeper/db';
-import { notFound, type TaskKind } from '@planekeeper/domain';
+import { notFound, type OrganizationId, type TaskKind } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from '@planekeeper/db';
 import { deleteJob, findJob, insertJob, updateJob } from '../db/jobs.queries.ts';
@@ -16,7 +16,7 @@ type AnyJobKind<K extends TaskKind> = JobKind<K, never, never>;
 const DISABLED_REASON = 'cancelled: the job was disabled before an agent claimed the task';
 
 /** A job of the organization (locked with `forUpdate`), or 404 naming its kind. */
-export async function jobOr404<K extends TaskKind>(db: Kysely<Database>, organizationId: string, kind: AnyJobKind<K>, id: string, options: { forUpdate?: boolean } = {}): Promise<JobRowByKind[K]> {
+export async function jobOr404<K extends TaskKind>(db: Kysely<Database>, organizationId: OrganizationId, kind: AnyJobKind<K>, id: string, options: { forUpdate?: boolean } = {}): Promise<JobRowByKind[K]> {
   const job = await findJob(db, organizationId, kind.kind, id, options);
   if (!job) throw notFound(kind.name, id);
   return job;
@@ -28,7 +28,7 @@ export function isRunnable<K extends TaskKind>(kind: AnyJobKind<K>, job: JobRowB
 }
 
 /** Creates a job; an enabled one with something to run is due at once (the taskengine makes its first task). */
-export async function createJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: string, kind: JobKind<K, C, U>, body: C): Promise<JobRowByKind[K]> {
+export async function createJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: OrganizationId, kind: JobKind<K, C, U>, body: C): Promise<JobRowByKind[K]> {
   const { values, schedule, log } = kind.create(body);
   const nextRun = nextRunAfterEdit({ before: null, after: schedule, workChanged: true, now: deps.clock() });
   const row = await insertJob(deps.db, organizationId, kind.kind, values, nextRun);
@@ -42,7 +42,7 @@ export async function createJob<K extends TaskKind, C, U>(deps: JobDeps, organiz
  * runs: at once; a new schedule: counted from now). A pending task is brought up to date, or
  * ended when the job is disabled or has nothing left to run; a claimed one finishes as it was.
  */
-export async function editJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: string, kind: JobKind<K, C, U>, id: string, body: U): Promise<JobRowByKind[K]> {
+export async function editJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: OrganizationId, kind: JobKind<K, C, U>, id: string, body: U): Promise<JobRowByKind[K]> {
   return deps.db.transaction().execute(async (trx) => {
     const current = await jobOr404(trx, organizationId, kind, id, { forUpdate: true });
     const { changes, after, workChanged } = kind.merge(current, body);
@@ -63,7 +63,7 @@ export async function editJob<K extends TaskKind, C, U>(deps: JobDeps, organizat
 }
 
 /** Deletes a job with what cascades from it, once its kind allows (409 while an alert config uses it, ...). */
-export async function removeJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: string, kind: JobKind<K, C, U>, id: string): Promise<void> {
+export async function removeJob<K extends TaskKind, C, U>(deps: JobDeps, organizationId: OrganizationId, kind: JobKind<K, C, U>, id: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
     await jobOr404(trx, organizationId, kind, id, { forUpdate: true });
     const more = await kind.beforeRemove(trx, organizationId, id);

@@ -1,5 +1,5 @@
 import { sendJob } from '@planekeeper/db';
-import { conflict, notFound, taskCompletedQueue, taskResultSchemaFor, validationFailed, type TaskFailureBody, type TaskResultBody } from '@planekeeper/domain';
+import { conflict, notFound, taskCompletedQueue, taskResultSchemaFor, validationFailed, type OrganizationId, type TaskFailureBody, type TaskResultBody } from '@planekeeper/domain';
 import type { Transaction } from 'kysely';
 import type { Database } from '@planekeeper/db';
 import { finishTask, lockTask, renewLease, taskExists } from '../db/agent-tasks.queries.ts';
@@ -12,7 +12,7 @@ function staleLease(taskId: string) {
 }
 
 /** The task, locked, when `leaseToken` is its current lease; else 404 (not the organization's) or 409. */
-async function lockLeasedTask(trx: Transaction<Database>, organizationId: string, taskId: string, leaseToken: string) {
+async function lockLeasedTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string, leaseToken: string) {
   const task = await lockTask(trx, organizationId, taskId);
   if (!task) throw notFound('task', taskId);
   if (task.status !== 'claimed' || task.lease_token !== leaseToken) throw staleLease(taskId);
@@ -23,7 +23,7 @@ async function lockLeasedTask(trx: Transaction<Database>, organizationId: string
  * Extends the lease an agent holds on a task during long work.
  * @throws PlanekeeperError not_found (not the organization's task), conflict (the lease is no longer valid).
  */
-export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organizationId: string, taskId: string, leaseToken: string): Promise<Date> {
+export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organizationId: OrganizationId, taskId: string, leaseToken: string): Promise<Date> {
   const expires = await renewLease(deps.db, organizationId, taskId, leaseToken, deps.config.AGENT_LEASE_SECONDS);
   if (expires) return expires;
   throw (await taskExists(deps.db, organizationId, taskId)) ? staleLease(taskId) : notFound('task', taskId);
@@ -34,7 +34,7 @@ export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organ
  * task's kind) is stored and `task.completed` enqueued for the taskengine, in one transaction.
  * A report under a stale lease changes nothing (409).
  */
-export async function reportTaskResult(deps: ReportDeps, organizationId: string, taskId: string, body: TaskResultBody) {
+export async function reportTaskResult(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskResultBody) {
   return deps.db.transaction().execute(async (trx) => {
     const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
     const parsed = taskResultSchemaFor(task.kind).safeParse(body.result);
@@ -48,7 +48,7 @@ export async function reportTaskResult(deps: ReportDeps, organizationId: string,
 }
 
 /** An agent reports that a task failed, under the lease it holds (409 and no change when stale). */
-export async function reportTaskFailure(deps: ReportDeps, organizationId: string, taskId: string, body: TaskFailureBody) {
+export async function reportTaskFailure(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskFailureBody) {
   return deps.db.transaction().execute(async (trx) => {
     const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
     await finishTask(trx, organizationId, task.id, { status: 'failed', error: body.error.message });

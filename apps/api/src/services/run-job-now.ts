@@ -1,5 +1,5 @@
 import type { TaskRow } from '@planekeeper/db';
-import { conflict, type TaskKind } from '@planekeeper/domain';
+import { conflict, type OrganizationId, type TaskKind } from '@planekeeper/domain';
 import { createPendingTask } from '../db/tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import type { JobKind } from './job-kinds.ts';
@@ -13,7 +13,7 @@ import { jobOr404 } from './jobs.ts';
  */
 export async function runJobNow<K extends TaskKind, C, U>(
   deps: Pick<ApiDeps, 'db' | 'logger'>,
-  organizationId: string,
+  organizationId: OrganizationId,
   kind: JobKind<K, C, U>,
   id: string,
 ): Promise<{ task: TaskRow; created: boolean }> {

@@ -1,5 +1,5 @@
 import { recordVersionSnapshot, type VersionSnapshotRow } from '@planekeeper/db';
-import { conflict, notFound } from '@planekeeper/domain';
+import { conflict, notFound, type OrganizationId } from '@planekeeper/domain';
 import { markScrapeJobRun } from '../db/scrape-jobs.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 import { enqueueEvaluation } from './evaluations.ts';
@@ -13,7 +13,7 @@ import { jobOr404 } from './jobs.ts';
  * version from git are refused (409): a hand-entered version would be overwritten by the next
  * scrape and make the history lie.
  */
-export async function setManualVersion(deps: ApiDeps, organizationId: string, id: string, version: string): Promise<{ snapshot: VersionSnapshotRow; created: boolean }> {
+export async function setManualVersion(deps: ApiDeps, organizationId: OrganizationId, id: string, version: string): Promise<{ snapshot: VersionSnapshotRow; created: boolean }> {
   return deps.db.transaction().execute(async (trx) => {
     const job = await jobOr404(trx, organizationId, scrapeJobs, id, { forUpdate: true });
     if (job.parser !== 'manual') {

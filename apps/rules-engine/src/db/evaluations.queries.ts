@@ -1,5 +1,5 @@
 import type { Database } from '@planekeeper/db';
-import type { RuleEvaluation, RuleType } from '@planekeeper/domain';
+import type { OrganizationId, RuleEvaluation, RuleType } from '@planekeeper/domain';
 import { sql, type Transaction } from 'kysely';
 
 /** The latest evaluation of one config, to store. */
@@ -37,7 +37,7 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
 }
 
 /** Stores the latest evaluation of every config of a batch in one statement. */
-export async function upsertEvaluations(trx: Transaction<Database>, organizationId: string, evaluations: readonly EvaluationToStore[], evaluatedAt: Date): Promise<void> {
+export async function upsertEvaluations(trx: Transaction<Database>, organizationId: OrganizationId, evaluations: readonly EvaluationToStore[], evaluatedAt: Date): Promise<void> {
   if (evaluations.length === 0) return;
   await sql`
     INSERT INTO evaluations (alert_config_id, organization_id, status, reason, deployed_version, latest_version,

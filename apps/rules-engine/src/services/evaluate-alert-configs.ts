@@ -1,5 +1,5 @@
 import { applyAlertChanges, findOpenAlerts, openAlertState, type AlertChange, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import type { EvaluatePayload, ReleaseCandidate } from '@planekeeper/domain';
+import { trustedOrganizationId, type EvaluatePayload, type OrganizationId, type ReleaseCandidate } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
@@ -57,7 +57,7 @@ function toDecide(config: LockedAlertConfig): ConfigToDecide {
  * `alert.event` jobs set-based. Re-running it on unchanged data writes no event.
  */
 export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: EvaluatePayload): Promise<EvaluationSummary> {
-  const { organizationId } = payload;
+  const organizationId = trustedOrganizationId(payload.organizationId);
   const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
   const run: RunState = { releases: new Map(), evaluate: createRuleEvaluator(deps.clock()) };
   const summary: EvaluationSummary = { configs: 0, ok: 0, unknown: 0, events: [] };
@@ -75,7 +75,7 @@ export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: Evaluate
   return summary;
 }
 
-async function evaluateBatch(deps: EvaluateDeps, organizationId: string, ids: string[], run: RunState): Promise<EvaluationSummary> {
+async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId, ids: string[], run: RunState): Promise<EvaluationSummary> {
   const stopTimer = deps.metrics.batchDuration.startTimer();
   const summary = await deps.db.transaction().execute(async (trx): Promise<EvaluationSummary> => {
     const configs = await lockAlertConfigs(trx, organizationId, ids);

@@ -1,3 +1,4 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
 
@@ -22,7 +23,7 @@ const CHUNK = 5000;
  */
 export async function upsertReleases(
   db: Kysely<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   gatherJobId: string,
   releases: readonly ReleaseInput[],
 ): Promise<{ added: number; updated: number }> {

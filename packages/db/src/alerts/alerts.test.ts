@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { acknowledgeAlert, decideAlert } from '@planekeeper/domain';
+import { acknowledgeAlert, decideAlert, type OrganizationId } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { createBoss } from '../queue.ts';
@@ -8,7 +8,7 @@ import { applyAlertChanges, findOpenAlerts, openAlertState } from './index.ts';
 
 let test: TestDatabase;
 let boss: PgBoss;
-let org: string;
+let org: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();

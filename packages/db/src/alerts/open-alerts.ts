@@ -1,4 +1,4 @@
-import type { OpenAlertState } from '@planekeeper/domain';
+import type { OpenAlertState, OrganizationId } from '@planekeeper/domain';
 import type { Kysely, Transaction } from 'kysely';
 import type { AlertRow, Database } from '../schema.ts';
 
@@ -19,7 +19,7 @@ export function openAlertState(row: AlertRow): OpenAlertState {
  */
 export async function findOpenAlerts(
   db: Kysely<Database> | Transaction<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   alertConfigIds: readonly string[],
   options: { forUpdate?: boolean } = {},
 ): Promise<Map<string, AlertRow>> {
