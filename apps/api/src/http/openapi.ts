@@ -1,7 +1,7 @@
 import type { ErrorCode } from '@planekeeper/domain';
 import { z } from 'zod';
 import { ERROR_HTTP_STATUS } from './errors.ts';
-import type { RouteDefinition } from './route.ts';
+import { defaultStatus, type RouteDefinition } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -77,7 +77,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: { versi
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
-    const status = String(route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204));
+    const status = String(defaultStatus(route));
     const responses: Record<string, JsonSchema> = {
       [status]: route.response
         ? { description: 'Success', content: { 'application/json': { schema: toSchema(route.response, 'output', components) } } }

@@ -8,7 +8,7 @@ import type { ApiDeps } from '../deps.ts';
 import { authenticate, authorize, presentedKey } from './auth.ts';
 import { errorHandler, type RequestPart } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
-import type { AuthContext, Reply, RouteDefinition } from './route.ts';
+import { defaultStatus, type AuthContext, type Reply, type RouteDefinition } from './route.ts';
 
 function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
@@ -35,10 +35,6 @@ function sendJson(req: Request, res: Response, status: number, body: unknown): v
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(req.method === 'HEAD' ? undefined : text);
-}
-
-function defaultStatus(route: RouteDefinition): number {
-  return route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204);
 }
 
 /** Builds the express app: ops endpoints, JSON body parsing, every route of the table, errors. */
@@ -99,7 +95,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
-      const result = await route.handler({ params, query, body, auth: auth as AuthContext, deps, req, res });
+      const result = await route.handler({ params, query, body, auth, deps, req, res });
       if (res.headersSent) return;
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
