@@ -1,7 +1,6 @@
-import type { JobRowByKind } from '@planekeeper/db';
+import type { Database, JobRowByKind } from '@planekeeper/db';
 import { notFound, type OrganizationId, type TaskKind } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
-import type { Database } from '@planekeeper/db';
 import { deleteJob, findJob, insertJob, updateJob } from '../db/jobs.queries.ts';
 import { cancelPendingTasks, refreshPendingTask } from '../db/tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -23,7 +22,7 @@ export async function jobOr404<K extends TaskKind>(db: Kysely<Database>, organiz
 }
 
 /** Whether a job has anything for an agent to run (a manual scrape job has not). */
-export function isRunnable<K extends TaskKind>(kind: AnyJobKind<K>, job: JobRowByKind[K]): boolean {
+function isRunnable<K extends TaskKind>(kind: AnyJobKind<K>, job: JobRowByKind[K]): boolean {
   return !kind.idle?.is(job);
 }
 

@@ -1,7 +1,6 @@
-import { sendJob } from '@planekeeper/db';
+import { sendJob, type Database } from '@planekeeper/db';
 import { conflict, notFound, taskCompletedQueue, taskResultSchemaFor, validationFailed, type OrganizationId, type TaskFailureBody, type TaskResultBody } from '@planekeeper/domain';
 import type { Transaction } from 'kysely';
-import type { Database } from '@planekeeper/db';
 import { finishTask, lockTask, renewLease, taskExists } from '../db/agent-tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
