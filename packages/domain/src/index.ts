@@ -7,3 +7,4 @@ export * from './queues/index.ts';
 export * from './schedule/index.ts';
 export * from './notifications/index.ts';
 export * from './errors.ts';
+export * from './tenancy.ts';

@@ -1,11 +1,11 @@
 import type { Database } from '@planekeeper/db';
-import type { ReleaseCandidate } from '@planekeeper/domain';
+import type { OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Every gathered release of the given gather jobs, by gather job id (jobs with none are absent). */
-export async function loadReleases(db: Db, organizationId: string, gatherJobIds: readonly string[]): Promise<Map<string, ReleaseCandidate[]>> {
+export async function loadReleases(db: Db, organizationId: OrganizationId, gatherJobIds: readonly string[]): Promise<Map<string, ReleaseCandidate[]>> {
   const byJob = new Map<string, ReleaseCandidate[]>();
   if (gatherJobIds.length === 0) return byJob;
   const rows = await db
@@ -27,7 +27,7 @@ export async function loadReleases(db: Db, organizationId: string, gatherJobIds:
  * The deployed version of each scrape job: its latest snapshot (one query for the whole batch,
  * served by the version_snapshots_latest index). Jobs without a snapshot are absent.
  */
-export async function latestDeployedVersions(db: Db, organizationId: string, scrapeJobIds: readonly string[]): Promise<Map<string, string>> {
+export async function latestDeployedVersions(db: Db, organizationId: OrganizationId, scrapeJobIds: readonly string[]): Promise<Map<string, string>> {
   if (scrapeJobIds.length === 0) return new Map();
   const { rows } = await sql<{ scrape_job_id: string; version: string }>`
     SELECT DISTINCT ON (scrape_job_id) scrape_job_id, version

@@ -1,5 +1,6 @@
+import type { OrganizationId } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
 
 /** A release as an agent reported it. */
 export interface ReleaseInput {
@@ -22,7 +23,7 @@ const CHUNK = 5000;
  */
 export async function upsertReleases(
   db: Kysely<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   gatherJobId: string,
   releases: readonly ReleaseInput[],
 ): Promise<{ added: number; updated: number }> {
