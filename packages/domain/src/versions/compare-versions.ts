@@ -56,6 +56,7 @@ export function compareLines(a: ParsedVersion, b: ParsedVersion): Comparison {
  * exactly as `compareReleases` says 0.
  */
 export function releaseKey(version: ParsedVersion): string {
+  if (version.prerelease === null && version.build === null) return coreNumbers(version).join('.');
   const prerelease = version.prerelease === null ? '' : `-${identifiers(version.prerelease).map(canonicalIdentifier).join('.')}`;
   const build = version.build === null ? '' : `+${identifiers(version.build).map(canonicalIdentifier).join('.')}`;
   return `${coreNumbers(version).join('.')}${prerelease}${build}`;

@@ -118,22 +118,32 @@ function fail(reason: UnparseableReason, message: string): VersionTagReading {
   return { ok: false, reason, message };
 }
 
-const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
-const isLetter = (c: string | undefined) => c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-const isPrefixChar = (c: string) => isDigit(c) || isLetter(c) || c === '.' || c === '_' || c === '-' || c === '/';
+// Character classes by code unit: the scanner runs once per tag of lists of tens of thousands.
+const isDigitAt = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+const isLetterAt = (text: string, i: number) => {
+  const c = text.charCodeAt(i) | 32;
+  return c >= 97 && c <= 122;
+};
+const isPrefixCharAt = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  return isDigitAt(text, i) || isLetterAt(text, i) || c === 46 || c === 95 || c === 45 || c === 47; // . _ - /
+};
+const isVAt = (text: string, i: number) => text[i] === 'v' || text[i] === 'V';
 
 /** Positions where the version may start, in order: one scan of the text. */
 function versionStarts(main: string): number[] {
-  if (isDigit(main[0])) return [0];
-  if ((main[0] === 'v' || main[0] === 'V') && isDigit(main[1])) return [1];
-  if (!isLetter(main[0])) return [];
+  if (isDigitAt(main, 0)) return [0];
+  if (isVAt(main, 0) && isDigitAt(main, 1)) return [1];
+  if (!isLetterAt(main, 0)) return [];
   const starts: number[] = [];
   for (let i = 1; i < main.length; i += 1) {
-    const c = main[i] ?? '';
-    if (!isPrefixChar(c)) break;
-    if (c !== '-' && c !== '/') continue;
-    if (isDigit(main[i + 1])) starts.push(i + 1);
-    else if ((main[i + 1] === 'v' || main[i + 1] === 'V') && isDigit(main[i + 2])) starts.push(i + 2);
+    if (!isPrefixCharAt(main, i)) break;
+    if (main[i] !== '-' && main[i] !== '/') continue;
+    if (isDigitAt(main, i + 1)) starts.push(i + 1);
+    else if (isVAt(main, i + 1) && isDigitAt(main, i + 2)) starts.push(i + 2);
   }
   return starts;
 }
@@ -145,26 +155,27 @@ function readFrom(
   plusBuild: string | null,
   options: ParseVersionOptions,
 ): VersionTagReading {
-  const numberTexts: string[] = [];
+  const numbers: number[] = [];
   let pos = start;
+  let majorDigits = 0;
   for (;;) {
     const from = pos;
-    while (isDigit(main[pos])) pos += 1;
-    numberTexts.push(main.slice(from, pos));
-    if (main[pos] !== '.' || !isDigit(main[pos + 1])) break;
+    while (isDigitAt(main, pos)) pos += 1;
+    if (numbers.length === 0) majorDigits = pos - from;
+    numbers.push(Number(main.slice(from, pos)));
+    if (main[pos] !== '.' || !isDigitAt(main, pos + 1)) break;
     pos += 1;
   }
-  const [majorText = ''] = numberTexts;
-  if (majorText.length >= DATE_LIKE_MAJOR_DIGITS) {
-    return fail('date_like_major', `the major ${majorText} has ${DATE_LIKE_MAJOR_DIGITS} or more digits: a date or build number, not a version`);
+  if (majorDigits >= DATE_LIKE_MAJOR_DIGITS) {
+    const major = main.slice(start, start + majorDigits);
+    return fail('date_like_major', `the major ${major} has ${DATE_LIKE_MAJOR_DIGITS} or more digits: a date or build number, not a version`);
   }
-  const numbers = numberTexts.map(Number);
   if (!numbers.every(Number.isSafeInteger)) return fail('malformed', 'a version number is too large');
 
   const tail = main.slice(pos);
   if (numbers.length === 1) {
     if (tail === '' && plusBuild !== null) return version(tag, main.slice(0, start), numbers, { prerelease: null, variant: '', builds: [plusBuild] }, options);
-    const glued = isLetter(tail[0]);
+    const glued = isLetterAt(tail, 0);
     if (tail === '' || tail[0] === '-' || tail[0] === '_' || (glued && startsWithPrereleaseKeyword(tail))) {
       return fail('major_only', 'a major-only tag is floating (`20`, `v2`, `20-alpine`); only `major+build` (`jdk-21+35`) parses');
     }

@@ -103,34 +103,46 @@ export function lineKey(version: ParsedVersion): string {
   return `${scopeKey(version)}\u0000${version.major}.${version.minor}`;
 }
 
+// Keys are made once per tag: with 20,000 tags, building strings dominates the catalog.
 function classifyAliases(parsed: readonly CatalogRelease[]): void {
+  const lines = parsed.map(({ version }) => lineKey(version));
   const firstPatchTag = new Map<string, number>();
   const firstTwoPartTag = new Map<string, number>();
-  const versionsWithDigitBuilds = new Set<string>();
-  for (const { version, dated } of parsed) {
-    const line = lineKey(version);
+  const stableVersionsWithDigitBuilds = new Set<string>();
+  parsed.forEach(({ version, dated }, i) => {
+    const line = lines[i] ?? '';
     const at = dated.at.getTime();
     if (version.parts >= 3) firstPatchTag.set(line, Math.min(at, firstPatchTag.get(line) ?? at));
     if (isTwoPartLineTag(version)) firstTwoPartTag.set(line, Math.min(at, firstTwoPartTag.get(line) ?? at));
-    if (version.build !== null && /^[0-9]+$/.test(version.build)) versionsWithDigitBuilds.add(buildlessKey(version));
-  }
-  for (const entry of parsed) {
+    if (version.prerelease === null && version.build !== null && DIGITS.test(version.build)) {
+      stableVersionsWithDigitBuilds.add(stableVersionKey(version));
+    }
+  });
+  parsed.forEach((entry, i) => {
     const { version } = entry;
     if (isTwoPartLineTag(version)) {
-      const patchAt = firstPatchTag.get(lineKey(version));
-      const twoPartAt = firstTwoPartTag.get(lineKey(version));
+      const patchAt = firstPatchTag.get(lines[i] ?? '');
+      const twoPartAt = firstTwoPartTag.get(lines[i] ?? '');
       if (patchAt !== undefined && twoPartAt !== undefined && patchAt <= twoPartAt) {
         entry.alias = 'line_alias';
-        continue;
+        return;
       }
     }
-    if (version.build === null && version.prerelease === null && versionsWithDigitBuilds.has(buildlessKey(version))) {
+    if (
+      stableVersionsWithDigitBuilds.size > 0 &&
+      version.build === null &&
+      version.prerelease === null &&
+      stableVersionsWithDigitBuilds.has(stableVersionKey(version))
+    ) {
       entry.alias = 'build_alias';
     }
-  }
+  });
 }
 
-function buildlessKey(version: ParsedVersion): string {
+const DIGITS = /^[0-9]+$/;
+
+/** Key of a stable version (builds aside) within its family and variant. */
+function stableVersionKey(version: ParsedVersion): string {
   return `${scopeKey(version)}\u0000${releaseKey({ ...version, build: null })}`;
 }
 
