@@ -11,6 +11,7 @@ import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchMemory } from './memory.ts';
 import { benchNotifier } from './notifier.ts';
+import { benchParsePreview } from './parse-preview.ts';
 import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
@@ -32,6 +33,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
   memory: benchMemory,
+  preview: benchParsePreview,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

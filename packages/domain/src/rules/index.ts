@@ -14,4 +14,5 @@ export type {
 } from './evaluate-rule.ts';
 export type { CountedFrom, EvaluationExplanation, ExplainedRelease } from './explanation.ts';
 export { compareSeverity, SEVERITIES, severityFor } from './severity.ts';
+export { previewVersions } from './version-preview.ts';
 export type { Severity, SeverityThresholds } from './severity.ts';
