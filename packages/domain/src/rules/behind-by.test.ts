@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ownDating, parseVersionTag } from '../versions/index.ts';
+import { parseVersionTag } from '../versions/index.ts';
+import { ownDating } from '../versions/release-catalog.ts';
 import type { ParsedVersion, ReleaseCandidate } from '../versions/index.ts';
 import { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
 

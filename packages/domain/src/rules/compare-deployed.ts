@@ -104,7 +104,9 @@ export function compareDeployed(
         `the tags that parse are all of family ${describeFamily(scope.family)}, so it is compared within that`,
     );
   }
-  if (resolved.resolvedAs === 'line_alias') {
+  // Said only when the line's highest release is not x.y.0 itself: a deployed `1.2` taken as
+  // `v1.2.0` compares as anyone would expect.
+  if (resolved.resolvedAs === 'line_alias' && compareReleases(match.version, deployed) !== 0) {
     const allowed = stableOnly ? ' that stable only allows' : '';
     notes.push(
       `deployed version ${deployedText} is a moving alias of line ${versionLine(deployed)}; ` +

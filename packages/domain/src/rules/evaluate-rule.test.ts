@@ -166,11 +166,16 @@ describe('evaluateRule: behind-by and severity', () => {
       latestVersion: 'v1.8.0',
       behindBy: 6,
       severity: 'critical',
-      notes: ['deployed version 1.2 is a moving alias of line 1.2; taken as v1.2.0, the highest release of that line that stable only allows'],
+      notes: [],
       explanation: expect.objectContaining({
         deployed: { tag: 'v1.2.0', version: '1.2.0', resolvedAs: 'line_alias', carriedBy: ['v1.2.0'] },
         countedFrom: null,
       }),
+    });
+    const patched = evaluate({ rule: rule('minors_behind'), deployedVersion: '1.2', releases: [...EVERY_MINOR, rel('v1.2.3')] });
+    expect(patched).toMatchObject({
+      behindBy: 6,
+      notes: ['deployed version 1.2 is a moving alias of line 1.2; taken as v1.2.3, the highest release of that line that stable only allows'],
     });
   });
 });

@@ -8,10 +8,10 @@ export {
   versionLine,
 } from './compare-versions.ts';
 export { describeFamily, formatVersion } from './format-version.ts';
-export { isPrereleasePart, PRERELEASE_KEYWORDS } from './parse-suffix.ts';
+export { PRERELEASE_KEYWORDS } from './parse-suffix.ts';
 export { explainVersionTag, parseVersionTag, UNPARSEABLE_REASONS, VERSION_TAG_MAX_LENGTH } from './parse-version.ts';
 export type { ParsedVersion, ParseVersionOptions, UnparseableReason, VersionTagReading } from './parse-version.ts';
-export { catalogReleases, isTwoPartLineTag, ownDating } from './release-catalog.ts';
+export { catalogReleases } from './release-catalog.ts';
 export type {
   AliasKind,
   CatalogEntry,

@@ -64,8 +64,9 @@ const BUILD_TEXT = /^[0-9A-Za-z._-]+$/;
 
 /**
  * Reads a tag as gathered from a source or entered as the deployed version, and says why when
- * it is not a version. Surrounding whitespace is trimmed (also from `tag`). The work is linear in
- * the tag's length, whatever the tag.
+ * it is not a version. Surrounding whitespace is trimmed (also from `tag`). One scan finds where
+ * the version may start; each start reads the rest of the tag once, and tags longer than
+ * VERSION_TAG_MAX_LENGTH are refused, so a hostile tag costs a few thousand steps at most.
  *
  * Where the version starts: at 0 for a digit, after a leading `v`, or after any prefix that starts
  * with a letter, ends in `-` or `/` and holds only letters, digits and `._-/` (optionally followed
@@ -174,7 +175,7 @@ function readFrom(
 
   const tail = main.slice(pos);
   if (numbers.length === 1) {
-    if (tail === '' && plusBuild !== null) return version(tag, main.slice(0, start), numbers, { prerelease: null, variant: '', builds: [plusBuild] }, options);
+    if (tail === '' && plusBuild !== null) return parsedReading(tag, main.slice(0, start), numbers, { prerelease: null, variant: '', builds: [plusBuild] }, options);
     const glued = isLetterAt(tail, 0);
     if (tail === '' || tail[0] === '-' || tail[0] === '_' || (glued && startsWithPrereleaseKeyword(tail))) {
       return fail('major_only', 'a major-only tag is floating (`20`, `v2`, `20-alpine`); only `major+build` (`jdk-21+35`) parses');
@@ -186,10 +187,10 @@ function readFrom(
   const suffix = splitSuffix(tail);
   if (!suffix.ok) return fail(suffix.reason, suffix.message);
   const builds = plusBuild === null ? suffix.builds : [...suffix.builds, plusBuild];
-  return version(tag, main.slice(0, start), numbers, { ...suffix, builds }, options);
+  return parsedReading(tag, main.slice(0, start), numbers, { ...suffix, builds }, options);
 }
 
-function version(
+function parsedReading(
   tag: string,
   prefix: string,
   numbers: number[],
