@@ -11,6 +11,7 @@ import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchMemory } from './memory.ts';
 import { benchNotifier } from './notifier.ts';
+import { benchParsePreview } from './parse-preview.ts';
 import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   },
   memory: benchMemory,
   regex: benchRegex,
+  preview: benchParsePreview,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
