@@ -29,7 +29,7 @@ describe('summarizeSkippedTags', () => {
   ];
 
   it('gives each skipped tag its first reason, in a fixed order, and counts the rest', () => {
-    const catalog = catalogReleases(RELEASES, '^(?!nightly)');
+    const catalog = catalogReleases(RELEASES, '^([^n]|n[^i])');
     expect(summarizeSkippedTags(catalog, { family: '', variant: '' }, true)).toEqual({
       skipped: [
         { reason: 'tag_filter', count: 1, sample: ['nightly-build'] },
