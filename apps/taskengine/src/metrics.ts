@@ -57,3 +57,15 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
     }),
   };
 }
+
+/** `run` with each run's duration observed as one tick of `loop` (scheduler or recovery). */
+export function timedLoop(metrics: TaskengineMetrics, loop: string, run: () => Promise<unknown>): () => Promise<void> {
+  return async () => {
+    const end = metrics.tickSeconds.startTimer({ loop });
+    try {
+      await run();
+    } finally {
+      end();
+    }
+  };
+}
