@@ -13,7 +13,7 @@ import type { TaskWaiters } from './agent/task-waiters.ts';
 export function registerInstallationGauges(registry: Registry, deps: { db: Kysely<Database>; boss: PgBoss; taskWaiters: TaskWaiters; offlineAfterSeconds: number }): void {
   new Gauge({
     name: 'planekeeper_queue_depth',
-    help: 'Jobs waiting in each pg-boss queue (queued, including retries that are due), by state',
+    help: 'Jobs in each pg-boss queue by state: queued (waiting, deferred ones included), deferred (waiting for their start time, such as scheduled retries), active',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {

@@ -40,7 +40,7 @@ function presentClaim(row: ClaimedTaskRow) {
 
 /**
  * Claims at once, or waits (holding no database connection) until a task becomes pending in the
- * organization, the wait runs out, or the agent hangs up.
+ * organization, the wait runs out, the agent hangs up or the api stops.
  */
 async function claimWithLongPoll(deps: ApiDeps, organizationId: string, claim: z.output<typeof taskClaimSchema>, hungUp: AbortSignal) {
   const deadline = Date.now() + Math.min(claim.wait, deps.config.AGENT_MAX_WAIT_SECONDS) * 1000;
@@ -54,7 +54,7 @@ async function claimWithLongPoll(deps: ApiDeps, organizationId: string, claim: z
     }
     if (tasks.length > 0) return tasks;
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return [];
+    if (remaining <= 0 || deps.taskWaiters.closed) return [];
     await deps.taskWaiters.wait(organizationId, remaining, hungUp);
   }
 }

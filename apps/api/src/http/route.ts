@@ -20,12 +20,14 @@ export interface AuthContext {
   bootstrap: boolean;
 }
 
-export interface RouteContext<P, Q, B> {
+/** The caller as a route of `access` sees it: public routes have none. */
+export type CallerOf<A extends Access> = A extends 'public' ? undefined : AuthContext;
+
+export interface RouteContext<P, Q, B, A extends Access = Access> {
   params: P;
   query: Q;
   body: B;
-  /** Absent only on public routes. */
-  auth: AuthContext;
+  auth: CallerOf<A>;
   deps: ApiDeps;
   req: Request;
   res: Response;
@@ -47,14 +49,19 @@ export function reply(status: number, body?: unknown, headers?: Record<string, s
 type Schema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteDefinition<P extends Schema | undefined = Schema | undefined, Q extends Schema | undefined = Schema | undefined, B extends Schema | undefined = Schema | undefined> {
+export interface RouteDefinition<
+  P extends Schema | undefined = Schema | undefined,
+  Q extends Schema | undefined = Schema | undefined,
+  B extends Schema | undefined = Schema | undefined,
+  A extends Access = Access,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path, absolute: `/api/v1/rules/:id`. */
   path: string;
   summary: string;
   /** OpenAPI tag (the resource). */
   tag: string;
-  access: Access;
+  access: A;
   params?: P;
   query?: Q;
   body?: B;
@@ -63,12 +70,12 @@ export interface RouteDefinition<P extends Schema | undefined = Schema | undefin
   /** Default status: 200, or 201 for creates, 202 for accepted reports, 204 for no body. */
   status?: number;
   /** Returns the body of the default status, or a `reply(...)`. */
-  handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>;
+  handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>, A>) => Promise<unknown>;
 }
 
 /** Declares a route; the table of routes drives express, the OpenAPI document and the tenant tests. */
-export function defineRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
-  definition: RouteDefinition<P, Q, B>,
+export function defineRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined, A extends Access = Access>(
+  definition: RouteDefinition<P, Q, B, A>,
 ): RouteDefinition {
   return definition as unknown as RouteDefinition;
 }

@@ -99,7 +99,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
-      const result = await route.handler({ params, query, body, auth: auth as AuthContext, deps, req, res });
+      const result = await route.handler({ params, query, body, auth, deps, req, res });
       if (res.headersSent) return;
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
