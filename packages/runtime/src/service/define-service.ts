@@ -85,7 +85,8 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
   const releases = new ReleaseStack(logger);
   const applicationName = `planekeeper-${name}`;
   let port = declaration.port;
-  let deps: { value: Deps } | undefined;
+  // The service's dependencies, once built: what onStop is given.
+  let built: { deps: Deps } | undefined;
   let starting: Promise<void> | undefined;
 
   async function acquire(): Promise<void> {
@@ -97,24 +98,24 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
     releases.push('pg-boss', () => queue.stop(STOP_TIMEOUTS.jobsMs));
     await backend.createQueues(queue.boss);
 
-    const built = declaration.deps({ db: pool.db, boss: queue.boss, databaseUrl: database.url, logger, registry });
-    deps = { value: built };
+    const deps = declaration.deps({ db: pool.db, boss: queue.boss, databaseUrl: database.url, logger, registry });
+    built = { deps };
     for (const step of declaration.onStart ?? []) {
-      const release = await step(built);
+      const release = await step(deps);
       if (release) releases.push('start step', release);
     }
-    for (const consumer of declaration.consumers?.(built) ?? []) releases.push(consumer.name, await consumer.start({ boss: queue.boss, logger }));
-    for (const loop of declaration.loops?.(built) ?? []) releases.push(loop.name, await loop.start({ logger }));
+    for (const consumer of declaration.consumers?.(deps) ?? []) releases.push(consumer.name, await consumer.start({ boss: queue.boss, logger }));
+    for (const loop of declaration.loops?.(deps) ?? []) releases.push(loop.name, await loop.start({ logger }));
 
-    const ready: ReadinessCheck = async () => ({ ...(await backend.checkDatabase(pool.db)), ...declaration.ready?.(built) });
-    const server: Server = declaration.http ? createServer(declaration.http(built, { ready, registry })) : createOpsServer({ ready, registry });
+    const ready: ReadinessCheck = async () => ({ ...(await backend.checkDatabase(pool.db)), ...declaration.ready?.(deps) });
+    const server: Server = declaration.http ? createServer(declaration.http(deps, { ready, registry })) : createOpsServer({ ready, registry });
     // Longer than the idle timeout of the load balancers in front (60 s on most), so they never
     // send a request on a connection the server is closing.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     port = await listen(server, declaration.port);
     releases.push('server', () => closeServer(server));
-    logger.info({ port, embeddedDatabase: database.embedded, ...declaration.describe?.(built) }, `${name} started`);
+    logger.info({ port, embeddedDatabase: database.embedded, ...declaration.describe?.(deps) }, `${name} started`);
   }
 
   return {
@@ -128,9 +129,9 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
     async stop() {
       // A stop during start waits for it, so nothing it acquires afterwards is left behind.
       await starting?.catch(() => undefined);
-      const built = deps;
-      deps = undefined;
-      if (built) declaration.onStop?.(built.value);
+      const running = built;
+      built = undefined;
+      if (running) declaration.onStop?.(running.deps);
       await releases.releaseAll();
     },
     get port() {
