@@ -7,8 +7,9 @@ import { Gauge, type Registry } from 'prom-client';
 import type { TaskWaiters } from './agent/task-waiters.ts';
 
 /**
- * Installation-wide gauges, read when Prometheus scrapes: jobs waiting in each queue (so a stuck
- * consumer shows), agents online, and long polls waiting. Any api replica answers the same.
+ * Gauges read when Prometheus scrapes: jobs in each queue (so a stuck consumer shows) and agents
+ * online, installation-wide (any api replica answers the same), and the long polls waiting in
+ * this api process.
  */
 export function registerInstallationGauges(registry: Registry, deps: { db: Kysely<Database>; boss: PgBoss; taskWaiters: TaskWaiters; offlineAfterSeconds: number }): void {
   new Gauge({

@@ -37,7 +37,7 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
     }),
     ingestions: new Counter({
       name: 'planekeeper_task_ingestions_total',
-      help: 'task.completed messages handled, by kind and outcome (ingested, duplicate, outdated, invalid, missing)',
+      help: 'task.completed messages handled, by kind and outcome (ingested, duplicate, not_succeeded, outdated, invalid, missing)',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
