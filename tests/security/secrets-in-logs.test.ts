@@ -48,9 +48,11 @@ let sshd: TestSshd;
 const channelIds: Record<string, string> = {};
 const jobs: { resource: string; id: string; expect: 'succeeded' | 'failed' }[] = [];
 
-/** Starts an app keeping every line it writes. */
-function startLoggedApp(name: string, env: Record<string, string>, readyPath: string | null = '/readyz'): Promise<RunningApp> {
-  return startApp(name, env, { readyPath, onLine: (line, stream) => lines.push({ app: name, stream, line }) });
+/** Starts an app keeping every line it writes, and remembers it to stop it (whatever else fails to start). */
+async function startLoggedApp(name: string, env: Record<string, string>, readyPath: string | null = '/readyz'): Promise<RunningApp> {
+  const app = await startApp(name, env, { readyPath, onLine: (line, stream) => lines.push({ app: name, stream, line }) });
+  apps.push(app);
+  return app;
 }
 
 /** The lines that contain any of `secrets`, with which one, for a failure message. */
@@ -107,9 +109,10 @@ beforeAll(async () => {
     NOTIFIER_POLL_INTERVAL_SECONDS: '0.5',
   };
   api = await startLoggedApp('api', env);
-  apps.push(api);
   call = caller(api.url);
-  apps.push(...(await Promise.all(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PUBLIC_URL: api.url })))));
+  // Settled all before failing, so afterAll stops every one that did start.
+  const started = await Promise.allSettled(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PUBLIC_URL: api.url })));
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
 
   const created = await as(bootstrap, 'POST', '/api/v1/organizations', { name: 'secret keepers' });
   admin = secret('admin key', created.adminKey.key);
@@ -122,10 +125,10 @@ beforeAll(async () => {
     registry: { type: 'registry_basic', username: registry.credentials.username, password: registry.credentials.password },
     'wrong-registry': { type: 'registry_basic', username: registry.credentials.username, password: secrets['wrong registry password'] as string },
   });
-  apps.push(await startLoggedApp('agent', {
+  await startLoggedApp('agent', {
     ...env, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
     AGENT_CACHE_DIR: path.join(root, 'cache'), AGENT_CONFIG: agentConfig, GITHUB_TOKEN: secrets.GITHUB_TOKEN as string,
-  }, null));
+  }, null);
 }, 120_000);
 
 afterAll(async () => {

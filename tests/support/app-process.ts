@@ -23,8 +23,8 @@ export interface RunningApp {
  * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them), at
  * LOG_LEVEL=warn unless `env` says otherwise, and waits until `/readyz` answers 200 (or not at
  * all, with `readyPath: null`: the agent has none). `onLine` sees every line it writes, stdout
- * and stderr (set PK_APP_LOGS to see them on the terminal instead); the tail of stderr goes into
- * the error should it die while starting. The one way the cross-service tests and the
+ * and stderr (without it, PK_APP_LOGS shows stdout on the terminal); the tail of what it wrote
+ * goes into the error should it die while starting. The one way the cross-service tests and the
  * benchmarks start a service.
  */
 export async function startApp(
@@ -38,12 +38,13 @@ export async function startApp(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', options.onLine ? 'pipe' : process.env.PK_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
   });
-  let stderr = '';
+  // The last of what it wrote, for the error should it die while starting.
+  let tail = '';
   for (const stream of ['stdout', 'stderr'] as const) {
     let buffered = '';
     child[stream]?.setEncoding('utf8');
     child[stream]?.on('data', (chunk: string) => {
-      if (stream === 'stderr') stderr = (stderr + chunk).slice(-4000);
+      tail = (tail + chunk).slice(-4000);
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
@@ -58,9 +59,9 @@ export async function startApp(
   if (readyPath) {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited during start: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited during start: ${tail}`);
       if (await fetch(`${url}${readyPath}`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s: ${tail}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

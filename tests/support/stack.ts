@@ -81,8 +81,21 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
   });
   const start = (name: ServiceName) => launch(name, name, serviceEnv(name));
 
-  await start('api');
-  await Promise.all([start('taskengine'), start('rules-engine'), start('notifier')]);
+  const stop = async () => {
+    await Promise.all([...apps.values()].map((app) => app.stop()));
+    if (owned) await owned.destroy();
+    else await handle!.close();
+  };
+  // A service that fails to start fails the stack, and leaves none of the others running.
+  try {
+    await start('api');
+    const others = await Promise.allSettled([start('taskengine'), start('rules-engine'), start('notifier')]);
+    const failed = others.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 
   const call = async (method: string, route: string, body?: unknown, key = BOOTSTRAP_KEY) => {
     const response = await fetch(`${apps.get('api')!.url}${route}`, {
@@ -121,11 +134,7 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
       const row = await db.selectFrom('organizations').select('id').orderBy('created_at').executeTakeFirstOrThrow();
       return row.id;
     },
-    async stop() {
-      await Promise.all([...apps.values()].map((app) => app.stop()));
-      if (owned) await owned.destroy();
-      else await handle!.close();
-    },
+    stop,
   };
 }
 
