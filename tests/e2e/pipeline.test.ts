@@ -48,7 +48,7 @@ describe('the whole pipeline, every app a real process', () => {
     const { call } = stack;
     const agentKey = await call('POST', '/api/v1/api-keys', { name: 'e2e agent', role: 'agent' });
     expect(agentKey.status).toBe(201);
-    await stack.startAgent({
+    await stack.startAgent('e2e-agent', {
       AGENT_API_KEY: agentKey.body.key,
       AGENT_CONFIG: writeAgentConfig({ 'deploy-repo': { type: 'https_pat', token: GIT_TOKEN, hosts: [new URL(git.url).host] } }),
     });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   receiver = await startWebhookReceiver();
   stack = await startStack();
   const agentKey = await stack.call('POST', '/api/v1/api-keys', { name: 'e2e agent', role: 'agent' });
-  await stack.startAgent({
+  await stack.startAgent('e2e-agent', {
     AGENT_API_KEY: agentKey.body.key,
     AGENT_CONFIG: writeAgentConfig({ 'site-registry': { type: 'registry_basic', username: REGISTRY_AUTH.username, password: REGISTRY_AUTH.password, hosts: [new URL(registry.url).host] } }),
   });

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { makeReleases, startGithubApi, type GithubApiStandIn } from '../../apps/agent/test/helpers/github-api.ts';
 import type { RunningApp } from '../support/app-process.ts';
-import { killHard, logLines, startFaultStack, type FaultStack } from '../support/fault-stack.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, logLines, startStack, type Stack } from '../support/stack.ts';
 import { startSimulatedAgent, type FleetCounters, type SimulatedAgent } from './simulated-agents.ts';
 
 // 50 agents poll one api at once over 5,000 gather tasks while agents are killed and started at
@@ -20,7 +19,7 @@ const REPOS = 20;
 const LEASE_SECONDS = 10;
 const OFFLINE_SECONDS = 5;
 
-let stack: FaultStack;
+let stack: Stack;
 let github: GithubApiStandIn;
 let agentKey: string;
 
@@ -28,7 +27,7 @@ beforeAll(async () => {
   github = await startGithubApi();
   github.rateLimit.remaining = Number.MAX_SAFE_INTEGER;
   for (let i = 0; i < REPOS; i++) github.repos.set(`acme/repo-${i}`, makeReleases('acme', `repo-${i}`, 4));
-  stack = await startFaultStack({
+  stack = await startStack({
     env: {
       LOG_LEVEL: 'info',
       AGENT_OFFLINE_AFTER_SECONDS: String(OFFLINE_SECONDS),
@@ -94,7 +93,7 @@ describe('50 agents over 5,000 tasks, killed and started at random', () => {
         const [name, app] = pick([...real]);
         const agent = await stack.db.selectFrom('agents').select('id').where('name', '=', name).executeTakeFirst();
         const claimed = agent ? await stack.db.selectFrom('tasks').select((eb) => eb.fn.countAll<string>().as('n')).where('claimed_by', '=', agent.id).where('status', '=', 'claimed').executeTakeFirstOrThrow() : { n: '0' };
-        await killHard(app);
+        await app.kill();
         real.delete(name);
         kills.real++;
         kills.orphanedByReal += Number(claimed.n);

@@ -1,10 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are asserted field by field */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGithubApi, type GithubApiStandIn, type GithubRelease } from '../../apps/agent/test/helpers/github-api.ts';
-import { startFaultStack, logLines, type FaultStack } from '../support/fault-stack.ts';
 import { startHoldingProxy, type HoldingProxy } from '../support/holding-proxy.ts';
 import { startQueueSupervisor, type QueueSupervisor } from '../support/queue-supervisor.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, logLines, startStack, type Stack } from '../support/stack.ts';
 
 // An agent is SIGKILLed while its gather task waits on a stalled upstream. The task must come
 // back (the agent stops heart-beating: offline after 3 s), be finished by another agent, be
@@ -15,7 +14,7 @@ function release(tag: string, daysAgo: number): GithubRelease {
   return { id: Math.floor(Math.random() * 1e9), tag_name: tag, name: tag, draft: false, prerelease: false, created_at: date, published_at: date, html_url: `https://github.com/acme/widget/releases/tag/${tag}`, body: '' };
 }
 
-let stack: FaultStack;
+let stack: Stack;
 let github: GithubApiStandIn;
 let upstream: HoldingProxy;
 let queues: QueueSupervisor;
@@ -24,7 +23,7 @@ beforeAll(async () => {
   github = await startGithubApi();
   github.repos.set('acme/widget', [release('v1.3.0', 10), release('v1.2.0', 40), release('v1.1.0', 80)]);
   upstream = await startHoldingProxy(github.url);
-  stack = await startFaultStack({ env: { AGENT_OFFLINE_AFTER_SECONDS: '3', TASKENGINE_ORPHAN_CHECK_SECONDS: '0.5' } });
+  stack = await startStack({ env: { AGENT_OFFLINE_AFTER_SECONDS: '3', TASKENGINE_ORPHAN_CHECK_SECONDS: '0.5' } });
   queues = await startQueueSupervisor(stack.url);
 }, 90_000);
 

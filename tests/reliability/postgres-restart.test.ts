@@ -5,8 +5,7 @@ import path from 'node:path';
 import { createDatabase, freePort, migrateToLatest, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@planekeeper/db';
 import { startGithubApi, type GithubApiStandIn, type GithubRelease } from '../../apps/agent/test/helpers/github-api.ts';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
-import { SERVICES, startFaultStack, waitReady, type FaultStack } from '../support/fault-stack.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, SERVICES, startStack, waitReady, type Stack } from '../support/stack.ts';
 import { verifyStandardWebhook } from '../support/webhook-receiver.ts';
 import { alertConfig, manualScrapeJob, minorsRule, webhookChannel } from './scenario.ts';
 
@@ -23,7 +22,7 @@ function release(tag: string, daysAgo: number): GithubRelease {
 let dataDir: string;
 let port: number;
 let postgres: EmbeddedPostgresHandle | undefined;
-let stack: FaultStack;
+let stack: Stack;
 let github: GithubApiStandIn;
 let receiver: FaultReceiver;
 
@@ -45,7 +44,7 @@ beforeAll(async () => {
   github = await startGithubApi();
   github.repos.set('acme/widget', [release('v1.1.0', 20), release('v1.0.0', 60)]);
   receiver = await startFaultReceiver();
-  stack = await startFaultStack({ databaseUrl: postgres.url });
+  stack = await startStack({ databaseUrl: postgres.url });
 }, 120_000);
 
 afterAll(async () => {

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { makeReleases } from '@planekeeper/db/testing';
 import { sql } from 'kysely';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
-import { startFaultStack, type FaultStack } from '../support/fault-stack.ts';
 import { gatherResult, type ProtocolAgent } from '../support/protocol-agent.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, startStack, type Stack } from '../support/stack.ts';
 import { alertConfig, count, manualScrapeJob, minorsRule, protocolAgent, webhookChannel } from './scenario.ts';
 
 // After an outage of a consumer, its queue holds a backlog; when it is back, the backlog must
@@ -14,13 +13,13 @@ import { alertConfig, count, manualScrapeJob, minorsRule, protocolAgent, webhook
 const BACKLOG = 100;
 const DRAIN_DEADLINE_MS = 20_000;
 
-let stack: FaultStack;
+let stack: Stack;
 let receiver: FaultReceiver;
 let agent: ProtocolAgent;
 
 beforeAll(async () => {
   receiver = await startFaultReceiver();
-  stack = await startFaultStack({ env: { LOG_LEVEL: 'info' } });
+  stack = await startStack({ env: { LOG_LEVEL: 'info' } });
   agent = (await protocolAgent(stack, 'backlog-agent')).agent;
 }, 90_000);
 

@@ -1,8 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are asserted field by field */
 import { expect } from '@jest/globals';
-import type { FaultStack } from '../support/fault-stack.ts';
 import { createProtocolAgent, gatherResult, type ProtocolAgent } from '../support/protocol-agent.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, type Stack } from '../support/stack.ts';
 
 // Building blocks of the fault scenarios, all through the public API and the agent protocol.
 
@@ -16,7 +15,7 @@ async function created(answer: Promise<{ status: number; body: any }>, what: str
 }
 
 /** An agent key and an agent that speaks the protocol from the test. */
-export async function protocolAgent(stack: FaultStack, name: string): Promise<{ key: string; agent: ProtocolAgent }> {
+export async function protocolAgent(stack: Stack, name: string): Promise<{ key: string; agent: ProtocolAgent }> {
   const key = (await created(stack.call('POST', '/api/v1/api-keys', { name: `${name} key`, role: 'agent' }), 'agent key')).key as string;
   const agent = createProtocolAgent({ apiUrl: stack.api().url, key, name, capabilities: ['gather'] });
   await agent.heartbeat();
@@ -28,7 +27,7 @@ export async function protocolAgent(stack: FaultStack, name: string): Promise<{ 
  * claims and answers with `tags`; returns when the result was accepted (202). Ingestion follows
  * in the taskengine.
  */
-export async function gatherJobWithReleases(stack: FaultStack, agent: ProtocolAgent, name: string, tags: string[]): Promise<{ jobId: string; taskId: string }> {
+export async function gatherJobWithReleases(stack: Stack, agent: ProtocolAgent, name: string, tags: string[]): Promise<{ jobId: string; taskId: string }> {
   const job = await created(stack.call('POST', '/api/v1/gather-jobs', {
     name, sourceType: 'github_release', source: { owner: 'acme', repo: name.replace(/[^a-z0-9-]/gi, '-') }, schedule: '0 0 1 1 *',
   }), 'gather job');
@@ -44,7 +43,7 @@ export async function gatherJobWithReleases(stack: FaultStack, agent: ProtocolAg
 }
 
 /** Waits until the taskengine has ingested `count` releases of a gather job. */
-export async function releasesIngested(stack: FaultStack, jobId: string, count: number, timeoutMs = 20_000): Promise<void> {
+export async function releasesIngested(stack: Stack, jobId: string, count: number, timeoutMs = 20_000): Promise<void> {
   await eventually(`${count} releases of ${jobId}`, async () => {
     const row = await stack.db.selectFrom('releases').select((eb) => eb.fn.countAll<string>().as('n')).where('gather_job_id', '=', jobId).executeTakeFirstOrThrow();
     return Number(row.n) === count ? true : undefined;
@@ -52,30 +51,30 @@ export async function releasesIngested(stack: FaultStack, jobId: string, count: 
 }
 
 /** A manual scrape job with its deployed version set. */
-export async function manualScrapeJob(stack: FaultStack, name: string, version: string): Promise<string> {
+export async function manualScrapeJob(stack: Stack, name: string, version: string): Promise<string> {
   const job = await created(stack.call('POST', '/api/v1/scrape-jobs', { name, parser: 'manual' }), 'scrape job');
   const set = await stack.call('PUT', `/api/v1/scrape-jobs/${job.id}/version`, { version });
   expect(set.status).toBeLessThan(300);
   return job.id;
 }
 
-export async function minorsRule(stack: FaultStack): Promise<string> {
+export async function minorsRule(stack: Stack): Promise<string> {
   return (await created(stack.call('POST', '/api/v1/rules', { name: `minors ${Math.random().toString(36).slice(2, 7)}`, type: 'minors_behind', moderate: 1, high: 3, critical: 5, stableOnly: true }), 'rule')).id;
 }
 
 /** A generic webhook channel with a notification rule sending it every event of every severity. */
-export async function webhookChannel(stack: FaultStack, name: string, url: string): Promise<{ channelId: string; secret: string }> {
+export async function webhookChannel(stack: Stack, name: string, url: string): Promise<{ channelId: string; secret: string }> {
   const channel = await created(stack.call('POST', '/api/v1/notification-channels', { name, type: 'webhook', url }), 'channel');
   await created(stack.call('POST', '/api/v1/notification-rules', { name: `${name}: everything`, channelId: channel.id, events: ALL_EVENTS, severities: ALL_SEVERITIES }), 'notification rule');
   return { channelId: channel.id, secret: channel.secret };
 }
 
-export async function alertConfig(stack: FaultStack, name: string, gatherJobId: string, scrapeJobId: string, ruleId: string): Promise<string> {
+export async function alertConfig(stack: Stack, name: string, gatherJobId: string, scrapeJobId: string, ruleId: string): Promise<string> {
   return (await created(stack.call('POST', '/api/v1/alert-configs', { name, gatherJobId, scrapeJobId, ruleId }), 'alert config')).id;
 }
 
 /** Counts rows of a table, grouped by nothing: for the one-line checks of the scenarios. */
-export async function count(stack: FaultStack, table: 'alerts' | 'alert_events' | 'deliveries' | 'releases' | 'tasks', where: (qb: any) => any = (qb) => qb): Promise<number> {
+export async function count(stack: Stack, table: 'alerts' | 'alert_events' | 'deliveries' | 'releases' | 'tasks', where: (qb: any) => any = (qb) => qb): Promise<number> {
   const row = await where(stack.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n'))).executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
-import { startFaultStack, type FaultStack, type ServiceName } from '../support/fault-stack.ts';
 import { gatherResult, type ProtocolAgent } from '../support/protocol-agent.ts';
 import { startQueueSupervisor, type QueueSupervisor } from '../support/queue-supervisor.ts';
 import { holdRowLocks, sessionsBlockedBy } from '../support/row-lock.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, startStack, type ServiceName, type Stack } from '../support/stack.ts';
 import { verifyStandardWebhook } from '../support/webhook-receiver.ts';
 import { alertConfig, count, gatherJobWithReleases, manualScrapeJob, minorsRule, protocolAgent, releasesIngested, webhookChannel } from './scenario.ts';
 
@@ -24,7 +23,7 @@ const EXPIRY = { expireInSeconds: 10, retryDelay: 1 };
 const BULK_CONFIGS = 200;
 const BIG_RELEASES = 20_000;
 
-let stack: FaultStack;
+let stack: Stack;
 let receiver: FaultReceiver;
 let queues: QueueSupervisor;
 let agent: ProtocolAgent;
@@ -76,7 +75,7 @@ function arrivalsOf(deliveryIds: string[]) {
 
 beforeAll(async () => {
   receiver = await startFaultReceiver();
-  stack = await startFaultStack({
+  stack = await startStack({
     env: {
       RULES_ENGINE_BATCH_SIZE: '10',
       API_BODY_LIMIT_BYTES: String(16 * 1024 * 1024),

@@ -1,9 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API answers are asserted field by field */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
-import { startFaultStack, type FaultStack } from '../support/fault-stack.ts';
 import { startQueueSupervisor, type QueueSupervisor } from '../support/queue-supervisor.ts';
-import { eventually } from '../support/stack.ts';
+import { eventually, startStack, type Stack } from '../support/stack.ts';
 import { verifyStandardWebhook } from '../support/webhook-receiver.ts';
 import { alertConfig, gatherJobWithReleases, manualScrapeJob, minorsRule, protocolAgent, releasesIngested, webhookChannel } from './scenario.ts';
 
@@ -11,7 +10,7 @@ import { alertConfig, gatherJobWithReleases, manualScrapeJob, minorsRule, protoc
 // refused) and comes back; the other is down for good until its delivery is dead, and comes back
 // only for the replay. Retries: base 0.5 s doubling, 4 retries (5 attempts, ~8 s to dead).
 
-let stack: FaultStack;
+let stack: Stack;
 let flaky: FaultReceiver;
 let gone: FaultReceiver;
 let queues: QueueSupervisor;
@@ -21,7 +20,7 @@ let alertEventId: string;
 
 beforeAll(async () => {
   [flaky, gone] = await Promise.all([startFaultReceiver(), startFaultReceiver()]);
-  stack = await startFaultStack({ env: { NOTIFIER_RETRY_LIMIT: '4', NOTIFIER_RETRY_BASE_SECONDS: '0.5', NOTIFIER_POLL_INTERVAL_SECONDS: '0.5' } });
+  stack = await startStack({ env: { NOTIFIER_RETRY_LIMIT: '4', NOTIFIER_RETRY_BASE_SECONDS: '0.5', NOTIFIER_POLL_INTERVAL_SECONDS: '0.5' } });
   queues = await startQueueSupervisor(stack.url);
 }, 90_000);
 

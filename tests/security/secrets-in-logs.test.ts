@@ -12,7 +12,7 @@ import { startGithubApi, type GithubApiStandIn } from '../../apps/agent/test/hel
 import { closedPort } from '../../apps/agent/test/helpers/http-server.ts';
 import { startTokenRegistry, type TokenRegistryStandIn } from '../../apps/agent/test/helpers/oci-token-registry.ts';
 import { makeSshKey, startSshd, type TestSshd } from '../../apps/agent/test/helpers/sshd.ts';
-import { linesWithSecrets, startLoggedApp, type LoggedApp, type LogLine } from '../support/logged-process.ts';
+import { startApp, type RunningApp } from '../support/app-process.ts';
 import { eventually, writeAgentConfig } from '../support/stack.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import { caller, type Call } from './tenants.ts';
@@ -27,14 +27,15 @@ const base64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** Every secret, by what it is. Filled as the workload creates them. */
 const secrets: Record<string, string> = {};
-const lines: LogLine[] = [];
+/** Every line every process wrote, stdout and stderr, in order. */
+const lines: Array<{ app: string; stream: 'stdout' | 'stderr'; line: string }> = [];
 /** Every API answer after the one that created an object, to check they never show a secret. */
 const laterAnswers: { route: string; body: any }[] = [];
-const apps: LoggedApp[] = [];
+const apps: RunningApp[] = [];
 const root = mkdtempSync(path.join(os.tmpdir(), 'pk-secrets-'));
 
 let test: TestDatabase;
-let api: LoggedApp;
+let api: RunningApp;
 let call: Call;
 let admin: string;
 let ok: WebhookReceiver;
@@ -46,6 +47,20 @@ let registry: TokenRegistryStandIn;
 let sshd: TestSshd;
 const channelIds: Record<string, string> = {};
 const jobs: { resource: string; id: string; expect: 'succeeded' | 'failed' }[] = [];
+
+/** Starts an app keeping every line it writes, and remembers it to stop it (whatever else fails to start). */
+async function startLoggedApp(name: string, env: Record<string, string>, readyPath: string | null = '/readyz'): Promise<RunningApp> {
+  const app = await startApp(name, env, { readyPath, onLine: (line, stream) => lines.push({ app: name, stream, line }) });
+  apps.push(app);
+  return app;
+}
+
+/** The lines that contain any of `secrets`, with which one, for a failure message. */
+function linesWithSecrets(): { secret: string; app: string; stream: string; line: string }[] {
+  return lines.flatMap((entry) =>
+    Object.entries(secrets).filter(([, value]) => entry.line.includes(value)).map(([label]) => ({ secret: label, app: entry.app, stream: entry.stream, line: entry.line.slice(0, 400) })),
+  );
+}
 
 function secret(label: string, value: string): string {
   secrets[label] = value;
@@ -93,10 +108,11 @@ beforeAll(async () => {
     TASKENGINE_SCHEDULE_INTERVAL_SECONDS: '0.2', NOTIFIER_ALLOW_PRIVATE_TARGETS: 'true', NOTIFIER_RETRY_BASE_SECONDS: '0.2', NOTIFIER_RETRY_LIMIT: '1',
     NOTIFIER_POLL_INTERVAL_SECONDS: '0.5',
   };
-  api = await startLoggedApp('api', env, lines);
-  apps.push(api);
+  api = await startLoggedApp('api', env);
   call = caller(api.url);
-  apps.push(...(await Promise.all(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PUBLIC_URL: api.url }, lines)))));
+  // Settled all before failing, so afterAll stops every one that did start.
+  const started = await Promise.allSettled(['taskengine', 'rules-engine', 'notifier'].map((name) => startLoggedApp(name, { ...env, PUBLIC_URL: api.url })));
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
 
   const created = await as(bootstrap, 'POST', '/api/v1/organizations', { name: 'secret keepers' });
   admin = secret('admin key', created.adminKey.key);
@@ -112,10 +128,10 @@ beforeAll(async () => {
     registry: { type: 'registry_basic', username: registry.credentials.username, password: registry.credentials.password, hosts: registryHosts },
     'wrong-registry': { type: 'registry_basic', username: registry.credentials.username, password: secrets['wrong registry password'] as string, hosts: registryHosts },
   });
-  apps.push(await startLoggedApp('agent', {
+  await startLoggedApp('agent', {
     ...env, GITHUB_TOKEN_HOSTS: new URL(github.url).host, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
     AGENT_CACHE_DIR: path.join(root, 'cache'), AGENT_CONFIG: agentConfig, GITHUB_TOKEN: secrets.GITHUB_TOKEN as string,
-  }, lines, null));
+  }, null);
 }, 120_000);
 
 afterAll(async () => {
@@ -242,6 +258,6 @@ describe('secrets in a whole-stack run at LOG_LEVEL=debug', () => {
     const text = lines.map((l) => l.line).join('\n');
     for (const id of [channelIds.failing, channelIds.gone, jobs[0]?.id]) expect(text).toContain(id);
     expect(text).toContain('"level":"debug"');
-    expect(linesWithSecrets(lines, secrets)).toEqual([]);
+    expect(linesWithSecrets()).toEqual([]);
   }, 60_000);
 });

@@ -13,18 +13,24 @@ export interface RunningApp {
   url: string;
   /** Resident set size in MB, from /proc. */
   rssMb(): number;
+  /** SIGTERM, as Kubernetes stops a pod; resolves once the process is gone and its output read (SIGKILL after 15 s). */
   stop(): Promise<void>;
+  /** SIGKILL: no graceful stop, connections dropped mid-transaction; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 /**
- * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them) and
- * waits until `/readyz` answers 200 (or not at all, with `readyPath: null`: the agent has none).
- * Its stderr is kept for the error message should it die; `onLine` sees every stdout line.
+ * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them), at
+ * LOG_LEVEL=warn unless `env` says otherwise, and waits until `/readyz` answers 200 (or not at
+ * all, with `readyPath: null`: the agent has none). `onLine` sees every line it writes, stdout
+ * and stderr (without it, PK_APP_LOGS shows stdout on the terminal); the tail of what it wrote
+ * goes into the error should it die while starting. The one way the cross-service tests and the
+ * benchmarks start a service.
  */
 export async function startApp(
   name: string,
   env: Record<string, string>,
-  options: { readyPath?: string | null; onLine?: (line: string) => void } = {},
+  options: { readyPath?: string | null; onLine?: (line: string, stream: 'stdout' | 'stderr') => void } = {},
 ): Promise<RunningApp> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ['--conditions=source', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
@@ -32,31 +38,41 @@ export async function startApp(
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', options.onLine ? 'pipe' : process.env.PK_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
   });
-  if (options.onLine && child.stdout) {
+  // The last of what it wrote, for the error should it die while starting.
+  let tail = '';
+  for (const stream of ['stdout', 'stderr'] as const) {
     let buffered = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
+    child[stream]?.setEncoding('utf8');
+    child[stream]?.on('data', (chunk: string) => {
+      tail = (tail + chunk).slice(-4000);
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) options.onLine?.(line);
+      for (const line of lines) options.onLine?.(line, stream);
+    });
+    child[stream]?.on('end', () => {
+      if (buffered !== '') options.onLine?.(buffered, stream);
     });
   }
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
   const url = `http://127.0.0.1:${port}`;
   const readyPath = options.readyPath === undefined ? '/readyz' : options.readyPath;
   if (readyPath) {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited during start: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`${name} exited during start: ${tail}`);
       if (await fetch(`${url}${readyPath}`).then((r) => r.ok, () => false)) break;
-      if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} not ready after 60 s: ${tail}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const ended = () =>
+    new Promise<void>((resolve) => {
+      // Its output is read after it stops (a secrets scan): wait until the pipes are drained,
+      // bounded in case a grandchild still holds them.
+      child.once('close', () => resolve());
+      child.once('exit', () => setTimeout(resolve, 2_000).unref());
+    });
   return {
     name,
     child,
@@ -67,13 +83,18 @@ export async function startApp(
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
       return kb / 1024;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        // A process already gone (exited, or killed by a signal) has nothing left to stop.
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-      }),
+    async stop() {
+      if (gone()) return;
+      const done = ended();
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+      await done;
+    },
+    async kill() {
+      if (gone()) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await done;
+    },
   };
 }

@@ -7,13 +7,14 @@ import type { TaskWaiters } from './agent/task-waiters.ts';
 import { countAgentsOnlineAcrossOrganizations } from './db/agents.queries.ts';
 
 /**
- * Installation-wide gauges, read when Prometheus scrapes: jobs waiting in each queue (so a stuck
- * consumer shows), agents online, and long polls waiting. Any api replica answers the same.
+ * Gauges read when Prometheus scrapes: jobs in each queue (so a stuck consumer shows) and agents
+ * online, installation-wide (any api replica answers the same), and the long polls waiting in
+ * this api process.
  */
 export function registerInstallationGauges(registry: Registry, deps: { db: Kysely<Database>; boss: PgBoss; taskWaiters: TaskWaiters; offlineAfterSeconds: number }): void {
   new Gauge({
     name: 'planekeeper_queue_depth',
-    help: 'Jobs waiting in each pg-boss queue (queued, including retries that are due), by state',
+    help: 'Jobs in each pg-boss queue by state: queued (waiting, deferred ones included), deferred (waiting for their start time, such as scheduled retries), active',
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {

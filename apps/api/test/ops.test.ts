@@ -25,9 +25,30 @@ describe('operations endpoints', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(text).toMatch(/planekeeper_http_requests_total\{[^}]*route="\/api\/v1\/rules"[^}]*status="200"[^}]*\} 1/);
-    for (const queue of ['task.completed', 'evaluate', 'alert.event', 'notification.deliver', 'notification.dead']) {
+    for (const queue of ['task.completed', 'evaluate', 'alert.event', 'notification.deliver', 'notification.dead', 'dead-letters']) {
       expect(text).toContain(`planekeeper_queue_depth{queue="${queue}",state="queued",service="api"}`);
     }
     expect(text).toMatch(/planekeeper_agents_online\{service="api"\} 1/);
+  });
+});
+
+describe('a graceful stop', () => {
+  it('answers the long polls waiting for work at once, rather than holding the stop for their whole wait', async () => {
+    const stopping = await startApi();
+    try {
+      const tenant = await makeTenant(stopping);
+      const agent = client(stopping.url, tenant.keys.agent);
+      const { body } = await agent.post('/api/v1/agent/heartbeat', { name: 'patient', version: '1', hostname: 'h', capabilities: ['gather'], credentials: [], maxConcurrentTasks: 1 });
+      const waiting = agent.post('/api/v1/agent/tasks/claim', { agentId: body.agentId, max: 1, wait: 60 });
+      for (;;) {
+        const metrics = await (await fetch(`${stopping.url}/metrics`)).text();
+        if (/planekeeper_agent_claims_waiting\{service="api"\} 1/.test(metrics)) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await stopping.service.stop();
+      expect((await waiting).status).toBe(204);
+    } finally {
+      await stopping.stop();
+    }
   });
 });

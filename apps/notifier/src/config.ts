@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_BASE_SECONDS, DEFAULT_RETRY_LIMIT } from '@planekeeper/domain';
+import { alertEventQueue, DEFAULT_RETRY_BASE_SECONDS, DEFAULT_RETRY_LIMIT, notificationDeliverQueue } from '@planekeeper/domain';
 import { env, parseEnv } from '@planekeeper/runtime';
 import { z } from 'zod';
 
@@ -17,17 +17,18 @@ const schema = z.object({
   /** Longest wait for a receiver's whole answer, in seconds (may be fractional). */
   NOTIFIER_REQUEST_TIMEOUT_SECONDS: env.seconds(10, 0.1),
   /**
-   * Deliveries attempted at once by this process (in batches of 5 per worker: a batch waits for
-   * its slowest receiver, so 20 keeps enough in flight to drain a backlog at 400-500/s here).
+   * Deliveries attempted at once by this process, in batches per worker as `notification.deliver`
+   * declares (5: a batch waits for its slowest receiver, so 20 keeps enough in flight to drain a
+   * backlog at 400-500/s here).
    */
-  NOTIFIER_CONCURRENCY: env.int(20, 1, 200),
+  NOTIFIER_CONCURRENCY: env.int(notificationDeliverQueue.consumer.concurrency, 1, 200),
   /** Alert events matched against notification rules at once by this process. */
-  NOTIFIER_EVENT_CONCURRENCY: env.int(2, 1, 50),
+  NOTIFIER_EVENT_CONCURRENCY: env.int(alertEventQueue.consumer.concurrency, 1, 50),
   /**
    * How often idle workers look for due jobs, in seconds. New jobs wake them at once (LISTEN/NOTIFY);
    * this bounds how late a scheduled retry may start.
    */
-  NOTIFIER_POLL_INTERVAL_SECONDS: env.seconds(2, 0.5),
+  NOTIFIER_POLL_INTERVAL_SECONDS: env.seconds(notificationDeliverQueue.consumer.pollingIntervalSeconds, 0.5),
   /** Base URL people reach Planekeeper's API at: messages link back to the alert there. */
   PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }).default('http://localhost:8080'),
 });

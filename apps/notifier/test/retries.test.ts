@@ -197,5 +197,6 @@ describe('retries', () => {
     expect(later).toContain('planekeeper_deliveries_dead{service="notifier"} 2');
     const ready = await fetch(`http://127.0.0.1:${notifier.service.port}/readyz`);
     expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, migrations: true } });
   });
 });

@@ -1,3 +1,4 @@
+import { evaluateQueue } from '@planekeeper/domain';
 import { env, parseEnv } from '@planekeeper/runtime';
 import { z } from 'zod';
 
@@ -12,10 +13,10 @@ const schema = z.object({
    * thousands) is split into batches of this size, each locked, computed and written set-based.
    */
   RULES_ENGINE_BATCH_SIZE: env.int(1000, 1, 5000),
-  /** `evaluate` jobs worked on at once by this process. */
-  RULES_ENGINE_CONCURRENCY: env.int(4, 1, 64),
+  /** `evaluate` jobs worked on at once by this process (default: what the queue declares). */
+  RULES_ENGINE_CONCURRENCY: env.int(evaluateQueue.consumer.concurrency, 1, 64),
   /** `evaluate` jobs fetched per poll by each worker; duplicates of one target are evaluated once. */
-  RULES_ENGINE_JOBS_PER_FETCH: env.int(20, 1, 500),
+  RULES_ENGINE_JOBS_PER_FETCH: env.int(evaluateQueue.consumer.batchSize, 1, 500),
 });
 
 export type RulesEngineConfig = z.infer<typeof schema>;

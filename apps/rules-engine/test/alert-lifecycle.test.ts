@@ -243,7 +243,7 @@ describe('the rules-engine', () => {
     expect(await alertsOf(engine.db, config.id)).toHaveLength(0);
   });
 
-  it('drops an evaluate job whose payload does not parse without retrying it', async () => {
+  it('dead-letters an evaluate job whose payload does not parse, with its reason logged, without retrying it', async () => {
     await engine.boss.send('evaluate', { organizationId: org, reason: 'scheduled', target: { nothing: true } });
     const marker = JSON.stringify({ target: { nothing: true } });
     const deadline = Date.now() + 10_000;
@@ -256,7 +256,9 @@ describe('the rules-engine', () => {
     expect(state).toBe('failed');
     const { rows } = await sql<{ retry_count: number }>`SELECT retry_count FROM pgboss.job WHERE name = 'evaluate' AND data @> ${marker}::jsonb`.execute(engine.db);
     expect(rows[0]?.retry_count).toBe(0);
-    expect(engine.logs.some((line) => line.includes('invalid payload'))).toBe(true);
+    const { rows: dead } = await sql<{ name: string }>`SELECT name FROM pgboss.job WHERE source_name = 'evaluate' AND data @> ${marker}::jsonb`.execute(engine.db);
+    expect(dead).toEqual([{ name: 'dead-letters' }]);
+    expect(engine.logs.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ level: 'error', queue: 'evaluate', msg: 'evaluate job with an invalid payload: dead-lettered', reason: expect.stringMatching(/target/) }));
     // Leave the queue clean for the idle checks of the tests that follow.
     await sql`DELETE FROM pgboss.job WHERE name = 'evaluate' AND data @> ${marker}::jsonb`.execute(engine.db);
   });
@@ -268,7 +270,7 @@ describe('ops endpoints', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ checks: { database: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { database: true, migrations: true } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/planekeeper_evaluations_total\{status="ok",service="rules-engine"\} \d+/);
     expect(metrics).toMatch(/planekeeper_evaluations_total\{status="unknown",service="rules-engine"\} \d+/);

@@ -2,9 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDatabase, type DatabaseHandle } from '@planekeeper/db';
 import { makeOrganization } from '@planekeeper/db/testing';
 import type { EvaluatePayload } from '@planekeeper/domain';
-import { createLogger, createMetricsRegistry } from '@planekeeper/runtime';
+import { createLogger, createMetricsRegistry, type RunningService } from '@planekeeper/runtime';
+import { startInProcess, type ServiceUnderTest } from '@planekeeper/runtime/testing';
 import { Writable } from 'node:stream';
-import { createApp, type RulesEngineService } from '../src/app.ts';
+import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createRulesEngineMetrics } from '../src/metrics.ts';
 import { evaluateAlertConfigs, type EvaluateDeps } from '../src/services/evaluate-alert-configs.ts';
@@ -25,16 +26,15 @@ import {
 const ENV = { RULES_ENGINE_CONCURRENCY: '5', RULES_ENGINE_JOBS_PER_FETCH: '1' };
 
 let engine: EngineUnderTest;
-let replica: RulesEngineService;
+let replica: ServiceUnderTest<RunningService>;
 let pool: DatabaseHandle;
 let direct: EvaluateDeps;
 
 beforeAll(async () => {
   engine = await startRulesEngine(ENV);
   // A second replica on the same database, as Kubernetes would run it.
+  replica = await startInProcess({ name: 'rules-engine', loadConfig, createApp, env: { DATABASE_URL: engine.test.url, PORT: '0', LOG_LEVEL: 'silent', ...ENV } });
   const quiet = createLogger({ service: 'rules-engine', level: 'silent', destination: new Writable({ write: (_c, _e, done) => done() }) });
-  replica = createApp(loadConfig({ DATABASE_URL: engine.test.url, PORT: '0', ...ENV }), quiet);
-  await replica.start();
   pool = createDatabase(engine.test.url, { max: 12 });
   direct = { db: pool.db, boss: engine.boss, logger: quiet, metrics: createRulesEngineMetrics(createMetricsRegistry('test')), clock: () => new Date(), batchSize: 2 };
 });

@@ -1,3 +1,4 @@
+import { taskCompletedQueue } from '@planekeeper/domain';
 import { env, parseEnv } from '@planekeeper/runtime';
 import { z } from 'zod';
 
@@ -19,8 +20,8 @@ const schema = z.object({
   TASKENGINE_TASK_MAX_ATTEMPTS: env.int(5, 1, 1000),
   /** Due jobs taken per statement by the scheduler; a tick takes batches until none are due. */
   TASKENGINE_SCHEDULE_BATCH_SIZE: env.int(500, 1, 10_000),
-  /** task.completed messages ingested at once by this process. */
-  TASKENGINE_INGEST_CONCURRENCY: env.int(4, 1, 64),
+  /** task.completed messages ingested at once by this process (default: what the queue declares). */
+  TASKENGINE_INGEST_CONCURRENCY: env.int(taskCompletedQueue.consumer.concurrency, 1, 64),
   /** Finished tasks older than this many days are deleted (0 keeps them forever). */
   TASKENGINE_TASK_RETENTION_DAYS: env.int(30, 0, 3650),
 });

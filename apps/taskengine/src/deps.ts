@@ -5,7 +5,7 @@ import type { PgBoss } from 'pg-boss';
 import type { TaskengineConfig } from './config.ts';
 import type { TaskengineMetrics } from './metrics.ts';
 
-/** What services and handlers are given: passed in, never imported as singletons. */
+/** What services, consumers and loops are given: passed in, never imported as singletons. */
 export interface TaskengineDeps {
   db: Kysely<Database>;
   boss: PgBoss;

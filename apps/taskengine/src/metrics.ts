@@ -37,7 +37,7 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
     }),
     ingestions: new Counter({
       name: 'planekeeper_task_ingestions_total',
-      help: 'task.completed messages handled, by kind and outcome (ingested, duplicate, outdated, invalid, missing)',
+      help: 'task.completed messages handled, by kind and outcome (ingested, duplicate, not_succeeded, outdated, invalid, missing)',
       labelNames: ['kind', 'outcome'],
       registers: [registry],
     }),
@@ -55,5 +55,17 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30],
       registers: [registry],
     }),
+  };
+}
+
+/** `run` with each run's duration observed as one tick of `loop` (scheduler or recovery). */
+export function timedLoop(metrics: TaskengineMetrics, loop: string, run: () => Promise<unknown>): () => Promise<void> {
+  return async () => {
+    const end = metrics.tickSeconds.startTimer({ loop });
+    try {
+      await run();
+    } finally {
+      end();
+    }
   };
 }

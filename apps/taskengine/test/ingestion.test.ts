@@ -228,9 +228,12 @@ describe('other messages', () => {
     expect(engine.logs.find((l) => l.taskId === task.id)).toMatchObject({ level: 'error', outcome: 'invalid' });
   });
 
-  it('a payload that does not parse fails the message with a log line, for pg-boss to retry', async () => {
-    const id = await boss.send(taskCompletedQueue.name, { organizationId, taskId: 'not-a-uuid' });
-    await waitFor('the refusal to be logged', async () => engine.logs.find((l) => l.queueJobId === id));
-    expect(engine.logs.find((l) => l.queueJobId === id)).toMatchObject({ level: 'error', msg: expect.stringMatching(/task.completed failed/) });
+  it('a payload that does not parse is dead-lettered at once with its reason logged, never retried', async () => {
+    const id = (await boss.send(taskCompletedQueue.name, { organizationId, taskId: 'not-a-uuid' }))!;
+    await waitFor('the refusal to be logged', async () => engine.logs.find((l) => l.jobId === id));
+    expect(engine.logs.find((l) => l.jobId === id)).toMatchObject({ level: 'error', queue: 'task.completed', reason: expect.stringMatching(/taskId/), msg: expect.stringMatching(/invalid payload: dead-lettered/) });
+    const dead = await waitFor('the dead letter', async () => (await sql<{ state: string; retry_count: number; dead_letter: string }>`
+      SELECT j.state, j.retry_count, d.name AS dead_letter FROM pgboss.job j JOIN pgboss.job d ON d.source_id = j.id WHERE j.id = ${id}`.execute(test.db)).rows[0]);
+    expect(dead).toEqual({ state: 'failed', retry_count: 0, dead_letter: 'dead-letters' });
   });
 });

@@ -13,3 +13,5 @@ export { bootstrapInstallation, type BootstrapResult } from './tenancy/bootstrap
 export * from './alerts/index.ts';
 export * from './jobs/index.ts';
 export * from './notifications/index.ts';
+export { consume, type ConsumeOptions, type JobOutcome, type ReceivedJob } from './consume.ts';
+export { postgresBackend } from './service-backend.ts';

@@ -37,11 +37,11 @@ export function createBoss(url: string, options: { logger: LoggerLike; applicati
 
 /**
  * Creates every declared queue, or brings its settings up to date, so each service can start
- * first. Dead-letter queues are created before the queues that name them.
+ * first. A dead-letter queue is created before the queues that name it (pg-boss refuses a
+ * deadLetter that does not exist yet).
  */
 export async function ensureQueues(boss: PgBoss, queues: readonly QueueDeclaration<unknown>[]): Promise<void> {
-  const ordered = [...queues].sort((a, b) => Number(Boolean(a.options?.deadLetter)) - Number(Boolean(b.options?.deadLetter)));
-  for (const queue of ordered) {
+  for (const queue of deadLettersFirst(queues)) {
     const existing = await boss.getQueue(queue.name);
     if (!existing) {
       try {
@@ -56,6 +56,24 @@ export async function ensureQueues(boss: PgBoss, queues: readonly QueueDeclarati
     const { policy: _policy, partition: _partition, ...settings } = queue.options ?? {};
     await boss.updateQueue(queue.name, { ...settings, notify: true });
   }
+}
+
+/** `queues` ordered so each comes after the queue it dead-letters into (when that is among them). */
+function deadLettersFirst<Q extends QueueDeclaration<unknown>>(queues: readonly Q[]): Q[] {
+  const ordered: Q[] = [];
+  const placed = new Set<string>();
+  const names = new Set(queues.map((q) => q.name));
+  const place = (queue: Q, path: string[]) => {
+    if (placed.has(queue.name)) return;
+    if (path.includes(queue.name)) throw new Error(`Queues dead-letter into each other: ${[...path, queue.name].join(' -> ')}`);
+    const target = queue.options?.deadLetter;
+    const next = target !== undefined && names.has(target) ? queues.find((q) => q.name === target) : undefined;
+    if (next) place(next, [...path, queue.name]);
+    placed.add(queue.name);
+    ordered.push(queue);
+  };
+  for (const queue of queues) place(queue, []);
+  return ordered;
 }
 
 /**

@@ -1,5 +1,10 @@
 export { ConfigError, env, parseEnv } from './config.ts';
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.ts';
 export { createMetricsRegistry } from './metrics.ts';
-export { answerOpsRequest, closeServer, createOpsServer, listen, type ReadinessCheck } from './ops-server.ts';
+export { answerOpsRequest, closeServer, createOpsServer, listen, READY_TIMEOUT_MS, type ReadinessCheck } from './ops-server.ts';
 export { loadConfigOrExit, runService, type Service } from './lifecycle.ts';
+export type { Release, ResolvedDatabase, ServiceBackend, Startable } from './service/backend.ts';
+export { defineService, type RunningService, type ServiceConsumer, type ServiceContext, type ServiceDeclaration, type ServiceLoop } from './service/define-service.ts';
+export { every } from './service/periodic.ts';
+export { ReleaseStack } from './service/release-stack.ts';
+export { STOP_TIMEOUTS } from './service/stop-timeouts.ts';

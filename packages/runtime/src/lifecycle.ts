@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { ConfigError } from './config.ts';
+import { STOP_TIMEOUTS } from './service/stop-timeouts.ts';
 
-/** A wired service: `createApp(config, logger)` returns one of these. */
+/** A service that can be started and stopped: `createApp(config, logger)` returns one (see defineService). */
 export interface Service {
   start(): Promise<void>;
   /** Stop taking work, finish what is running, release resources (in reverse order of acquisition). */
@@ -10,7 +11,8 @@ export interface Service {
 
 /**
  * Runs a service as the process: starts it, and on the first SIGTERM/SIGINT stops it gracefully;
- * a second signal, or a stop that overruns `shutdownTimeoutMs`, exits at once with code 1.
+ * a second signal, or a stop that overruns `shutdownTimeoutMs` (STOP_TIMEOUTS.processMs unless
+ * given), exits at once with code 1.
  * A start-up failure exits with code 1 and a message saying why.
  */
 export async function runService(options: {
@@ -31,7 +33,7 @@ export async function runService(options: {
     const watchdog = setTimeout(() => {
       logger.error('graceful stop overran its deadline: exiting');
       process.exit(1);
-    }, options.shutdownTimeoutMs ?? 30_000);
+    }, options.shutdownTimeoutMs ?? STOP_TIMEOUTS.processMs);
     watchdog.unref();
     service.stop().then(
       () => {

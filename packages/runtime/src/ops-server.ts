@@ -84,10 +84,17 @@ export async function listen(server: Server, port: number, host = '0.0.0.0'): Pr
   return typeof address === 'object' && address ? address.port : port;
 }
 
-/** Stops accepting connections and waits for open ones, closing idle keep-alive sockets at once. */
+/**
+ * Stops accepting connections and waits for the requests in progress, closing each keep-alive
+ * connection as soon as it is idle: Node closes only those idle when the close begins, and would
+ * keep one busy then (a long poll) open for the whole keep-alive timeout after its answer.
+ */
 export async function closeServer(server: Server): Promise<void> {
+  let sweep: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
+    sweep = setInterval(() => server.closeIdleConnections(), 50);
   });
+  clearInterval(sweep);
 }

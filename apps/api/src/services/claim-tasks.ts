@@ -4,7 +4,8 @@ import type { ApiDeps } from '../deps.ts';
 
 /**
  * An agent's claim: claims at once, or waits (holding no database connection) until a task
- * becomes pending in the organization, the wait runs out, or the agent hangs up (`hungUp`).
+ * becomes pending in the organization, the wait runs out, the agent hangs up (`hungUp`) or the
+ * api stops.
  * @throws PlanekeeperError not_found when the agent is unknown (it must send a heartbeat first).
  */
 export async function claimTasks(
@@ -24,7 +25,7 @@ export async function claimTasks(
     }
     if (tasks.length > 0) return tasks;
     const remaining = deadline - Date.now();
-    if (remaining <= 0) return [];
+    if (remaining <= 0 || deps.taskWaiters.closed) return [];
     await deps.taskWaiters.wait(organizationId, remaining, hungUp);
   }
 }

@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test responses are asserted field by field */
 import { createTestDatabase, type TestDatabase } from '@planekeeper/db/testing';
-import { createLogger } from '@planekeeper/runtime';
-import { Writable } from 'node:stream';
+import type { RunningService } from '@planekeeper/runtime';
+import { startInProcess } from '@planekeeper/runtime/testing';
 import { sql } from 'kysely';
-import { createApp, type ApiService } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { generateApiKey } from '@planekeeper/db';
 import type { ApiKeyRole } from '../../src/http/route.ts';
@@ -11,7 +11,7 @@ import type { ApiKeyRole } from '../../src/http/route.ts';
 export interface ApiUnderTest {
   url: string;
   test: TestDatabase;
-  service: ApiService;
+  service: RunningService;
   /** Every line the api logged (to check no secret ever reaches a log). */
   logs: string[];
   stop(): Promise<void>;
@@ -23,24 +23,19 @@ export interface ApiUnderTest {
  */
 export async function startApi(env: Record<string, string> = {}): Promise<ApiUnderTest> {
   const test = await createTestDatabase();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
+  const api = await startInProcess({
+    name: 'api',
+    loadConfig,
+    createApp: (config, logger) => createApp(config, logger, { onBootstrapKey: () => undefined }),
+    env: { DATABASE_URL: test.url, PORT: '0', API_RATE_LIMIT_PER_MINUTE: '0', ...env },
   });
-  const config = loadConfig({ DATABASE_URL: test.url, PORT: '0', LOG_LEVEL: 'debug', API_RATE_LIMIT_PER_MINUTE: '0', ...env });
-  const logger = createLogger({ service: 'api', level: config.LOG_LEVEL, destination });
-  const service = createApp(config, logger, { onBootstrapKey: () => undefined });
-  await service.start();
   return {
-    url: `http://127.0.0.1:${service.port}`,
+    url: `http://127.0.0.1:${api.service.port}`,
     test,
-    service,
-    logs,
+    service: api.service,
+    logs: api.logs,
     stop: async () => {
-      await service.stop();
+      await api.stop();
       await test.destroy();
     },
   };

@@ -2,11 +2,11 @@ import { createBoss, sendJob, type Database } from '@planekeeper/db';
 import type { PgBoss } from 'pg-boss';
 import { createTestDatabase, makeAlert, makeAlertConfig, makeAlertEvent, makeChannel, makeOrganization, type TestDatabase } from '@planekeeper/db/testing';
 import { alertEventQueue, formatWebhookSecret, type AlertEventPayload, type OrganizationId } from '@planekeeper/domain';
-import { createLogger } from '@planekeeper/runtime';
+import type { RunningService } from '@planekeeper/runtime';
+import { startInProcess } from '@planekeeper/runtime/testing';
 import { sql, type Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { createApp, type NotifierService } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 
 /** Settings that keep tests quick: loopback receivers allowed, retries after about a second. */
@@ -22,7 +22,7 @@ export const FAST_ENV = {
 export interface NotifierUnderTest {
   test: TestDatabase;
   db: Kysely<Database>;
-  service: NotifierService;
+  service: RunningService;
   /** A pg-boss of the test's own, to send jobs as the rules-engine or the api would. */
   boss: PgBoss;
   logs: string[];
@@ -36,31 +36,21 @@ const silent = { warn: () => undefined, error: () => undefined };
 /** Starts the real notifier in this process against a fresh database. */
 export async function startNotifier(env: Record<string, string> = {}): Promise<NotifierUnderTest> {
   const test = await createTestDatabase();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
-  });
-  const config = loadConfig({ DATABASE_URL: test.url, PORT: '0', LOG_LEVEL: 'debug', ...FAST_ENV, ...env });
-  const logger = createLogger({ service: 'notifier', level: config.LOG_LEVEL, destination });
-  const service = createApp(config, logger);
-  await service.start();
+  const notifier = await startInProcess({ name: 'notifier', loadConfig, createApp, env: { DATABASE_URL: test.url, PORT: '0', ...FAST_ENV, ...env } });
   const boss = createBoss(test.url, { logger: silent, applicationName: 'notifier-test', max: 2, supervise: false });
   await boss.start();
   return {
     test,
     db: test.db,
-    service,
+    service: notifier.service,
     boss,
-    logs,
+    logs: notifier.logs,
     sendAlertEvent: async (payload) => {
       await sendJob(boss, null, alertEventQueue, payload);
     },
     stop: async () => {
       await boss.stop({ graceful: false, close: true });
-      await service.stop();
+      await notifier.stop();
       await test.destroy();
     },
   };

@@ -1,17 +1,17 @@
 import { createBoss, sendJob, type Database } from '@planekeeper/db';
 import { createTestDatabase, makeAlertConfig, makeGatherJob, makeRule, makeScrapeJob, type TestDatabase } from '@planekeeper/db/testing';
 import { evaluateQueue, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
-import { createLogger } from '@planekeeper/runtime';
+import type { RunningService } from '@planekeeper/runtime';
+import { startInProcess } from '@planekeeper/runtime/testing';
 import { sql, type Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { Writable } from 'node:stream';
-import { createApp, type RulesEngineService } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 
 export interface EngineUnderTest {
   test: TestDatabase;
   db: Kysely<Database>;
-  service: RulesEngineService;
+  service: RunningService;
   /** A pg-boss of the test's own, for sending jobs as the other services would. */
   boss: PgBoss;
   logs: string[];
@@ -27,17 +27,13 @@ const silent = { warn: () => undefined, error: () => undefined };
 /** Starts the real rules-engine in this process against a fresh database. */
 export async function startRulesEngine(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<EngineUnderTest> {
   const test = await createTestDatabase();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(String(chunk));
-      done();
-    },
+  const engine = await startInProcess({
+    name: 'rules-engine',
+    loadConfig,
+    createApp: (config, logger) => createApp(config, logger, options),
+    env: { DATABASE_URL: test.url, PORT: '0', ...env },
   });
-  const config = loadConfig({ DATABASE_URL: test.url, PORT: '0', LOG_LEVEL: 'debug', ...env });
-  const logger = createLogger({ service: 'rules-engine', level: config.LOG_LEVEL, destination });
-  const service = createApp(config, logger, options);
-  await service.start();
+  const { logs, service } = engine;
   const boss = createBoss(test.url, { logger: silent, applicationName: 'rules-engine-test', max: 2, supervise: false });
   await boss.start();
 
@@ -68,7 +64,7 @@ export async function startRulesEngine(env: Record<string, string> = {}, options
     idle,
     stop: async () => {
       await boss.stop({ graceful: false, close: true });
-      await service.stop();
+      await engine.stop();
       await test.destroy();
     },
   };

@@ -1,14 +1,14 @@
-import { Writable } from 'node:stream';
 import type { Database } from '@planekeeper/db';
-import { createLogger } from '@planekeeper/runtime';
+import type { RunningService } from '@planekeeper/runtime';
+import { startInProcess } from '@planekeeper/runtime/testing';
 import { sql, type Kysely } from 'kysely';
-import { createApp, type TaskengineService } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 
 export interface TaskengineUnderTest {
-  service: TaskengineService;
+  service: RunningService;
   /** Every line it logged, parsed. */
-  logs: Array<Record<string, unknown>>;
+  readonly logs: Array<Record<string, unknown>>;
   /** The value of a counter or gauge series in its registry (0 when absent). */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   stop(): Promise<void>;
@@ -19,34 +19,31 @@ export interface TaskengineUnderTest {
  * (override with `env`).
  */
 export async function startTaskengine(databaseUrl: string, env: Record<string, string> = {}): Promise<TaskengineUnderTest> {
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-      done();
+  const engine = await startInProcess({
+    name: 'taskengine',
+    loadConfig,
+    createApp,
+    env: {
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      TASKENGINE_SCHEDULE_INTERVAL_SECONDS: '0.1',
+      TASKENGINE_ORPHAN_CHECK_SECONDS: '3600',
+      TASKENGINE_INGEST_CONCURRENCY: '2',
+      ...env,
     },
   });
-  const config = loadConfig({
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    LOG_LEVEL: 'debug',
-    TASKENGINE_SCHEDULE_INTERVAL_SECONDS: '0.1',
-    TASKENGINE_ORPHAN_CHECK_SECONDS: '3600',
-    TASKENGINE_INGEST_CONCURRENCY: '2',
-    ...env,
-  });
-  const logger = createLogger({ service: 'taskengine', level: config.LOG_LEVEL, destination });
-  const service = createApp(config, logger);
-  await service.start();
+  const { service } = engine;
   return {
     service,
-    logs,
+    get logs() {
+      return engine.records();
+    },
     async metric(name, labels = {}) {
       const metric = (await service.registry.getMetricsAsJSON()).find((m) => m.name === name);
       const values = (metric?.values ?? []) as Array<{ value: number; labels: Record<string, string | number> }>;
       return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
     },
-    stop: () => service.stop(),
+    stop: () => engine.stop(),
   };
 }
 

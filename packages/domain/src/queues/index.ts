@@ -1,4 +1,5 @@
 import { alertEventQueue } from './alert-event.ts';
+import { deadLettersQueue } from './dead-letters.ts';
 import type { QueueDefinition } from './define-queue.ts';
 import { evaluateQueue } from './evaluate.ts';
 import { notificationDeadQueue } from './notification-dead.ts';
@@ -6,6 +7,7 @@ import { notificationDeliverQueue } from './notification-deliver.ts';
 import { taskCompletedQueue } from './task-completed.ts';
 
 export * from './define-queue.ts';
+export * from './dead-letters.ts';
 export * from './task-completed.ts';
 export * from './evaluate.ts';
 export * from './alert-event.ts';
@@ -17,6 +19,7 @@ export * from './notification-dead.ts';
  * (pg-boss refuses a deadLetter that does not exist yet). Services create them all at start-up.
  */
 export const ALL_QUEUES: readonly QueueDefinition[] = Object.freeze([
+  deadLettersQueue,
   taskCompletedQueue,
   evaluateQueue,
   alertEventQueue,

@@ -4,6 +4,7 @@ import { PlanekeeperError } from '../errors.ts';
 import {
   ALL_QUEUES,
   alertEventQueue,
+  deadLettersQueue,
   defineQueue,
   evaluateQueue,
   notificationDeadQueue,
@@ -18,8 +19,8 @@ const ORG = '3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b';
 const ID = '00000000-0000-0000-0000-000000000002';
 
 describe('queue declarations', () => {
-  it('declares the five queues with their names', () => {
-    expect(ALL_QUEUES.map((q) => q.name)).toEqual(['task.completed', 'evaluate', 'alert.event', 'notification.dead', 'notification.deliver']);
+  it('declares the six queues with their names', () => {
+    expect(ALL_QUEUES.map((q) => q.name)).toEqual(['dead-letters', 'task.completed', 'evaluate', 'alert.event', 'notification.dead', 'notification.deliver']);
   });
 
   it('every name is one pg-boss accepts and unique', () => {
@@ -37,9 +38,18 @@ describe('queue declarations', () => {
     }
   });
 
-  it('deliveries dead-letter into notification.dead', () => {
+  it('deliveries dead-letter into notification.dead; every other queue into dead-letters, which nobody works', () => {
     expect(notificationDeliverQueue.options.deadLetter).toBe(notificationDeadQueue.name);
-    expect(notificationDeadQueue.options.deadLetter).toBeUndefined();
+    for (const queue of [taskCompletedQueue, evaluateQueue, alertEventQueue, notificationDeadQueue]) expect(queue.options.deadLetter).toBe(deadLettersQueue.name);
+    expect(deadLettersQueue.options.deadLetter).toBeUndefined();
+    expect(deadLettersQueue.consumer).toBeUndefined();
+  });
+
+  it('every other queue declares how it is consumed', () => {
+    for (const queue of ALL_QUEUES.filter((q) => q !== deadLettersQueue)) {
+      expect(queue.consumer).toEqual(expect.objectContaining({ batchSize: expect.any(Number), concurrency: expect.any(Number), pollingIntervalSeconds: expect.any(Number) }));
+    }
+    expect(Object.isFrozen(notificationDeliverQueue.consumer)).toBe(true);
   });
 
   it('options are sane pg-boss settings and frozen', () => {
@@ -101,6 +111,15 @@ describe('defineQueue', () => {
 
   it.each(['', 'has space', 'semi;colon', 'émoji'])('refuses the name %j', (name) => {
     expect(() => defineQueue({ name, description: 'd', schema: z.object({}), options })).toThrow(/may only hold/);
+  });
+
+  it.each([
+    [{ batchSize: 0 }, /batchSize/],
+    [{ concurrency: 1.5 }, /concurrency/],
+    [{ pollingIntervalSeconds: 0.1 }, /pollingIntervalSeconds/],
+  ])('refuses consumer settings %j', (bad, message) => {
+    const consumer = { batchSize: 1, concurrency: 1, batch: 'sequential', pollingIntervalSeconds: 2, ...bad } as const;
+    expect(() => defineQueue({ name: 'q', description: 'd', schema: z.object({}), options, consumer })).toThrow(message);
   });
 
   it('refuses a queue that is its own dead letter', () => {

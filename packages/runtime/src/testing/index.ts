@@ -1,0 +1,1 @@
+export { startInProcess, type ServiceUnderTest } from './start-in-process.ts';
