@@ -90,6 +90,8 @@ export function presentRelease(row: ReleaseRow): ReleaseResponse {
     prerelease: row.prerelease,
     url: row.url,
     firstSeenAt: row.first_seen_at.toISOString(),
+    digest: row.digest,
+    cycle: row.cycle as ReleaseResponse['cycle'],
   };
 }
 

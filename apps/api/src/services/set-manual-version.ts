@@ -1,5 +1,5 @@
 import { recordVersionSnapshot } from '@planekeeper/db';
-import { conflict, notFound } from '@planekeeper/domain';
+import { conflict, isClusterParser, notFound } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import { findScrapeJob, presentSnapshot } from '../db/scrape-jobs.queries.ts';
 import type { ApiDeps } from '../deps.ts';
@@ -18,7 +18,7 @@ export async function setManualVersion(deps: ApiDeps, organizationId: string, id
     const job = await findScrapeJob(trx, organizationId, id, { forUpdate: true });
     if (!job) throw notFound('scrape job', id);
     if (job.parser !== 'manual') {
-      throw conflict(`scrape job ${id} reads its version from git with the ${job.parser} parser: only manual jobs take PUT /version (set "parser": "manual" first, or run it with POST /api/v1/scrape-jobs/${id}/run)`);
+      throw conflict(`scrape job ${id} reads its version from ${isClusterParser(job.parser) ? 'the cluster' : 'git'} with the ${job.parser} parser: only manual jobs take PUT /version (set "parser": "manual" first, or run it with POST /api/v1/scrape-jobs/${id}/run)`);
     }
     const recorded = await recordVersionSnapshot(trx, organizationId, { scrapeJobId: id, version, source: 'manual' });
     if (!recorded) throw notFound('scrape job', id);

@@ -1,7 +1,16 @@
 import { openAlertState, type AlertChange, type AlertRow } from '@planekeeper/db';
-import { decideAlert, evaluateRule, type LifecycleEvaluation, type ReleaseCandidate, type RuleEvaluation } from '@planekeeper/domain';
+import {
+  decideAlert,
+  evaluateRule,
+  resolveDeployedImage,
+  type DeployedSnapshot,
+  type LifecycleEvaluation,
+  type ReleaseCandidate,
+  type RuleEvaluation,
+} from '@planekeeper/domain';
 import type { ConfigToEvaluate } from '../db/alert-configs.queries.ts';
 import type { EvaluationWrite } from '../db/evaluations.queries.ts';
+import type { GatheredRelease } from '../db/versions.queries.ts';
 
 /**
  * Evaluates a rule for (gather job, rule, tag filter, deployed version) once per run: thousands of
@@ -35,8 +44,8 @@ export function createRuleEvaluator(now: Date): RuleEvaluator {
 /** What a batch read from the database, locked. */
 export interface BatchInputs {
   configs: readonly ConfigToEvaluate[];
-  releasesByGatherJob: ReadonlyMap<string, readonly ReleaseCandidate[]>;
-  deployedByScrapeJob: ReadonlyMap<string, string>;
+  releasesByGatherJob: ReadonlyMap<string, readonly GatheredRelease[]>;
+  deployedByScrapeJob: ReadonlyMap<string, DeployedSnapshot>;
   openAlertsByConfig: ReadonlyMap<string, AlertRow>;
   evaluate: RuleEvaluator;
 }
@@ -73,6 +82,20 @@ function toEvaluationWrite(config: ConfigToEvaluate, evaluation: RuleEvaluation)
   };
 }
 
+/**
+ * Evaluates what a scrape job recorded. The digest of an image pinned without a tag is placed
+ * here, not by the agent or at ingestion: only an alert config joins a scrape job to the gather
+ * job whose tags know digests, and a later gather that reads the digest places it at once.
+ */
+function evaluateDeployment(config: ConfigToEvaluate, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator): RuleEvaluation {
+  if (deployed === null) return evaluate(config, null, releases);
+  const resolved = resolveDeployedImage(deployed, releases);
+  if ('unknown' in resolved) return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null };
+  const evaluation = evaluate(config, resolved.version, releases);
+  if (resolved.note === null) return evaluation;
+  return evaluation.status === 'ok' ? { ...evaluation, notes: [resolved.note, ...evaluation.notes] } : { ...evaluation, reason: `${evaluation.reason} (${resolved.note})` };
+}
+
 function toLifecycle(evaluation: RuleEvaluation): LifecycleEvaluation {
   if (evaluation.status === 'unknown') return { status: 'unknown' };
   const { severity, deployedVersion, latestVersion, behindBy } = evaluation;
@@ -92,7 +115,7 @@ export function decideBatch(inputs: BatchInputs): BatchDecisions {
     let lifecycle: LifecycleEvaluation = { status: 'unknown' };
     if (config.enabled) {
       const releases = inputs.releasesByGatherJob.get(config.gather_job_id) ?? [];
-      const evaluation = inputs.evaluate(config, inputs.deployedByScrapeJob.get(config.scrape_job_id) ?? null, releases);
+      const evaluation = evaluateDeployment(config, inputs.deployedByScrapeJob.get(config.scrape_job_id) ?? null, releases, inputs.evaluate);
       evaluations.push(toEvaluationWrite(config, evaluation));
       lifecycle = toLifecycle(evaluation);
     }

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { findAlertConfigIds, lockAlertConfigs } from '../db/alert-configs.queries.ts';
 import { upsertEvaluations } from '../db/evaluations.queries.ts';
-import { latestDeployedVersions, loadReleases } from '../db/versions.queries.ts';
+import { latestDeployedVersions, loadReleases, type GatheredRelease } from '../db/versions.queries.ts';
 import type { RulesEngineMetrics } from '../metrics.ts';
 import { createRuleEvaluator, decideBatch, type RuleEvaluator } from './decide-batch.ts';
 
@@ -30,7 +30,7 @@ export interface EvaluationSummary {
 
 /** State shared by the batches of one target: releases are loaded once per gather job. */
 interface RunState {
-  releases: Map<string, readonly ReleaseCandidate[]>;
+  releases: Map<string, readonly GatheredRelease[]>;
   evaluate: RuleEvaluator;
 }
 

@@ -11,3 +11,5 @@ export type {
 } from './evaluate-rule.ts';
 export { compareSeverity, SEVERITIES, severityFor } from './severity.ts';
 export type { Severity, SeverityThresholds } from './severity.ts';
+export { resolveDeployedImage } from './deployed-image.ts';
+export type { DeployedSnapshot, DigestedRelease, ResolvedDeployment } from './deployed-image.ts';
