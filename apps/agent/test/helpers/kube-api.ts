@@ -163,7 +163,8 @@ export async function startKubeApi(token = 'kube-standin-token-4f0c9a'): Promise
     });
     if (fault && 'malformed' in fault) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      return res.end(body.slice(0, Math.floor(body.length / 2)));
+      res.end(body.slice(0, Math.floor(body.length / 2)));
+      return;
     }
     if (fault && 'drop' in fault) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length) });
