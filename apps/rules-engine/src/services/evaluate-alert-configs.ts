@@ -1,5 +1,5 @@
 import { applyAlertChanges, findOpenAlerts, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import type { EvaluatePayload, ReleaseCandidate } from '@planekeeper/domain';
+import type { EvaluatePayload } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
