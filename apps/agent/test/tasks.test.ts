@@ -115,4 +115,20 @@ describe('running claimed tasks end to end on the agent side', () => {
       retryable: false,
     });
   });
+
+  it('runs a cluster scrape only for the cluster it reads, named by the task as its credential', async () => {
+    const spec = { parser: 'helm_release', helmRelease: { namespace: 'web', release: 'nginx' } };
+    await expect(runTask(claimed('scrape', spec, 'prod-eu'), signal)).rejects.toMatchObject({
+      message: 'this agent reads no cluster (set AGENT_KUBE_NAMESPACES, and AGENT_KUBECONFIG outside a pod)',
+      retryable: false,
+    });
+    const inCluster = createTaskRunner({
+      capabilities: ['scrape'], credentials, sandbox, etags: new Map(), githubToken: undefined, cacheDir: join(root, 'cache'), childEnv: {}, userAgent: 'planekeeper-agent/test', logger,
+      kube: { cluster: 'staging', namespaces: ['web'], source: { kind: 'kubeconfig', path: join(root, 'no-kubeconfig') } },
+    });
+    await expect(inCluster(claimed('scrape', spec, 'prod-eu'), signal)).rejects.toMatchObject({
+      message: 'the job names cluster prod-eu as its credentialName; this agent reads cluster staging (AGENT_KUBE_CLUSTER)',
+      retryable: false,
+    });
+  });
 });
