@@ -37,10 +37,10 @@ const pick = <T>(value: T | undefined, stored: T): T => (value === undefined ? s
 const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /**
- * Applies an update, checking the stored job merged with it (a non-manual job needs its repo,
- * file, expression and schedule). Changing what is read runs the job at once; a lower history
- * limit trims the history now; a pending task is brought up to date, or ended when the job is
- * disabled or made manual.
+ * Applies an update, checking the stored job merged with it (a git job needs its repo, file,
+ * expression and schedule; a cluster job its settings, schedule and cluster name). Changing what
+ * is read runs the job at once; a lower history limit trims the history now; a pending task is
+ * brought up to date, or ended when the job is disabled or made manual.
  */
 export async function editScrapeJob(deps: ApiDeps, organizationId: string, id: string, body: ScrapeJobUpdate): Promise<ScrapeJobRow> {
   return deps.db.transaction().execute(async (trx) => {
