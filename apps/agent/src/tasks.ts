@@ -85,17 +85,11 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
     switch (task.kind) {
       case 'gather': {
         const spec = task.spec;
+        // Releases and tags of one GitHub (or GHE) repository: the same token, ETags and limits.
+        const github = { jobId: task.jobId, etag: spec.etag, etags: deps.etags, githubToken: deps.githubToken, userAgent: deps.userAgent, logger, signal };
         if (spec.sourceType === 'github_release') {
           const { gatherGithubReleases } = await import('./gather/github.ts');
-          return gatherGithubReleases(spec.source, {
-            jobId: task.jobId,
-            etag: spec.etag,
-            etags: deps.etags,
-            githubToken: deps.githubToken,
-            userAgent: deps.userAgent,
-            logger,
-            signal,
-          });
+          return gatherGithubReleases(spec.source, github);
         }
         if (spec.sourceType === 'helm_repo') {
           const { gatherHelmChart } = await import('./gather/helm.ts');
@@ -103,15 +97,7 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
         }
         if (spec.sourceType === 'github_tag') {
           const { gatherGithubTags } = await import('./gather/github-tags.ts');
-          return gatherGithubTags(spec.source, {
-            jobId: task.jobId,
-            etag: spec.etag,
-            etags: deps.etags,
-            githubToken: deps.githubToken,
-            userAgent: deps.userAgent,
-            logger,
-            signal,
-          });
+          return gatherGithubTags(spec.source, github);
         }
         if (spec.sourceType === 'gitlab_release') {
           const { gatherGitlabReleases } = await import('./gather/gitlab.ts');
