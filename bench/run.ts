@@ -11,9 +11,11 @@ import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchMemory } from './memory.ts';
 import { benchNotifier } from './notifier.ts';
+import { benchParsePreview } from './parse-preview.ts';
 import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
+import { benchRegex } from './regex.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -32,6 +34,8 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
   memory: benchMemory,
+  regex: benchRegex,
+  preview: benchParsePreview,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,8 +1,9 @@
 import { generateApiKey, type Database } from '@planekeeper/db';
+import type { OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 
 /** An organization with an agent key and an admin key, made straight in the database. */
-export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizationId: string; agentKey: string; adminKey: string }> {
+export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizationId: OrganizationId; agentKey: string; adminKey: string }> {
   const organization = await db.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
   const keys: Record<string, string> = {};
   for (const role of ['agent', 'admin'] as const) {

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const agentKey = await stack.call('POST', '/api/v1/api-keys', { name: 'cluster agent', role: 'agent' });
   await stack.startAgent({
     AGENT_API_KEY: agentKey.body.key,
-    AGENT_CONFIG: writeAgentConfig({ 'gitlab-token': { type: 'https_pat', token: gitlab.token } }),
+    AGENT_CONFIG: writeAgentConfig({ 'gitlab-token': { type: 'https_pat', token: gitlab.token, hosts: [new URL(gitlab.url).host] } }),
     AGENT_KUBE_NAMESPACES: 'web,cert-manager',
     AGENT_KUBECONFIG: kube.writeKubeconfig(),
     AGENT_KUBE_CLUSTER: 'prod-eu',

@@ -50,7 +50,7 @@ describe('the whole pipeline, every app a real process', () => {
     expect(agentKey.status).toBe(201);
     await stack.startAgent({
       AGENT_API_KEY: agentKey.body.key,
-      AGENT_CONFIG: writeAgentConfig({ 'deploy-repo': { type: 'https_pat', token: GIT_TOKEN } }),
+      AGENT_CONFIG: writeAgentConfig({ 'deploy-repo': { type: 'https_pat', token: GIT_TOKEN, hosts: [new URL(git.url).host] } }),
     });
 
     const rule = await call('POST', '/api/v1/rules', { name: 'two minors behind', type: 'minors_behind', moderate: 2, high: 4, critical: 6, stableOnly: true });

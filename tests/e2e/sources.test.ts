@@ -38,7 +38,7 @@ beforeAll(async () => {
   const agentKey = await stack.call('POST', '/api/v1/api-keys', { name: 'e2e agent', role: 'agent' });
   await stack.startAgent({
     AGENT_API_KEY: agentKey.body.key,
-    AGENT_CONFIG: writeAgentConfig({ 'site-registry': { type: 'registry_basic', username: REGISTRY_AUTH.username, password: REGISTRY_AUTH.password } }),
+    AGENT_CONFIG: writeAgentConfig({ 'site-registry': { type: 'registry_basic', username: REGISTRY_AUTH.username, password: REGISTRY_AUTH.password, hosts: [new URL(registry.url).host] } }),
   });
   const channel = await stack.call('POST', '/api/v1/notification-channels', { name: 'hook', type: 'webhook', url: receiver.url });
   secret = channel.body.secret;

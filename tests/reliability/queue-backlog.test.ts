@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { upsertReleases } from '@planekeeper/db';
+import { makeReleases } from '@planekeeper/db/testing';
 import { sql } from 'kysely';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
 import { startFaultStack, type FaultStack } from '../support/fault-stack.ts';
@@ -50,7 +50,7 @@ describe('a backlog left by a consumer outage drains at the speed of the work', 
     const gather = await stack.db.insertInto('gather_jobs').values({
       organization_id: organizationId, name: 'backlog widget', source_type: 'github_release', source: JSON.stringify({ owner: 'acme', repo: 'widget' }), schedule: '0 0 1 1 *',
     }).returning('id').executeTakeFirstOrThrow();
-    await upsertReleases(stack.db, organizationId, gather.id, gatherResult(['v1.0.0', 'v1.1.0', 'v1.2.0']).releases);
+    await makeReleases(stack.db, organizationId, gather.id, gatherResult(['v1.0.0', 'v1.1.0', 'v1.2.0']).releases);
     const scrapeJobId = await manualScrapeJob(stack, 'backlog deployed', '1.0.0');
     const configs = await stack.db.insertInto('alert_configs')
       .values(Array.from({ length: BACKLOG }, (_, i) => ({ organization_id: organizationId, name: `backlog config ${i}`, gather_job_id: gather.id, scrape_job_id: scrapeJobId, rule_id: ruleId })))
@@ -115,7 +115,7 @@ describe('a backlog left by a consumer outage drains at the speed of the work', 
     const gather = await stack.db.insertInto('gather_jobs').values({
       organization_id: organizationId, name: 'backlog evaluations', source_type: 'github_release', source: JSON.stringify({ owner: 'acme', repo: 'evaluations' }), schedule: '0 0 1 1 *',
     }).returning('id').executeTakeFirstOrThrow();
-    await upsertReleases(stack.db, organizationId, gather.id, gatherResult(['v1.0.0', 'v1.1.0', 'v1.2.0']).releases);
+    await makeReleases(stack.db, organizationId, gather.id, gatherResult(['v1.0.0', 'v1.1.0', 'v1.2.0']).releases);
     const scrapeJobId = await manualScrapeJob(stack, 'backlog evaluations deployed', '1.0.0');
     await stack.apps.get('rules-engine')!.stop();
     // Each config created through the API asks for its own evaluation at once: one queued job each.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { pendingTaskValues, type Database, type JobRowByKind } from '@planekeeper/db';
 import { createTestDatabase, type TestDatabase } from '@planekeeper/db/testing';
 import type { Transaction } from 'kysely';
-import { insertPendingTasks, lockDueJobs } from '../../apps/taskengine/src/db/schedule.queries.ts';
+import { insertPendingTasks, lockDueJobsAcrossOrganizations } from '../../apps/taskengine/src/db/schedule.queries.ts';
 import { startApp, type RunningApp } from '../support/app-process.ts';
 import { BOOTSTRAP_KEY } from '../support/stack.ts';
 import { caller, type Call } from '../security/tenants.ts';
@@ -35,7 +35,7 @@ describe('run now while the scheduler schedules the same job', () => {
     expect(job.status).toBe(201);
     let runNow: Promise<{ status: number; body: unknown }> | undefined;
     const tick = test.db.transaction().execute(async (trx: Transaction<Database>) => {
-      const due = await lockDueJobs(trx, 'gather', 10);
+      const due = await lockDueJobsAcrossOrganizations(trx, 'gather', 10);
       expect(due.map((j) => j.id)).toEqual([job.body.id]);
       runNow = call('POST', `/api/v1/gather-jobs/${job.body.id}/run`, undefined, admin);
       // Long enough for the api's insert to reach the job row the tick holds.

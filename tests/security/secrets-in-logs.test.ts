@@ -101,16 +101,19 @@ beforeAll(async () => {
   const created = await as(bootstrap, 'POST', '/api/v1/organizations', { name: 'secret keepers' });
   admin = secret('admin key', created.adminKey.key);
   const agentKey = secret('agent key', (await as(admin, 'POST', '/api/v1/api-keys', { name: 'agent', role: 'agent' })).key);
+  const gitHosts = [new URL(git.url).host];
+  const sshHosts = [`127.0.0.1:${sshd.port}`];
+  const registryHosts = [new URL(registry.url).host];
   const agentConfig = writeAgentConfig({
-    'deploy-repo': { type: 'https_pat', token: gitToken },
-    'wrong-repo': { type: 'https_pat', token: secrets['wrong git token'] as string },
-    'deploy-ssh': { type: 'ssh_key', private_key: key.privateKey, passphrase },
-    'wrong-ssh': { type: 'ssh_key', private_key: key.privateKey, passphrase: secrets['wrong ssh passphrase'] as string },
-    registry: { type: 'registry_basic', username: registry.credentials.username, password: registry.credentials.password },
-    'wrong-registry': { type: 'registry_basic', username: registry.credentials.username, password: secrets['wrong registry password'] as string },
+    'deploy-repo': { type: 'https_pat', token: gitToken, hosts: gitHosts },
+    'wrong-repo': { type: 'https_pat', token: secrets['wrong git token'] as string, hosts: gitHosts },
+    'deploy-ssh': { type: 'ssh_key', private_key: key.privateKey, passphrase, hosts: sshHosts },
+    'wrong-ssh': { type: 'ssh_key', private_key: key.privateKey, passphrase: secrets['wrong ssh passphrase'] as string, hosts: sshHosts },
+    registry: { type: 'registry_basic', username: registry.credentials.username, password: registry.credentials.password, hosts: registryHosts },
+    'wrong-registry': { type: 'registry_basic', username: registry.credentials.username, password: secrets['wrong registry password'] as string, hosts: registryHosts },
   });
   apps.push(await startLoggedApp('agent', {
-    ...env, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
+    ...env, GITHUB_TOKEN_HOSTS: new URL(github.url).host, AGENT_SERVER_URL: `${api.url}/api/v1/agent`, AGENT_API_KEY: agentKey, AGENT_NAME: 'secret-agent', AGENT_POLL_INTERVAL: '1',
     AGENT_CACHE_DIR: path.join(root, 'cache'), AGENT_CONFIG: agentConfig, GITHUB_TOKEN: secrets.GITHUB_TOKEN as string,
   }, lines, null));
 }, 120_000);

@@ -84,7 +84,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
 }
 
 /** Writes an agent credentials file (the seed's config.yaml) and returns its path. */
-export function writeAgentConfig(credentials: Record<string, Record<string, string>>): string {
+export function writeAgentConfig(credentials: Record<string, Record<string, string | string[]>>): string {
+  // A value may be a list (`hosts: [...]`): each is written as JSON, which is YAML.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pk-e2e-config-'));
   const file = path.join(dir, 'config.yaml');
   const lines = ['agent:', '  credentials:'];

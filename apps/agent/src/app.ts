@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { closeServer, ConfigError, createMetricsRegistry, createOpsServer, listen, type Logger, type Service } from '@planekeeper/runtime';
 import { createAgentApi, type AgentApi } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
-import { loadCredentials, type Credentials } from './credentials.ts';
+import { loadCredentials, unscopedCredentials, type Credentials } from './credentials.ts';
 import { displayUrl } from './display-url.ts';
 import type { EtagMemory } from './gather/github.ts';
 import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
@@ -83,6 +83,12 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
       if (config.metricsPort !== undefined) {
         opsServer = createOpsServer({ registry: createMetricsRegistry('agent'), ready: async () => ({ server: loop.status().heartbeatOk }) });
         opsPort = await listen(opsServer, config.metricsPort);
+      }
+      for (const name of unscopedCredentials(credentials)) {
+        logger.warn(
+          { credential: name },
+          `credential ${name} has no hosts: in ${config.credentialsFile.path}; the agent will not send it anywhere, and tasks that name it fail, until you list the hosts it may be sent to (see the agent's README)`,
+        );
       }
       loop.start();
       logger.info(

@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { ConfigError, env, parseEnv } from '@planekeeper/runtime';
+import { parseHostPattern, type HostPattern, type ScopedToken } from './credential-scope.ts';
 
 const namespaceList = z
   .string()
@@ -25,6 +26,21 @@ const capabilityList = z
   .transform((value) => [...new Set(value.split(',').map((part) => part.trim()).filter((part) => part !== ''))])
   .pipe(z.array(z.enum(CAPABILITIES, { message: `each capability must be one of ${CAPABILITIES.join(', ')}` })).min(1, 'list at least one capability'));
 
+/** Where GITHUB_TOKEN may go when GITHUB_TOKEN_HOSTS is not set: github.com's API only. */
+const DEFAULT_GITHUB_TOKEN_HOST = 'api.github.com';
+
+const hostList = z.string().transform((value, ctx): HostPattern[] => {
+  const entries = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'list at least one host' });
+  const patterns: HostPattern[] = [];
+  entries.forEach((entry, index) => {
+    const parsed = parseHostPattern(entry);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${parsed}` });
+    else patterns.push(parsed);
+  });
+  return patterns;
+});
+
 const schema = z.object({
   // The agent API root of the Planekeeper server, e.g. https://planekeeper.example.com/api/v1/agent.
   AGENT_SERVER_URL: z
@@ -44,6 +60,9 @@ const schema = z.object({
   AGENT_MAX_CONCURRENT_TASKS: env.int(4, 1, 1000),
   // Optional GitHub token: 5,000 instead of 60 API requests an hour.
   GITHUB_TOKEN: z.string().optional(),
+  // Comma-separated hosts (host, host:port or URL prefix) GITHUB_TOKEN may be sent to; a GitHub
+  // Enterprise server is listed here, with api.github.com if the token is for github.com too.
+  GITHUB_TOKEN_HOSTS: hostList.default(() => [parseHostPattern(DEFAULT_GITHUB_TOKEN_HOST) as HostPattern]),
   // The credentials file (ssh_key, https_pat, registry_basic); optional at the default path.
   AGENT_CONFIG: z.string().optional(),
   // Where git repositories are cached between scrapes.
@@ -83,7 +102,8 @@ export interface AgentConfig {
   hostname: string;
   capabilities: Capability[];
   maxConcurrentTasks: number;
-  githubToken: string | undefined;
+  /** GITHUB_TOKEN and where it may be sent (GITHUB_TOKEN_HOSTS). */
+  githubToken: ScopedToken | undefined;
   /** Path of config.yaml and whether AGENT_CONFIG named it (then it must exist). */
   credentialsFile: { path: string; explicit: boolean };
   cacheDir: string;
@@ -147,7 +167,10 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
     hostname: hostname(),
     capabilities: parsed.AGENT_CAPABILITIES,
     maxConcurrentTasks: parsed.AGENT_MAX_CONCURRENT_TASKS,
-    githubToken: parsed.GITHUB_TOKEN,
+    githubToken:
+      parsed.GITHUB_TOKEN === undefined
+        ? undefined
+        : { token: parsed.GITHUB_TOKEN, scope: { label: 'GITHUB_TOKEN', setting: 'GITHUB_TOKEN_HOSTS', hosts: parsed.GITHUB_TOKEN_HOSTS } },
     credentialsFile: { path: parsed.AGENT_CONFIG ?? DEFAULT_CREDENTIALS_FILE, explicit: parsed.AGENT_CONFIG !== undefined },
     cacheDir: parsed.AGENT_CACHE_DIR,
     logLevel: parsed.LOG_LEVEL,

@@ -2,13 +2,27 @@ import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
 import { z } from 'zod';
 import { ConfigError } from '@planekeeper/runtime';
+import { parseHostPattern, type HostPattern, type SecretScope } from './credential-scope.ts';
 import { describeYamlError } from './yaml.ts';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/;
 
+const hostPattern = z.string().transform((text, ctx): HostPattern => {
+  const parsed = parseHostPattern(text);
+  if (typeof parsed === 'string') {
+    ctx.addIssue({ code: 'custom', message: parsed });
+    return z.NEVER;
+  }
+  return parsed;
+});
+// Optional so that a config.yaml from before scopes still loads: such a credential is declared
+// but refused at use, with a warning at start (see unscopedCredentials).
+const hosts = z.array(hostPattern).min(1, 'hosts must list at least one host').max(100, 'hosts may list at most 100 entries').optional();
+
 const sshKey = z
   .strictObject({
     type: z.literal('ssh_key'),
+    hosts,
     private_key_file: z.string().min(1).optional(),
     private_key: z.string().min(1).optional(),
     passphrase: z.string().optional(),
@@ -18,12 +32,14 @@ const sshKey = z
   });
 const httpsPat = z.strictObject({
   type: z.literal('https_pat'),
+  hosts,
   token: z.string().min(1, 'token must not be empty'),
   // Not in the seed's examples; Bitbucket needs the account name beside an app password.
   username: z.string().min(1).optional(),
 });
 const registryBasic = z.strictObject({
   type: z.literal('registry_basic'),
+  hosts,
   username: z.string().min(1, 'username must not be empty'),
   password: z.string().min(1, 'password must not be empty'),
 });
@@ -42,25 +58,28 @@ const fileSchema = z.object({
     .nullish(),
 });
 
-/** An SSH private key for git over ssh. */
+/** An SSH private key for git over ssh; its scope lists the ssh hosts. */
 export interface SshKeyCredential {
   type: 'ssh_key';
+  scope: SecretScope;
   privateKey: string;
   passphrase: string | undefined;
 }
 /** A token for git (and Helm repositories) over https, sent as basic auth. */
 export interface HttpsPatCredential {
   type: 'https_pat';
+  scope: SecretScope;
   username: string;
   token: string;
 }
 /** A username and password for an OCI registry or Helm repository. */
 export interface RegistryBasicCredential {
   type: 'registry_basic';
+  scope: SecretScope;
   username: string;
   password: string;
 }
-/** A named secret from config.yaml. Never log one. */
+/** A named secret from config.yaml and the hosts it may be sent to. Never log one. */
 export type Credential = SshKeyCredential | HttpsPatCredential | RegistryBasicCredential;
 
 /** Credentials by name; the names (never the secrets) are declared in heartbeats. */
@@ -99,6 +118,7 @@ export function loadCredentials(file: { path: string; explicit: boolean }): Cred
   }
   const credentials = new Map<string, Credential>();
   for (const [name, entry] of Object.entries(parsed.data.agent?.credentials ?? {})) {
+    const scope: SecretScope = { label: `credential ${name}`, setting: `the hosts: of agent.credentials.${name}`, hosts: entry.hosts ?? null };
     if (entry.type === 'ssh_key') {
       let privateKey = entry.private_key;
       if (entry.private_key_file !== undefined) {
@@ -113,14 +133,19 @@ export function loadCredentials(file: { path: string; explicit: boolean }): Cred
       }
       // ssh refuses a key file without its final newline.
       const key = String(privateKey).endsWith('\n') ? String(privateKey) : `${String(privateKey)}\n`;
-      credentials.set(name, { type: 'ssh_key', privateKey: key, passphrase: entry.passphrase === '' ? undefined : entry.passphrase });
+      credentials.set(name, { type: 'ssh_key', scope, privateKey: key, passphrase: entry.passphrase === '' ? undefined : entry.passphrase });
     } else if (entry.type === 'https_pat') {
-      credentials.set(name, { type: 'https_pat', username: entry.username ?? DEFAULT_PAT_USERNAME, token: entry.token });
+      credentials.set(name, { type: 'https_pat', scope, username: entry.username ?? DEFAULT_PAT_USERNAME, token: entry.token });
     } else {
-      credentials.set(name, { type: 'registry_basic', username: entry.username, password: entry.password });
+      credentials.set(name, { type: 'registry_basic', scope, username: entry.username, password: entry.password });
     }
   }
   return credentials;
+}
+
+/** Names of the credentials without `hosts:`: the agent warns of each at start and never sends them. */
+export function unscopedCredentials(credentials: Credentials): string[] {
+  return [...credentials].filter(([, credential]) => credential.scope.hosts === null).map(([name]) => name);
 }
 
 /** Username and password for HTTP basic auth from a registry_basic or https_pat credential. */

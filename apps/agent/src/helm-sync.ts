@@ -1,7 +1,7 @@
 import type { HelmSyncResult } from '@planekeeper/domain';
 import type { Credential } from './credentials.ts';
 import { fetchHelmIndex, readHelmCharts } from './gather/helm-index.ts';
-import type { ExpressionSandbox } from './sandbox/sandbox.ts';
+import { filterTags } from './scrape/parsers/regex.ts';
 
 /** A helm_sync task's settings. */
 export interface HelmSyncSpec {
@@ -11,11 +11,11 @@ export interface HelmSyncSpec {
 
 /**
  * Every chart of a Helm repository and its versions, for the server to keep one gather job per
- * chart. `chartFilter` (a regex, run in the sandbox since users write it) narrows the charts.
+ * chart. `chartFilter` (a user's regex, run by the linear-time engine) narrows the charts.
  */
 export async function syncHelmRepository(
   spec: HelmSyncSpec,
-  options: { credential?: Credential | undefined; sandbox: ExpressionSandbox; signal?: AbortSignal; maxBytes?: number },
+  options: { credential?: Credential | undefined; signal?: AbortSignal; maxBytes?: number },
 ): Promise<HelmSyncResult> {
   const index = await fetchHelmIndex(spec.repoUrl, options);
   const charts: HelmSyncResult['charts'] = [];
@@ -23,6 +23,6 @@ export async function syncHelmRepository(
     charts.push({ name: chart.name, versions: chart.versions.map((entry) => entry.version) });
   }
   if (spec.chartFilter === null || spec.chartFilter === undefined || spec.chartFilter === '') return { charts };
-  const kept = new Set(await options.sandbox.filterTags(spec.chartFilter, charts.map((chart) => chart.name)));
+  const kept = new Set(filterTags(spec.chartFilter, charts.map((chart) => chart.name), 'chart filter'));
   return { charts: charts.filter((chart) => kept.has(chart.name)) };
 }

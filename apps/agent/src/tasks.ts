@@ -2,6 +2,7 @@ import type { ClaimedTask, GatherResult, HelmSyncResult, ScrapeResult } from '@p
 import type { Logger } from '@planekeeper/runtime';
 import type { ClaimedTaskEnvelope } from './api-client.ts';
 import type { Capability, KubeSettings } from './config.ts';
+import type { ScopedToken } from './credential-scope.ts';
 import type { Credential, Credentials } from './credentials.ts';
 import type { EtagMemory } from './gather/github.ts';
 import type { OciLimits } from './gather/oci.ts';
@@ -22,7 +23,7 @@ export interface TaskDependencies {
   credentials: Credentials;
   sandbox: ExpressionSandbox;
   etags: EtagMemory;
-  githubToken: string | undefined;
+  githubToken: ScopedToken | undefined;
   cacheDir: string;
   childEnv: Record<string, string>;
   userAgent: string;
@@ -108,7 +109,7 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
           return gatherEndoflifeCycles(spec.source, { etag: spec.etag, userAgent: deps.userAgent, signal });
         }
         const { gatherOciTags } = await import('./gather/oci.ts');
-        return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, sandbox: deps.sandbox, logger, signal, limits: deps.ociLimits });
+        return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, logger, signal, limits: deps.ociLimits });
       }
       case 'scrape': {
         const { spec } = task;
@@ -128,12 +129,15 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
           signal,
           timeoutMs: deps.gitTimeoutMs,
         });
-        const extracted = await deps.sandbox.extractVersion(spec.parser, file.text, spec.expression);
+        const extracted =
+          spec.parser === 'regex'
+            ? (await import('./scrape/parsers/regex.ts')).evaluateRegex(file.text, spec.expression)
+            : await deps.sandbox.extractVersion(spec.parser, file.text, spec.expression);
         return { version: extracted.version, raw: extracted.raw, commitSha: file.commitSha };
       }
       case 'helm_sync': {
         const { syncHelmRepository } = await import('./helm-sync.ts');
-        return syncHelmRepository(task.spec, { credential, sandbox: deps.sandbox, signal });
+        return syncHelmRepository(task.spec, { credential, signal });
       }
     }
   };

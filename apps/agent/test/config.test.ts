@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '@planekeeper/runtime';
 import { loadAgentConfig } from '../src/config.ts';
-import { loadCredentials } from '../src/credentials.ts';
+import { loadCredentials, unscopedCredentials } from '../src/credentials.ts';
+import { hostPatterns } from './helpers/credentials.ts';
 
 const required = { AGENT_SERVER_URL: 'https://planekeeper.example.com/api/v1/agent', AGENT_API_KEY: 'pk_agent_0123456789' };
 const configError = (run: () => unknown): ConfigError => {
@@ -45,6 +46,7 @@ describe('agent configuration', () => {
       AGENT_CAPABILITIES: 'scrape, gather,scrape',
       AGENT_MAX_CONCURRENT_TASKS: '8',
       GITHUB_TOKEN: 'ghp_abc',
+      GITHUB_TOKEN_HOSTS: 'api.github.com, ghe.example.com:8443,https://git.example.com/api/v3',
       AGENT_CONFIG: '/config/agent.yaml',
       AGENT_CACHE_DIR: '/var/cache/pk',
       LOG_LEVEL: 'debug',
@@ -56,7 +58,10 @@ describe('agent configuration', () => {
       name: 'site-west-1',
       capabilities: ['scrape', 'gather'],
       maxConcurrentTasks: 8,
-      githubToken: 'ghp_abc',
+      githubToken: {
+        token: 'ghp_abc',
+        scope: { label: 'GITHUB_TOKEN', setting: 'GITHUB_TOKEN_HOSTS', hosts: hostPatterns(['api.github.com', 'ghe.example.com:8443', 'https://git.example.com/api/v3']) },
+      },
       credentialsFile: { path: '/config/agent.yaml', explicit: true },
       cacheDir: '/var/cache/pk',
       logLevel: 'debug',
@@ -102,6 +107,15 @@ describe('agent configuration', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('scopes GITHUB_TOKEN to api.github.com unless GITHUB_TOKEN_HOSTS says otherwise', () => {
+    expect(loadAgentConfig({ ...required, GITHUB_TOKEN: 'ghp_abc' }).githubToken?.scope.hosts).toEqual(hostPatterns(['api.github.com']));
+    const error = configError(() => loadAgentConfig({ ...required, GITHUB_TOKEN: 'ghp_abc', GITHUB_TOKEN_HOSTS: 'api.github.com,*.example.com,ftp://x' }));
+    expect(error.message).toContain('GITHUB_TOKEN_HOSTS: entry 2: wildcards are not supported; list each host');
+    expect(error.message).toContain('GITHUB_TOKEN_HOSTS: entry 3: a URL prefix must start with https://, http:// or ssh://');
+    expect(error.message).not.toContain('ghp_abc');
+    expect(configError(() => loadAgentConfig({ ...required, GITHUB_TOKEN_HOSTS: ' , ' })).message).toContain('GITHUB_TOKEN_HOSTS: list at least one host');
+  });
+
   it('requires the server URL and key, and an http(s) URL', () => {
     expect(configError(() => loadAgentConfig({})).message).toMatch(/AGENT_SERVER_URL: .*\(unset\)[\s\S]*AGENT_API_KEY: .*\(unset\)/);
     expect(configError(() => loadAgentConfig({ ...required, AGENT_SERVER_URL: 'ftp://example.com/api/v1/agent' })).message).toContain('expected an http:// or https:// URL');
@@ -128,26 +142,51 @@ describe('credentials file (config.yaml)', () => {
       type: ssh_key
       private_key_file: ${keyFile}
       passphrase: ""
+      hosts: [github.com]
     inline-ssh:
       type: ssh_key
       private_key: |
         ${KEY.split('\n').join('\n        ')}
       passphrase: "open sesame"
+      hosts:
+        - gitlab.example.com:2222
     my-github-pat:
       type: https_pat
       token: ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+      hosts:
+        - https://github.com/acme/
     my-registry:
       type: registry_basic
       username: myuser
       password: dckr_pat_xxxxxxxxxxxx
+      hosts: [registry-1.docker.io, auth.docker.io]
 `,
     );
     const credentials = loadCredentials({ path, explicit: true });
+    const scope = (name: string, hosts: string[]) => ({ label: `credential ${name}`, setting: `the hosts: of agent.credentials.${name}`, hosts: hostPatterns(hosts) });
     expect([...credentials.keys()]).toEqual(['my-github-ssh', 'inline-ssh', 'my-github-pat', 'my-registry']);
-    expect(credentials.get('my-github-ssh')).toEqual({ type: 'ssh_key', privateKey: `${KEY}\n`, passphrase: undefined });
-    expect(credentials.get('inline-ssh')).toEqual({ type: 'ssh_key', privateKey: `${KEY}\n`, passphrase: 'open sesame' });
-    expect(credentials.get('my-github-pat')).toEqual({ type: 'https_pat', username: 'x-access-token', token: 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' });
-    expect(credentials.get('my-registry')).toEqual({ type: 'registry_basic', username: 'myuser', password: 'dckr_pat_xxxxxxxxxxxx' });
+    expect(credentials.get('my-github-ssh')).toEqual({ type: 'ssh_key', scope: scope('my-github-ssh', ['github.com']), privateKey: `${KEY}\n`, passphrase: undefined });
+    expect(credentials.get('inline-ssh')).toEqual({ type: 'ssh_key', scope: scope('inline-ssh', ['gitlab.example.com:2222']), privateKey: `${KEY}\n`, passphrase: 'open sesame' });
+    expect(credentials.get('my-github-pat')).toEqual({
+      type: 'https_pat',
+      scope: scope('my-github-pat', ['https://github.com/acme/']),
+      username: 'x-access-token',
+      token: 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    });
+    expect(credentials.get('my-registry')).toEqual({
+      type: 'registry_basic',
+      scope: scope('my-registry', ['registry-1.docker.io', 'auth.docker.io']),
+      username: 'myuser',
+      password: 'dckr_pat_xxxxxxxxxxxx',
+    });
+    expect(unscopedCredentials(credentials)).toEqual([]);
+  });
+
+  it('still loads credentials without hosts (from before scopes), marked as sent nowhere', () => {
+    const path = file('old.yaml', 'agent:\n  credentials:\n    old-pat:\n      type: https_pat\n      token: ghp_old\n    scoped:\n      type: https_pat\n      token: ghp_new\n      hosts: [github.com]\n');
+    const credentials = loadCredentials({ path, explicit: true });
+    expect(credentials.get('old-pat')?.scope).toEqual({ label: 'credential old-pat', setting: 'the hosts: of agent.credentials.old-pat', hosts: null });
+    expect(unscopedCredentials(credentials)).toEqual(['old-pat']);
   });
 
   it('treats a missing file at the default path as no credentials, and at a named path as an error', () => {
@@ -164,6 +203,9 @@ describe('credentials file (config.yaml)', () => {
       ['agent:\n  credentials:\n    ssh:\n      type: ssh_key\n      passphrase: ghp_secret_value\n', /agent\.credentials\.ssh: an ssh_key needs exactly one of private_key_file or private_key/],
       [`agent:\n  credentials:\n    ssh:\n      type: ssh_key\n      private_key_file: ${join(dir, 'nope')}\n`, /agent\.credentials\.ssh\.private_key_file: cannot read .*nope \(ENOENT\)/],
       ['agent:\n  credentials:\n    ssh:\n      type: ssh_key\n      private_key: ghp_secret_value\n', /agent\.credentials\.ssh: the private key is not a PEM\/OpenSSH private key/],
+      ['agent:\n  credentials:\n    pat:\n      type: https_pat\n      token: ghp_secret_value\n      hosts: []\n', /agent\.credentials\.pat\.hosts: hosts must list at least one host/],
+      ['agent:\n  credentials:\n    pat:\n      type: https_pat\n      token: x\n      hosts: [github.com, "https://bot:ghp_secret_value@github.com/"]\n', /agent\.credentials\.pat\.hosts\.1: must not hold a user name or password/],
+      ['agent:\n  credentials:\n    pat:\n      type: https_pat\n      token: x\n      hosts: github.com\n', /agent\.credentials\.pat\.hosts: /],
     ];
     for (const [text, message] of cases) {
       const error = configError(() => loadCredentials({ path: file('bad.yaml', text), explicit: false }));

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gatherGithubReleases, type EtagMemory } from '../src/gather/github.ts';
 import { TaskError } from '../src/task-error.ts';
+import { startCredentialCatcher } from './helpers/credential-catcher.ts';
+import { githubToken, hostPortOf } from './helpers/credentials.ts';
 import { makeReleases, startGithubApi, type GithubApiStandIn } from './helpers/github-api.ts';
-import { closedPort } from './helpers/http-server.ts';
+import { closedPort, startLocalServer } from './helpers/http-server.ts';
 import { captureLogger } from './helpers/logger.ts';
 
 describe('gather from GitHub releases (against a GitHub API stand-in)', () => {
   let github: GithubApiStandIn;
   const { logger } = captureLogger();
-  const options = (etags: EtagMemory, extra: { etag?: string | null; githubToken?: string } = {}) => ({
+  const options = (etags: EtagMemory, extra: { etag?: string | null; githubToken?: string; tokenHosts?: string[] } = {}) => ({
     jobId: 'job-1',
     etag: extra.etag ?? null,
     etags,
-    githubToken: extra.githubToken,
+    githubToken: extra.githubToken === undefined ? undefined : githubToken(extra.githubToken, extra.tokenHosts ?? [hostPortOf(github.url)]),
     userAgent: 'planekeeper-agent/test',
     logger,
   });
@@ -87,5 +89,59 @@ describe('gather from GitHub releases (against a GitHub API stand-in)', () => {
     const error = await gatherGithubReleases({ owner: 'acme', repo: 'tiny', baseUrl: `http://127.0.0.1:${await closedPort()}` }, options(new Map())).catch((e: unknown) => e);
     expect(error).toMatchObject({ retryable: true });
     expect((error as Error).message).toMatch(/could not reach the GitHub API for acme\/tiny: ECONNREFUSED/);
+  });
+
+  describe('GITHUB_TOKEN goes only where GITHUB_TOKEN_HOSTS allows', () => {
+    it('fails a job whose baseUrl is elsewhere before any request, naming the host', async () => {
+      const attacker = await startCredentialCatcher();
+      try {
+        const error = await gatherGithubReleases({ owner: 'acme', repo: 'tiny', baseUrl: attacker.url }, options(new Map(), { githubToken: 'ghp_secret_token' })).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(TaskError);
+        expect(error).toMatchObject({
+          message: `GITHUB_TOKEN may not be sent to ${hostPortOf(attacker.url)}: that host is not in GITHUB_TOKEN_HOSTS (${hostPortOf(github.url)}); the agent refused to send it`,
+          retryable: false,
+        });
+        expect((error as Error).message).not.toContain('ghp_secret_token');
+        expect(attacker.requests).toEqual([]);
+      } finally {
+        await attacker.close();
+      }
+    });
+
+    it('defaults to api.github.com: a GitHub Enterprise server must be listed', async () => {
+      const error = await gatherGithubReleases({ owner: 'acme', repo: 'tiny', baseUrl: github.url }, options(new Map(), { githubToken: 'ghp_x', tokenHosts: ['api.github.com'] })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ message: expect.stringMatching(/^GITHUB_TOKEN may not be sent to 127\.0\.0\.1:\d+: that host is not in GITHUB_TOKEN_HOSTS \(api\.github\.com\)/), retryable: false });
+    });
+
+    it('follows a page link to another origin without the token', async () => {
+      const attacker = await startCredentialCatcher();
+      github.linkOrigin = attacker.url;
+      github.requests.length = 0;
+      try {
+        const result = await gatherGithubReleases({ owner: 'acme', repo: 'rocket', baseUrl: github.url }, options(new Map(), { githubToken: 'ghp_secret_token' }));
+        expect(github.requests[0]?.authorization).toBe('token ghp_secret_token');
+        expect(attacker.requests.map((r) => r.path)).toEqual(['/repos/acme/rocket/releases?per_page=100&page=2']);
+        expect(attacker.credentialsSeen()).toEqual([]);
+        expect(result.releases).toHaveLength(99);
+      } finally {
+        github.linkOrigin = undefined;
+        await attacker.close();
+      }
+    });
+
+    it('loses the token on a redirect to another origin', async () => {
+      const attacker = await startCredentialCatcher();
+      const redirecting = await startLocalServer((req, res) => {
+        res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+        res.end();
+      });
+      try {
+        await gatherGithubReleases({ owner: 'acme', repo: 'tiny', baseUrl: redirecting.url }, options(new Map(), { githubToken: 'ghp_secret_token', tokenHosts: [hostPortOf(redirecting.url)] }));
+        expect(attacker.requests).toHaveLength(1);
+        expect(attacker.credentialsSeen()).toEqual([]);
+      } finally {
+        await Promise.all([attacker.close(), redirecting.close()]);
+      }
+    });
   });
 });

@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { gatherHelmChart } from '../src/gather/helm.ts';
 import { syncHelmRepository } from '../src/helm-sync.ts';
-import { createExpressionSandbox } from '../src/sandbox/sandbox.ts';
+import { startCredentialCatcher } from './helpers/credential-catcher.ts';
+import { hostPortOf, scoped } from './helpers/credentials.ts';
 import { helmIndexYaml, manyCharts, startHelmRepo, type HelmRepoStandIn } from './helpers/helm-repo.ts';
+import { startLocalServer } from './helpers/http-server.ts';
 
 describe('Helm repositories (against a local chart repository)', () => {
   let repo: HelmRepoStandIn;
-  const sandbox = createExpressionSandbox();
-  const credential = { type: 'registry_basic' as const, username: 'charts', password: 's3cret' };
+
+  let credential: ReturnType<typeof scoped<{ type: 'registry_basic'; username: string; password: string }>>;
 
   beforeAll(async () => {
     repo = await startHelmRepo();
+    credential = scoped({ type: 'registry_basic', username: 'charts', password: 's3cret' }, [hostPortOf(repo.url)], 'charts');
     repo.files.set(
       '/stable/index.yaml',
       helmIndexYaml(
@@ -28,7 +31,6 @@ describe('Helm repositories (against a local chart repository)', () => {
     repo.files.set('/big/index.yaml', helmIndexYaml(manyCharts(420, 30), `${repo.url}/big`));
   });
   afterAll(async () => {
-    await sandbox.close();
     await repo.close();
   });
 
@@ -67,7 +69,7 @@ describe('Helm repositories (against a local chart repository)', () => {
       expect(withBasic.releases.map((r) => r.tag)).toEqual(['20.0.1']);
       const withPat = await gatherHelmChart(
         { repoUrl: `${repo.url}/stable`, chart: 'redis' },
-        { credential: { type: 'https_pat', username: 'charts', token: 's3cret' } },
+        { credential: scoped({ type: 'https_pat', username: 'charts', token: 's3cret' }, [`${repo.url}/stable`]) },
       );
       expect(withPat.releases).toHaveLength(1);
     } finally {
@@ -93,19 +95,66 @@ describe('Helm repositories (against a local chart repository)', () => {
   });
 
   it('helm_sync reports every chart with its versions, and the chart filter narrows them', async () => {
-    const all = await syncHelmRepository({ repoUrl: `${repo.url}/stable` }, { sandbox });
+    const all = await syncHelmRepository({ repoUrl: `${repo.url}/stable` }, {});
     expect(all.charts).toEqual([
       { name: 'nginx', versions: ['18.1.8', '18.2.0-rc.1', '1.10.0'] },
       { name: 'postgresql', versions: ['15.5.20'] },
       { name: 'redis', versions: ['20.0.1'] },
     ]);
-    const filtered = await syncHelmRepository({ repoUrl: `${repo.url}/stable`, chartFilter: '^(nginx|redis)$' }, { sandbox });
+    const filtered = await syncHelmRepository({ repoUrl: `${repo.url}/stable`, chartFilter: '^(nginx|redis)$' }, {});
     expect(filtered.charts.map((c) => c.name)).toEqual(['nginx', 'redis']);
+    await expect(syncHelmRepository({ repoUrl: `${repo.url}/stable`, chartFilter: '^(?!redis)' }, {})).rejects.toMatchObject({
+      message: 'chart filter uses a lookahead ((?!...), which is not supported: patterns use RE2 syntax, which has no lookaround or backreferences',
+      retryable: false,
+    });
   });
 
   it('helm_sync reads all 420 charts of the 10 MB index', async () => {
-    const result = await syncHelmRepository({ repoUrl: `${repo.url}/big`, chartFilter: null }, { sandbox });
+    const result = await syncHelmRepository({ repoUrl: `${repo.url}/big`, chartFilter: null }, {});
     expect(result.charts).toHaveLength(420);
     expect(result.charts.every((chart) => chart.versions.length === 30)).toBe(true);
+  });
+
+  describe('the credential goes only to the hosts it lists', () => {
+    it('refuses a repository outside them before any request, for gather and helm_sync alike', async () => {
+      const attacker = await startCredentialCatcher();
+      try {
+        for (const run of [
+          () => gatherHelmChart({ repoUrl: attacker.url, chart: 'redis' }, { credential }),
+          () => syncHelmRepository({ repoUrl: attacker.url }, { credential }),
+        ]) {
+          await expect(run()).rejects.toMatchObject({
+            message: `credential charts may not be sent to ${hostPortOf(attacker.url)}: that host is not in the hosts: of agent.credentials.charts (${hostPortOf(repo.url)}); the agent refused to send it`,
+            retryable: false,
+          });
+        }
+        expect(attacker.requests).toEqual([]);
+      } finally {
+        await attacker.close();
+      }
+    });
+
+    it('keeps a URL prefix to its path: another path of the same host gets nothing', async () => {
+      const prefixed = scoped({ type: 'registry_basic', username: 'charts', password: 's3cret' }, [`${repo.url}/stable/`], 'charts');
+      await expect(gatherHelmChart({ repoUrl: `${repo.url}/stable`, chart: 'redis' }, { credential: prefixed })).resolves.toMatchObject({ releases: [expect.objectContaining({ tag: '20.0.1' })] });
+      await expect(gatherHelmChart({ repoUrl: `${repo.url}/big`, chart: 'redis' }, { credential: prefixed })).rejects.toMatchObject({ retryable: false });
+    });
+
+    it('drops the credential on a redirect to another origin', async () => {
+      const attacker = await startCredentialCatcher();
+      attacker.respond = () => ({ status: 200, headers: { 'content-type': 'text/yaml' }, body: repo.files.get('/stable/index.yaml') ?? '' });
+      const redirecting = await startLocalServer((req, res) => {
+        res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+        res.end();
+      });
+      try {
+        const sneaky = scoped({ type: 'registry_basic', username: 'charts', password: 's3cret' }, [hostPortOf(redirecting.url)], 'charts');
+        await gatherHelmChart({ repoUrl: redirecting.url, chart: 'redis' }, { credential: sneaky });
+        expect(attacker.requests.map((r) => r.path)).toEqual(['/index.yaml']);
+        expect(attacker.credentialsSeen()).toEqual([]);
+      } finally {
+        await Promise.all([attacker.close(), redirecting.close()]);
+      }
+    });
   });
 });

@@ -4,6 +4,7 @@ import { gatherGithubTags } from '../src/gather/github-tags.ts';
 import { gatherGitlabReleases } from '../src/gather/gitlab.ts';
 import type { EtagMemory } from '../src/gather/github.ts';
 import { TaskError } from '../src/task-error.ts';
+import { githubToken, hostPortOf, scoped } from './helpers/credentials.ts';
 import { kubernetesCycles, startEndoflifeApi, type EndoflifeStandIn } from './helpers/endoflife-api.ts';
 import { makeTags, startGithubApi, type GithubApiStandIn } from './helpers/github-api.ts';
 import { makeGitlabReleases, startGitlabApi, type GitlabApiStandIn } from './helpers/gitlab-api.ts';
@@ -19,7 +20,12 @@ describe('gather GitHub tags (against a GitHub API stand-in)', () => {
   let github: GithubApiStandIn;
   const { logger } = captureLogger();
   const options = (etags: EtagMemory, extra: { etag?: string | null; githubToken?: string } = {}) => ({
-    jobId: 'tags-job', etag: extra.etag ?? null, etags, githubToken: extra.githubToken, userAgent: 'planekeeper-agent/test', logger,
+    jobId: 'tags-job',
+    etag: extra.etag ?? null,
+    etags,
+    githubToken: extra.githubToken === undefined ? undefined : githubToken(extra.githubToken, [hostPortOf(github.url)]),
+    userAgent: 'planekeeper-agent/test',
+    logger,
   });
   // 150 tags: two pages of 100; the highest versions are the newest.
   const names = Array.from({ length: 150 }, (_, i) => `release-1.${Math.floor((149 - i) / 10)}.${(149 - i) % 10}`);
@@ -69,7 +75,7 @@ describe('gather GitHub tags (against a GitHub API stand-in)', () => {
 describe('gather GitLab releases (against a GitLab API v4 stand-in)', () => {
   let gitlab: GitlabApiStandIn;
   const tags = Array.from({ length: 130 }, (_, i) => `v16.${Math.floor((129 - i) / 10)}.${(129 - i) % 10}`);
-  const pat = (token: string) => ({ type: 'https_pat' as const, username: 'x-access-token', token });
+  const pat = (token: string) => scoped({ type: 'https_pat' as const, username: 'x-access-token', token }, [hostPortOf(gitlab.url)], 'gitlab-token');
 
   beforeAll(async () => {
     gitlab = await startGitlabApi();
@@ -124,7 +130,7 @@ describe('gather GitLab releases (against a GitLab API v4 stand-in)', () => {
   });
 
   it('refuses a credential that is not a token', async () => {
-    const error = await failure(gatherGitlabReleases({ project: 'a/b', baseUrl: gitlab.url }, { credential: { type: 'registry_basic', username: 'u', password: 'p' } }));
+    const error = await failure(gatherGitlabReleases({ project: 'a/b', baseUrl: gitlab.url }, { credential: scoped({ type: 'registry_basic', username: 'u', password: 'p' }, [hostPortOf(gitlab.url)]) }));
     expect(error.message).toBe('a GitLab project needs an https_pat credential (an access token), not registry_basic');
   });
 });

@@ -80,6 +80,31 @@ describe('the agent process', () => {
     expect(agent.output()).not.toContain('pk_never_logged');
   }, 20_000);
 
+  it('starts with one warning per credential that has no hosts:, naming it and never its secret', async () => {
+    const config = join(root, 'old-config.yaml');
+    writeFileSync(
+      config,
+      [
+        'agent:',
+        '  credentials:',
+        '    old-pat: { type: https_pat, token: ghp_never_shown_1 }',
+        '    old-registry: { type: registry_basic, username: bot, password: never_shown_2 }',
+        '    scoped-pat: { type: https_pat, token: ghp_never_shown_3, hosts: [github.com] }',
+        '',
+      ].join('\n'),
+    );
+    const agent = startAgent({ AGENT_SERVER_URL: `http://127.0.0.1:${await closedPort()}/api/v1/agent`, AGENT_API_KEY: 'pk_test', AGENT_CONFIG: config });
+    await waitFor(() => agent.output().includes('heartbeat failed'), 10_000);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    const warnings = agent.output().split('\n').filter((line) => line.includes('has no hosts:')).map((line) => JSON.parse(line) as { level: string; credential: string; msg: string });
+    expect(warnings.map((line) => [line.level, line.credential])).toEqual([['warn', 'old-pat'], ['warn', 'old-registry']]);
+    expect(warnings[0]?.msg).toBe(
+      `credential old-pat has no hosts: in ${config}; the agent will not send it anywhere, and tasks that name it fail, until you list the hosts it may be sent to (see the agent's README)`,
+    );
+    expect(agent.output()).not.toMatch(/never_shown/);
+  }, 20_000);
+
   it('loads the code of tasks only when a task comes: an idle agent maps none of it, cluster reads included', async () => {
     const kubeconfig = join(mkdtempSync(join(tmpdir(), 'pk-idle-')), 'kubeconfig');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');

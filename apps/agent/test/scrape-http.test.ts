@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Credential } from '../src/credentials.ts';
 import { fetchRepositoryFile } from '../src/scrape/git.ts';
+import { startCredentialCatcher } from './helpers/credential-catcher.ts';
+import { hostPortOf, scoped } from './helpers/credentials.ts';
 import { countObjects, createTestRepository, type TestRepository } from './helpers/git-repo.ts';
 import { startGitHttpServer, type GitHttpServer } from './helpers/git-http-server.ts';
+import { startLocalServer } from './helpers/http-server.ts';
 
 const TOKEN = 'ghp_planekeeperTestToken0123456789';
 
@@ -15,7 +18,7 @@ describe('scrape over https with a PAT (git http-backend on 127.0.0.1)', () => {
   let repo: TestRepository;
   let server: GitHttpServer;
   let firstCommit: string;
-  const pat: Credential = { type: 'https_pat', username: 'x-access-token', token: TOKEN };
+  let pat: Credential;
   const options = (extra: Partial<Parameters<typeof fetchRepositoryFile>[1]> = {}) => ({
     cacheDir,
     credential: pat,
@@ -33,6 +36,7 @@ describe('scrape over https with a PAT (git http-backend on 127.0.0.1)', () => {
       'etc-link': { symlink: '/etc' },
     });
     server = await startGitHttpServer(join(root, 'served'), TOKEN);
+    pat = scoped({ type: 'https_pat', username: 'x-access-token', token: TOKEN }, [hostPortOf(server.url)], 'deploy-repo');
   });
   afterAll(async () => {
     await server.close();
@@ -107,7 +111,7 @@ describe('scrape over https with a PAT (git http-backend on 127.0.0.1)', () => {
   it('fails clearly on a wrong token, without ever printing a token', async () => {
     const error = (await fetchRepositoryFile(
       { repoUrl: url(), ref: 'main', filePath: 'deploy/values.yaml' },
-      options({ credential: { type: 'https_pat', username: 'x-access-token', token: 'ghp_wrong' } }),
+      options({ credential: scoped({ type: 'https_pat', username: 'x-access-token', token: 'ghp_wrong' }, [hostPortOf(server.url)]) }),
     ).catch((e: unknown) => e)) as Error & { retryable: boolean };
     expect(error.message).toMatch(/^git could not authenticate to http:\/\/127\.0\.0\.1:\d+\/storefront: /);
     expect(error.retryable).toBe(false);
@@ -123,7 +127,43 @@ describe('scrape over https with a PAT (git http-backend on 127.0.0.1)', () => {
 
   it('reports an unreachable server as retryable', async () => {
     await expect(
-      fetchRepositoryFile({ repoUrl: 'http://127.0.0.1:9/nothing', ref: 'main', filePath: 'a.yaml' }, options()),
+      fetchRepositoryFile({ repoUrl: 'http://127.0.0.1:9/nothing', ref: 'main', filePath: 'a.yaml' }, options({ credential: scoped(pat, ['127.0.0.1:9']) })),
     ).rejects.toMatchObject({ message: expect.stringMatching(/^git fetch of http:\/\/127\.0\.0\.1:9\/nothing failed: /), retryable: true });
+  });
+
+  it('refuses to send the PAT to a host outside its hosts, before git runs', async () => {
+    const attacker = await startCredentialCatcher();
+    try {
+      await expect(fetchRepositoryFile({ repoUrl: `${attacker.url}/storefront`, ref: 'main', filePath: 'deploy/values.yaml' }, options())).rejects.toMatchObject({
+        message: `credential deploy-repo may not be sent to ${hostPortOf(attacker.url)}: that host is not in the hosts: of agent.credentials.deploy-repo (${hostPortOf(server.url)}); the agent refused to send it`,
+        retryable: false,
+      });
+      expect(attacker.requests).toEqual([]);
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it('does not follow a redirect with the PAT: git would send its extra header to the host the redirect names', async () => {
+    // The attacker serves the repository to anyone: git 2.39 then posts git-upload-pack there with
+    // http.extraHeader (curl drops the header only on the redirected request itself).
+    const attacker = await startGitHttpServer(join(root, 'served'), null);
+    const redirecting = await startLocalServer((req, res) => {
+      res.writeHead(301, { location: `${attacker.url}${req.url ?? '/'}` });
+      res.end();
+    });
+    try {
+      const error = await fetchRepositoryFile(
+        { repoUrl: `${redirecting.url}/storefront`, ref: 'main', filePath: 'deploy/values.yaml' },
+        options({ credential: scoped({ type: 'https_pat', username: 'x-access-token', token: TOKEN }, [hostPortOf(redirecting.url)], 'deploy-repo') }),
+      ).catch((e: unknown) => e);
+      expect(attacker.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+      expect(error).toMatchObject({
+        message: expect.stringMatching(/^the repository at http:\/\/127\.0\.0\.1:\d+\/storefront redirects elsewhere; the agent follows no redirect with a credential: set repoUrl to where the repository is now/),
+        retryable: false,
+      });
+    } finally {
+      await Promise.all([attacker.close(), redirecting.close()]);
+    }
   });
 });

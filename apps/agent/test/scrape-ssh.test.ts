@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { fetchRepositoryFile } from '../src/scrape/git.ts';
+import { scoped } from './helpers/credentials.ts';
 import { createTestRepository, type TestRepository } from './helpers/git-repo.ts';
 import { makeSshKey, startSshd, type TestSshd } from './helpers/sshd.ts';
 
@@ -15,9 +16,9 @@ describe('scrape over ssh with a key (a throwaway sshd on 127.0.0.1)', () => {
   const plain = makeSshKey(root, 'deploy_key');
   const protectedKey = makeSshKey(root, 'protected_key', 'correct horse battery staple');
   const stranger = makeSshKey(root, 'stranger_key');
-  const options = (privateKey: string, passphrase?: string) => ({
+  const options = (privateKey: string, passphrase?: string, hosts?: string[]) => ({
     cacheDir,
-    credential: { type: 'ssh_key' as const, privateKey, passphrase },
+    credential: scoped({ type: 'ssh_key' as const, privateKey, passphrase }, hosts ?? [`127.0.0.1:${sshd.port}`], 'deploy-ssh'),
     childEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
   });
 
@@ -64,5 +65,14 @@ describe('scrape over ssh with a key (a throwaway sshd on 127.0.0.1)', () => {
     await fetchRepositoryFile(file(), options(protectedKey.privateKey, 'correct horse battery staple'));
     await fetchRepositoryFile(file(), options(stranger.privateKey)).catch(() => undefined);
     expect([...keyDirs()].filter((name) => !before.has(name))).toEqual([]);
+  });
+
+  it('sends the key only to the ssh hosts its hosts list', async () => {
+    await expect(fetchRepositoryFile(file(), options(plain.privateKey, undefined, ['github.com', `127.0.0.1:${sshd.port + 1}`]))).rejects.toMatchObject({
+      message: `credential deploy-ssh may not be sent to 127.0.0.1:${sshd.port}: that host is not in the hosts: of agent.credentials.deploy-ssh (github.com, 127.0.0.1:${sshd.port + 1}); the agent refused to send it`,
+      retryable: false,
+    });
+    const fetched = await fetchRepositoryFile(file(), options(plain.privateKey, undefined, [`ssh://127.0.0.1:${sshd.port}${join(root, 'repos')}/`]));
+    expect(fetched.commitSha).toBe(commit);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClaimedTaskEnvelope } from '../src/api-client.ts';
-import type { Credentials } from '../src/credentials.ts';
+import type { Credential } from '../src/credentials.ts';
 import { createExpressionSandbox } from '../src/sandbox/sandbox.ts';
 import { createTaskRunner } from '../src/tasks.ts';
 import { TaskError } from '../src/task-error.ts';
@@ -11,6 +11,7 @@ import { makeReleases, startGithubApi, type GithubApiStandIn } from './helpers/g
 import { createTestRepository } from './helpers/git-repo.ts';
 import { startGitHttpServer, type GitHttpServer } from './helpers/git-http-server.ts';
 import { helmIndexYaml, startHelmRepo, type HelmRepoStandIn } from './helpers/helm-repo.ts';
+import { scoped } from './helpers/credentials.ts';
 import { captureLogger } from './helpers/logger.ts';
 
 let sequence = 0;
@@ -29,7 +30,7 @@ describe('running claimed tasks end to end on the agent side', () => {
   const root = mkdtempSync(join(tmpdir(), 'pk-tasks-'));
   const sandbox = createExpressionSandbox();
   const { logger } = captureLogger();
-  const credentials: Credentials = new Map([['git-pat', { type: 'https_pat', username: 'x-access-token', token: 'ghp_tasks' }]]);
+  const credentials = new Map() as Map<string, Credential>;
   const runTask = createTaskRunner({
     capabilities: ['gather', 'scrape', 'helm_sync'],
     credentials,
@@ -54,6 +55,8 @@ describe('running claimed tasks end to end on the agent side', () => {
     commit = repo.commit({ 'charts/storefront/values.yaml': 'image:\n  repository: nginx\n  tag: 1.27.1\n' });
     git = await startGitHttpServer(join(root, 'served'), 'ghp_tasks');
     helm = await startHelmRepo();
+    credentials.set('git-pat', scoped({ type: 'https_pat', username: 'x-access-token', token: 'ghp_tasks' }, [new URL(git.url).host], 'git-pat'));
+    credentials.set('old-pat', scoped({ type: 'https_pat', username: 'x-access-token', token: 'ghp_tasks' }, null, 'old-pat'));
     helm.files.set('/index.yaml', helmIndexYaml([{ name: 'redis', version: '20.0.1', appVersion: '7.4.0', created: '2024-08-09T00:00:00Z' }], helm.url));
   });
   afterAll(async () => {
@@ -68,6 +71,17 @@ describe('running claimed tasks end to end on the agent side', () => {
       'git-pat',
     );
     await expect(runTask(task, signal)).resolves.toEqual({ version: '1.27.1', raw: '1.27.1', commitSha: commit });
+  });
+
+  it('runs a regex scrape task on the main thread: the sandbox starts no worker for it', async () => {
+    const workers = sandbox.stats().workersStarted;
+    const task = claimed(
+      'scrape',
+      { repoUrl: `${git.url}/platform`, ref: 'main', filePath: 'charts/storefront/values.yaml', parser: 'regex', expression: '^  tag: (\\S+)$' },
+      'git-pat',
+    );
+    await expect(runTask(task, signal)).resolves.toEqual({ version: '1.27.1', raw: '  tag: 1.27.1', commitSha: commit });
+    expect(sandbox.stats().workersStarted).toBe(workers);
   });
 
   it('runs a github_release gather task', async () => {
@@ -88,6 +102,16 @@ describe('running claimed tasks end to end on the agent side', () => {
   it('fails a task whose credential this agent does not have, for good', async () => {
     const task = claimed('scrape', { repoUrl: `${git.url}/platform`, ref: 'main', filePath: 'x.yaml', parser: 'yq', expression: '.a' }, 'prod-ssh');
     await expect(runTask(task, signal)).rejects.toEqual(new TaskError('credential prod-ssh is not configured on this agent (see AGENT_CONFIG)', { retryable: false }));
+  });
+
+  it('fails a task whose credential has no hosts yet, for good, sending it nowhere', async () => {
+    git.requests.length = 0;
+    const task = claimed('scrape', { repoUrl: `${git.url}/platform`, ref: 'main', filePath: 'x.yaml', parser: 'yq', expression: '.a' }, 'old-pat');
+    await expect(runTask(task, signal)).rejects.toMatchObject({
+      message: "credential old-pat has no hosts: in the agent's config.yaml, so the agent sends it nowhere; list the hosts it may be sent to (see the agent's README)",
+      retryable: false,
+    });
+    expect(git.requests).toEqual([]);
   });
 
   it('fails a task whose spec it cannot read, naming the fields', async () => {

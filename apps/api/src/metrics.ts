@@ -1,10 +1,10 @@
 import type { Database } from '@planekeeper/db';
 import { ALL_QUEUES } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { Gauge, type Registry } from 'prom-client';
 import type { TaskWaiters } from './agent/task-waiters.ts';
+import { countAgentsOnlineAcrossOrganizations } from './db/agents.queries.ts';
 
 /**
  * Installation-wide gauges, read when Prometheus scrapes: jobs waiting in each queue (so a stuck
@@ -30,11 +30,8 @@ export function registerInstallationGauges(registry: Registry, deps: { db: Kysel
     help: 'Agents with a heartbeat within AGENT_OFFLINE_AFTER_SECONDS, all organizations',
     registers: [registry],
     async collect() {
-      const row = await sql<{ n: string }>`
-        SELECT count(*) AS n FROM agents WHERE last_heartbeat_at > now() - make_interval(secs => ${deps.offlineAfterSeconds})`
-        .execute(deps.db)
-        .then((r) => r.rows[0], () => undefined);
-      if (row) this.set(Number(row.n));
+      const online = await countAgentsOnlineAcrossOrganizations(deps.db, deps.offlineAfterSeconds).catch(() => undefined);
+      if (online !== undefined) this.set(online);
     },
   });
   new Gauge({

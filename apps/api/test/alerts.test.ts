@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { trustedOrganizationId } from '@planekeeper/domain';
 import { makeAlert, makeAlertConfig, makeAlertEvent } from '@planekeeper/db/testing';
 import { sql } from 'kysely';
 import { alertPageQuery } from '../src/db/alerts.queries.ts';
+import { pageRequest } from '../src/http/pagination.ts';
 import { client, makeTenant, queuedPayloads, startApi, type ApiUnderTest, type Tenant } from './helpers/api-server.ts';
 
 let api: ApiUnderTest;
@@ -212,7 +214,7 @@ describe('alerts', () => {
     const next = await viewer.get(`/api/v1/alerts?status=resolved&limit=50&cursor=${page.body.nextCursor}`);
     expect(next.body.items[0].createdAt < page.body.items[49].createdAt).toBe(true);
     for (const status of ['open', 'resolved', undefined] as const) {
-      const compiled = alertPageQuery(api.test.db, tenant.organizationId, { limit: 50, cursor: next.body.nextCursor, ...(status ? { status } : {}) }).compile();
+      const compiled = alertPageQuery(api.test.db, trustedOrganizationId(tenant.organizationId), status ? { status } : {}, pageRequest({ limit: 50, cursor: next.body.nextCursor })).compile();
       const { rows } = await api.test.db.executeQuery<{ 'QUERY PLAN': string }>({ ...compiled, sql: `EXPLAIN ${compiled.sql}` });
       const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
       // The keyset is an index condition (a seek), not a filter over the pages before it.

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { upsertReleases } from '@planekeeper/db';
-import { makeAlertConfig, makeTask } from '@planekeeper/db/testing';
+import { makeAlertConfig, makeReleases, makeTask } from '@planekeeper/db/testing';
 import { client, makeTenant, queuedPayloads, startApi, type ApiUnderTest, type Tenant } from './helpers/api-server.ts';
 
 let api: ApiUnderTest;
@@ -68,7 +67,7 @@ describe('gather jobs', () => {
   it('a new source forgets the old releases and ETag, runs at once and updates the waiting task', async () => {
     const member = client(api.url, acme.keys.member);
     const id = await createJob(acme);
-    await upsertReleases(api.test.db, acme.organizationId, id, [{ tag: 'v1.0.0', publishedAt: '2025-01-01T00:00:00Z', prerelease: false }]);
+    await makeReleases(api.test.db, acme.organizationId, id, [{ tag: 'v1.0.0', publishedAt: '2025-01-01T00:00:00Z', prerelease: false }]);
     await api.test.db.updateTable('gather_jobs').set({ etag: 'W/"abc"', next_run_at: new Date(Date.now() + 3_600_000) }).where('id', '=', id).execute();
     const run = await member.post(`/api/v1/gather-jobs/${id}/run`);
     expect(run.status).toBe(202);
@@ -125,6 +124,12 @@ describe('gather jobs', () => {
     expect(paths(typeWithoutSource)).toEqual(['source']);
     const badFilter = await member.patch(`/api/v1/gather-jobs/${id}`, { tagFilter: '(' });
     expect(paths(badFilter)).toEqual(['tagFilter']);
+    // RE2 syntax: what the linear-time engine cannot run is refused at creation with a reason.
+    const lookahead = await member.post('/api/v1/gather-jobs', { ...github, tagFilter: '^(?!sha-)' });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body.error.details).toEqual([
+      { path: 'tagFilter', message: 'tagFilter uses a lookahead ((?!...), which is not supported: patterns use RE2 syntax, which has no lookaround or backreferences' },
+    ]);
     expect(paths(await member.get('/api/v1/gather-jobs?enabled=maybe'))).toEqual(['query.enabled']);
     expect(paths(await member.get('/api/v1/gather-jobs/not-a-uuid'))).toEqual(['params.id']);
     expect((await member.get(`/api/v1/gather-jobs/${id}`)).body.sourceType).toBe('github_release');
@@ -184,7 +189,7 @@ describe('run now', () => {
 describe('releases', () => {
   it('list newest first by publish date, undated ones by when first gathered, page by page', async () => {
     const id = await createJob(acme);
-    await upsertReleases(api.test.db, acme.organizationId, id, [
+    await makeReleases(api.test.db, acme.organizationId, id, [
       { tag: 'v1.0.0', publishedAt: '2024-01-01T00:00:00Z', prerelease: false, url: 'https://example.com/v1.0.0' },
       { tag: 'v1.2.0', publishedAt: '2024-06-01T00:00:00Z', prerelease: false },
       { tag: 'v1.3.0-rc.1', publishedAt: '2024-09-01T00:00:00Z', prerelease: true },
@@ -229,7 +234,7 @@ describe('access', () => {
 
   it("answers 404 for another organization's job on every route and changes nothing", async () => {
     const theirs = await createJob(globex);
-    await upsertReleases(api.test.db, globex.organizationId, theirs, [{ tag: 'v9.9.9', publishedAt: null, prerelease: false }]);
+    await makeReleases(api.test.db, globex.organizationId, theirs, [{ tag: 'v9.9.9', publishedAt: null, prerelease: false }]);
     const ours = client(api.url, acme.keys.admin);
     expect((await ours.get(`/api/v1/gather-jobs/${theirs}`)).status).toBe(404);
     expect((await ours.patch(`/api/v1/gather-jobs/${theirs}`, { name: 'stolen', enabled: false })).status).toBe(404);

@@ -57,6 +57,9 @@ describe('scrape jobs', () => {
     expect(paths(missing)).toEqual(expect.arrayContaining(['repoUrl', 'filePath', 'expression', 'schedule']));
     const noGroup = await member.post('/api/v1/scrape-jobs', { ...yq, parser: 'regex', expression: 'version: [0-9.]+' });
     expect(paths(noGroup)).toEqual(['expression']);
+    const backreference = await member.post('/api/v1/scrape-jobs', { ...yq, parser: 'regex', expression: '(\\d+)\\.\\1' });
+    expect(backreference.status).toBe(400);
+    expect(backreference.body.error.details).toEqual([{ path: 'expression', message: expect.stringMatching(/^expression uses a backreference \(\\1\)/) }]);
     const unsafe = await member.post('/api/v1/scrape-jobs', { ...yq, filePath: '../etc/passwd', historyLimit: 0 });
     expect(paths(unsafe)).toEqual(expect.arrayContaining(['filePath', 'historyLimit']));
 

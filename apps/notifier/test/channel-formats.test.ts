@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- received bodies are checked field by field, as the services do */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDelivery } from '@planekeeper/db';
+import { scheduleDeliveryAttempt } from '@planekeeper/db';
 import { makeAlertEvent } from '@planekeeper/db/testing';
-import { webhookBodySchema, webhookTestBodySchema } from '@planekeeper/domain';
+import { webhookBodySchema, webhookTestBodySchema, type OrganizationId } from '@planekeeper/domain';
 import { deliveriesOf, makeScenario, settledDelivery, startNotifier, waitFor, type NotifierUnderTest } from './helpers/notifier.ts';
 import { startReceiver, type ReceivedRequest, type Receiver, type ReceiverAnswer } from './helpers/receiver.ts';
 
@@ -103,6 +103,15 @@ function verifyStandardWebhook(secret: string, headers: ReceivedRequest['headers
     if (entry.slice(0, comma) !== 'v1') return false;
     const given = Buffer.from(entry.slice(comma + 1), 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}
+
+/** A test delivery as the api makes one (POST /notification-channels/:id/test): the row and its first attempt. */
+async function testDelivery(organizationId: OrganizationId, channelId: string) {
+  return notifier.db.transaction().execute(async (trx) => {
+    const delivery = await trx.insertInto('deliveries').values({ organization_id: organizationId, kind: 'test', channel_id: channelId }).returningAll().executeTakeFirstOrThrow();
+    await scheduleDeliveryAttempt(trx, notifier.boss, { organizationId, deliveryId: delivery.id });
+    return delivery;
   });
 }
 
@@ -213,8 +222,8 @@ describe('channel formats', () => {
     const slackScenario = await makeScenario(notifier.db, { type: 'slack', url: `${slack.url}/services/x` });
     const hookScenario = await makeScenario(notifier.db, { type: 'webhook', url: `${hook.url}/hook`, secret });
 
-    const slackTest = await createTestDelivery(notifier.db, notifier.boss, { organizationId: slackScenario.organizationId, channelId: slackScenario.channelId });
-    const hookTest = await createTestDelivery(notifier.db, notifier.boss, { organizationId: hookScenario.organizationId, channelId: hookScenario.channelId });
+    const slackTest = await testDelivery(slackScenario.organizationId, slackScenario.channelId);
+    const hookTest = await testDelivery(hookScenario.organizationId, hookScenario.channelId);
     await settledDelivery(notifier.db, slackScenario.organizationId, 'succeeded');
     await settledDelivery(notifier.db, hookScenario.organizationId, 'succeeded');
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { setAlertAcknowledged } from '@planekeeper/db';
+import { applyAlertChanges, openAlertState } from '@planekeeper/db';
 import { makeOrganization } from '@planekeeper/db/testing';
+import { acknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import {
   addReleases,
@@ -16,7 +17,7 @@ import {
 } from './helpers/rules-engine.ts';
 
 let engine: EngineUnderTest;
-let org: string;
+let org: OrganizationId;
 
 beforeAll(async () => {
   engine = await startRulesEngine();
@@ -30,6 +31,15 @@ const minors = { type: 'minors_behind', moderate: 2, high: 4, critical: 6 } as c
 async function evaluate(target: { alertConfigId: string } | { gatherJobId: string } | { scrapeJobId: string } | { ruleId: string }, reason = 'scheduled') {
   await engine.send({ organizationId: org, reason, target });
   await engine.idle();
+}
+
+/** A user acknowledges an alert, written as the api writes it: the lifecycle's decision, its event and job. */
+async function acknowledge(alertId: string, actor: string) {
+  await engine.db.transaction().execute(async (trx) => {
+    const alert = await trx.selectFrom('alerts').selectAll().where('organization_id', '=', org).where('id', '=', alertId).forUpdate().executeTakeFirstOrThrow();
+    const change = { alertConfigId: alert.alert_config_id!, alertConfigName: alert.alert_config_name, ruleType: alert.rule_type, current: alert, decision: acknowledgeAlert(openAlertState(alert)), actor };
+    await applyAlertChanges(trx, engine.boss, org, [change]);
+  });
 }
 
 describe('the rules-engine', () => {
@@ -99,9 +109,7 @@ describe('the rules-engine', () => {
     await setDeployed(engine.db, org, scrapeJob.id, '1.2.0');
     await evaluate({ scrapeJobId: scrapeJob.id });
     const [opened] = await alertsOf(engine.db, config.id);
-    await engine.db.transaction().execute((trx) =>
-      setAlertAcknowledged(trx, engine.boss, { organizationId: org, alertId: opened!.id, acknowledged: true, actor: 'oncall key' }),
-    );
+    await acknowledge(opened!.id, 'oncall key');
 
     // Re-evaluating the same situation keeps the acknowledgement.
     await evaluate({ alertConfigId: config.id });
@@ -113,9 +121,7 @@ describe('the rules-engine', () => {
     let [alert] = await alertsOf(engine.db, config.id);
     expect(alert).toMatchObject({ status: 'open', severity: 'moderate', acknowledged_at: null, acknowledged_by: null, deployed_version: '1.1.0' });
 
-    await engine.db.transaction().execute((trx) =>
-      setAlertAcknowledged(trx, engine.boss, { organizationId: org, alertId: opened!.id, acknowledged: true, actor: 'oncall key' }),
-    );
+    await acknowledge(opened!.id, 'oncall key');
     // The deployed version rolls back further and the gap reaches critical: unacknowledged, then escalated.
     await setDeployed(engine.db, org, scrapeJob.id, '1.0.0');
     await addReleases(engine.db, org, gatherJob.id, ['v1.5.0', 'v1.6.0']);

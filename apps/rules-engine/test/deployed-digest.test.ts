@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { recordVersionSnapshot } from '@planekeeper/db';
 import { makeOrganization } from '@planekeeper/db/testing';
+import type { OrganizationId } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import { addReleases, alertsOf, evaluationOf, makeScenario, startRulesEngine, type EngineUnderTest } from './helpers/rules-engine.ts';
 
@@ -8,7 +9,7 @@ import { addReleases, alertsOf, evaluationOf, makeScenario, startRulesEngine, ty
 // places it at the gathered tag with that digest (an OCI gather reads digests of its newest tags).
 
 let engine: EngineUnderTest;
-let org: string;
+let org: OrganizationId;
 beforeAll(async () => {
   engine = await startRulesEngine();
   org = (await makeOrganization(engine.db, 'Acme')).id;

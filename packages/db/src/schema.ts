@@ -1,9 +1,15 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** A timestamptz column: read as Date, written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamptz column with a database default. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+/**
+ * The organization a row belongs to: read as an OrganizationId (a row is a trusted source), so a
+ * filter on it takes one too; written as given, never changed.
+ */
+type TenantColumn = ColumnType<OrganizationId, OrganizationId | string, never>;
 /** A jsonb column holding `T`. */
 type Json<T> = ColumnType<T, T | string, T | string>;
 
@@ -21,14 +27,15 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
 export type DeliveryOutcome = 'succeeded' | 'retry' | 'permanent' | 'gone';
 
 export interface OrganizationsTable {
-  id: Generated<string>;
+  /** Generated; read as an OrganizationId like every tenant column. */
+  id: ColumnType<OrganizationId, string | undefined, never>;
   name: string;
   created_at: CreatedAt;
 }
 
 export interface ApiKeysTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   role: ApiKeyRole;
   key_hash: string;
@@ -41,7 +48,7 @@ export interface ApiKeysTable {
 
 export interface AgentsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   hostname: Generated<string>;
   version: Generated<string>;
@@ -56,7 +63,7 @@ export interface AgentsTable {
 
 export interface GatherJobsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   source_type: SourceType;
   source: Json<Record<string, unknown>>;
@@ -75,7 +82,7 @@ export interface GatherJobsTable {
 
 export interface ScrapeJobsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   repo_url: string | null;
   ref: string | null;
@@ -98,7 +105,7 @@ export interface ScrapeJobsTable {
 
 export interface HelmSyncJobsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   repo_url: string;
   chart_filter: string | null;
@@ -114,7 +121,7 @@ export interface HelmSyncJobsTable {
 
 export interface TasksTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   kind: TaskKind;
   gather_job_id: string | null;
   scrape_job_id: string | null;
@@ -141,7 +148,7 @@ export interface TasksTable {
 
 export interface ReleasesTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   gather_job_id: string;
   tag: string;
   published_at: Timestamp | null;
@@ -157,7 +164,7 @@ export interface ReleasesTable {
 
 export interface VersionSnapshotsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   scrape_job_id: string;
   version: string;
   raw: string | null;
@@ -173,7 +180,7 @@ export interface VersionSnapshotsTable {
 
 export interface RulesTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   type: RuleType;
   moderate: number;
@@ -186,7 +193,7 @@ export interface RulesTable {
 
 export interface AlertConfigsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   gather_job_id: string;
   scrape_job_id: string;
@@ -198,7 +205,7 @@ export interface AlertConfigsTable {
 
 export interface EvaluationsTable {
   alert_config_id: string;
-  organization_id: string;
+  organization_id: TenantColumn;
   status: 'ok' | 'unknown';
   reason: string | null;
   deployed_version: string | null;
@@ -211,7 +218,7 @@ export interface EvaluationsTable {
 
 export interface AlertsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   alert_config_id: string | null;
   alert_config_name: string;
   status: AlertStatus;
@@ -229,7 +236,7 @@ export interface AlertsTable {
 
 export interface AlertEventsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   alert_id: string;
   type: AlertEventKind;
   severity: SeverityLevel;
@@ -242,7 +249,7 @@ export interface AlertEventsTable {
 
 export interface NotificationChannelsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   type: ChannelType;
   url: string;
@@ -255,7 +262,7 @@ export interface NotificationChannelsTable {
 
 export interface NotificationRulesTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   name: string;
   channel_id: string;
   events: AlertEventKind[];
@@ -267,7 +274,7 @@ export interface NotificationRulesTable {
 
 export interface DeliveriesTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   kind: Generated<'event' | 'test'>;
   alert_event_id: string | null;
   channel_id: string;
@@ -288,7 +295,7 @@ export interface DeliveriesTable {
 
 export interface DeliveryAttemptsTable {
   id: Generated<string>;
-  organization_id: string;
+  organization_id: TenantColumn;
   delivery_id: string;
   attempted_at: CreatedAt;
   outcome: DeliveryOutcome;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from '../src/index.ts';
 import {
@@ -18,7 +19,7 @@ import {
 
 let test: TestDatabase;
 let db: Kysely<Database>;
-let orgId: string;
+let orgId: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();

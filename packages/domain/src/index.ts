@@ -1,4 +1,5 @@
 export * from './versions/index.ts';
+export * from './regex/index.ts';
 export * from './rules/index.ts';
 export * from './alerts/index.ts';
 export * from './schemas/index.ts';
@@ -6,3 +7,4 @@ export * from './queues/index.ts';
 export * from './schedule/index.ts';
 export * from './notifications/index.ts';
 export * from './errors.ts';
+export * from './tenancy.ts';

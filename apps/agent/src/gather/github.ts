@@ -1,6 +1,7 @@
 import { Octokit, RequestError } from 'octokit';
 import type { GatherResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
+import { requireDestination, type ScopedToken } from '../credential-scope.ts';
 import { errorCode, TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 
@@ -23,7 +24,8 @@ export interface GithubGatherOptions {
   /** The ETag the server stored from the last result; preferred over the remembered one. */
   etag: string | null | undefined;
   etags: EtagMemory;
-  githubToken: string | undefined;
+  /** GITHUB_TOKEN and the hosts it may be sent to (GITHUB_TOKEN_HOSTS). */
+  githubToken: ScopedToken | undefined;
   userAgent: string;
   logger: Logger;
   signal?: AbortSignal;
@@ -32,7 +34,9 @@ export interface GithubGatherOptions {
 /**
  * Every published release of a GitHub repository (drafts skipped), all pages. The request is
  * conditional on the last ETag; GitHub answers 304 for an unchanged repository without counting
- * it against the rate limit, and the result then says `notModified`.
+ * it against the rate limit, and the result then says `notModified`. GITHUB_TOKEN goes only to
+ * the job's API root, and only when GITHUB_TOKEN_HOSTS allows that host: a job naming another
+ * host fails before any request, and a page link to another origin is followed without it.
  */
 export async function gatherGithubReleases(source: GithubSource, options: GithubGatherOptions): Promise<GatherResult> {
   const { logger } = options;
@@ -65,12 +69,18 @@ export async function gatherGithubReleases(source: GithubSource, options: Github
   return firstPageEtag === undefined ? { releases } : { releases, etag: firstPageEtag };
 }
 
-/** An octokit for `source` (GitHub, or GHE at its baseUrl) with GITHUB_TOKEN, no retries or throttling. */
+/**
+ * An octokit for `source` (GitHub, or GHE at its baseUrl) with no retries or throttling, carrying
+ * GITHUB_TOKEN only to the job's API root and only when GITHUB_TOKEN_HOSTS allows that host: a
+ * source naming another host fails before any request, and a page link to another origin is
+ * followed without the token. github_release and github_tag gathers both read through it.
+ */
 export function createGithubClient(source: GithubSource, options: Pick<GithubGatherOptions, 'githubToken' | 'userAgent' | 'logger' | 'signal'>): Octokit {
   const { logger } = options;
-  return new Octokit({
-    auth: options.githubToken,
-    baseUrl: (source.baseUrl ?? 'https://api.github.com').replace(/\/+$/, ''),
+  const baseUrl = (source.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  if (options.githubToken !== undefined) requireDestination(options.githubToken.scope, baseUrl);
+  const octokit = new Octokit({
+    baseUrl,
     userAgent: options.userAgent,
     // A rate-limited task fails at once with the reset time; waiting up to an hour would hold
     // the task's lease and a slot. The server schedules the next run.
@@ -79,6 +89,17 @@ export function createGithubClient(source: GithubSource, options: Pick<GithubGat
     request: { signal: options.signal },
     log: { debug: () => {}, info: () => {}, warn: (message: string) => logger.debug({ octokit: message }, 'octokit warning'), error: () => {} },
   });
+  const token = options.githubToken?.token;
+  if (token !== undefined) {
+    // Instead of octokit's `auth`, which adds the token to every request, pagination links to
+    // any host included. (Redirects to another origin lose it in fetch itself.)
+    const origin = new URL(baseUrl).origin;
+    octokit.hook.wrap('request', async (request, requestOptions) => {
+      if (new URL(octokit.request.endpoint.parse(requestOptions).url).origin !== origin) return request(requestOptions);
+      return request({ ...requestOptions, headers: { ...requestOptions.headers, authorization: `token ${token}` } });
+    });
+  }
+  return octokit;
 }
 
 /** A failed GitHub call as a TaskError: rate limits retryable with their reset, 401/404 not. */

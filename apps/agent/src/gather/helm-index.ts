@@ -1,4 +1,5 @@
 import { FAILSAFE_SCHEMA, load } from 'js-yaml';
+import { requireDestination } from '../credential-scope.ts';
 import { basicAuthOf, type Credential } from '../credentials.ts';
 import { displayUrl } from '../display-url.ts';
 import { basicAuthorization, fetchBounded } from '../http-body.ts';
@@ -30,7 +31,10 @@ export function helmIndexUrl(repoUrl: string): string {
   return `${repoUrl.replace(/\/+$/, '')}/index.yaml`;
 }
 
-/** Downloads a Helm repository's index.yaml as text, with basic auth from `credential`. */
+/**
+ * Downloads a Helm repository's index.yaml as text, with basic auth from `credential` when the
+ * credential's hosts allow the index's URL (a redirect to another origin drops it).
+ */
 export async function fetchHelmIndex(
   repoUrl: string,
   options: { credential?: Credential | undefined; signal?: AbortSignal; maxBytes?: number },
@@ -39,6 +43,7 @@ export async function fetchHelmIndex(
   if (options.credential !== undefined && basicAuthOf(options.credential) === undefined) {
     throw new TaskError(`a Helm repository needs a registry_basic or https_pat credential, not ${options.credential.type}`, { retryable: false });
   }
+  if (options.credential !== undefined) requireDestination(options.credential.scope, url);
   const auth = basicAuthOf(options.credential);
   const response = await fetchBounded(url, {
     what: `the Helm repository index ${displayUrl(url)}`,

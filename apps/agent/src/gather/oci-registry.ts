@@ -1,3 +1,4 @@
+import { hostOf, requireDestination } from '../credential-scope.ts';
 import { basicAuthOf, type Credential } from '../credentials.ts';
 import { basicAuthorization, fetchBounded, parseJsonBody, type BoundedResponse } from '../http-body.ts';
 import { TaskError } from '../task-error.ts';
@@ -46,6 +47,11 @@ export function parseChallenge(header: string | undefined): Challenge | undefine
  * A session with anonymous access first, as docker does: on a 401 it follows the challenge
  * (a bearer token from the realm, fetched with basic auth when a credential is given, or basic
  * auth itself) and retries once; an expired token is renewed the same way.
+ *
+ * The registry names the realm and the pages that follow, so neither is trusted with secrets:
+ * the credential goes to a realm only when the credential's hosts allow the realm's URL, and the
+ * session's authorization only to the registry's own origin (a `Link` to another origin is
+ * fetched without it, and redirects to another origin drop it).
  */
 export function openRegistrySession(options: {
   registryUrl: string;
@@ -57,8 +63,11 @@ export function openRegistrySession(options: {
   if (options.credential !== undefined && options.credential.type !== 'registry_basic') {
     throw new TaskError(`an OCI registry needs a registry_basic credential, not ${options.credential.type}`, { retryable: false });
   }
-  const basic = basicAuthOf(options.credential);
+  const credential = options.credential;
+  if (credential !== undefined) requireDestination(credential.scope, base);
+  const basic = basicAuthOf(credential);
   let authorization: string | undefined;
+  const sameOrigin = (url: string) => new URL(url, base).origin === base;
 
   const fetchToken = async (challenge: Challenge): Promise<string> => {
     const realm = challenge.params.realm;
@@ -66,6 +75,7 @@ export function openRegistrySession(options: {
     const tokenUrl = new URL(realm, base);
     if (challenge.params.service !== undefined) tokenUrl.searchParams.set('service', challenge.params.service);
     tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${repository}:pull`);
+    if (credential !== undefined) requireDestination(credential.scope, tokenUrl.toString(), "the registry's token service");
     const response = await fetchBounded(tokenUrl.toString(), {
       what: 'the registry token service',
       maxBytes: 1024 * 1024,
@@ -91,7 +101,7 @@ export function openRegistrySession(options: {
     fetchBounded(new URL(url, base).toString(), {
       what: request.what,
       maxBytes: request.maxBytes,
-      headers: { accept: request.accept, ...(authorization === undefined ? {} : { authorization }) },
+      headers: { accept: request.accept, ...(authorization === undefined || !sameOrigin(url) ? {} : { authorization }) },
       signal: options.signal,
     });
 
@@ -101,6 +111,11 @@ export function openRegistrySession(options: {
     async get(url, request) {
       const first = await send(url, request);
       if (first.status !== 401) return first;
+      if (!sameOrigin(url)) {
+        throw new TaskError(`${request.what} continues at ${hostOf(new URL(url, base).toString())}, another origin than the registry's, which asks for credentials; the agent sends none across origins`, {
+          retryable: false,
+        });
+      }
       const header = first.headers['www-authenticate'];
       const challenge = parseChallenge(Array.isArray(header) ? header[0] : header);
       if (challenge?.scheme === 'bearer') authorization = `Bearer ${await fetchToken(challenge)}`;

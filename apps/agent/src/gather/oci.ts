@@ -4,7 +4,7 @@ import type { GatherResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Credential } from '../credentials.ts';
 import { parseJsonBody, type BoundedResponse } from '../http-body.ts';
-import type { ExpressionSandbox } from '../sandbox/sandbox.ts';
+import { filterTags } from '../scrape/parsers/regex.ts';
 import { TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 import { openRegistrySession, type RegistrySession } from './oci-registry.ts';
@@ -122,13 +122,13 @@ export async function readImageCreated(session: RegistrySession, tag: string): P
  */
 export async function gatherOciTags(
   source: OciSource,
-  options: { tagFilter?: string | null; credential?: Credential | undefined; sandbox: ExpressionSandbox; logger: Logger; signal?: AbortSignal; limits?: Partial<OciLimits> },
+  options: { tagFilter?: string | null; credential?: Credential | undefined; logger: Logger; signal?: AbortSignal; limits?: Partial<OciLimits> },
 ): Promise<GatherResult> {
   const limits = { ...OCI_LIMITS, ...options.limits };
   const session = openRegistrySession({ ...source, credential: options.credential, signal: options.signal });
   let tags = await listTags(session, limits);
   if (options.tagFilter !== null && options.tagFilter !== undefined && options.tagFilter !== '') {
-    tags = await options.sandbox.filterTags(options.tagFilter, tags);
+    tags = filterTags(options.tagFilter, tags);
   }
   if (tags.length > limits.maxReleases) {
     throw new TaskError(`${session.repository} has ${tags.length} tags, more than the ${limits.maxReleases} one result may carry; narrow the job's tag filter`, {

@@ -1,9 +1,9 @@
-// The expression sandbox's worker thread: runs user-written expressions (jq, yq, regex, tag
-// filters) that may never return. The main thread terminates this worker on timeout.
+// The expression sandbox's worker thread: runs user-written jq and yq expressions, which may
+// never return. The main thread terminates this worker on timeout. (Regular expressions run in a
+// linear-time engine on the main thread: see scrape/parsers/regex.ts.)
 import { parentPort } from 'node:worker_threads';
 import { loadJq } from 'jq-wasm';
 import { evaluateJq } from '../scrape/parsers/jq.ts';
-import { evaluateRegex, filterTags } from '../scrape/parsers/regex.ts';
 import { ParseFailure } from '../scrape/parsers/single-value.ts';
 import { evaluateYq } from '../scrape/parsers/yq.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
@@ -17,10 +17,6 @@ async function answer(request: SandboxRequest): Promise<SandboxReply> {
         return { id: request.id, ok: true, value: evaluateJq(await jqReady, request.text, request.expression) };
       case 'yq':
         return { id: request.id, ok: true, value: evaluateYq(await jqReady, request.text, request.expression) };
-      case 'regex':
-        return { id: request.id, ok: true, value: evaluateRegex(request.text, request.expression) };
-      case 'filter':
-        return { id: request.id, ok: true, tags: filterTags(request.pattern, request.tags) };
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

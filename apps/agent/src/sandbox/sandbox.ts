@@ -5,10 +5,8 @@ import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
 /** Runs user-written expressions with a time, input-size and memory limit, off the main thread. */
 export interface ExpressionSandbox {
-  /** The version `expression` (jq, yq or regex) reads from a file's `text`. */
-  extractVersion(parser: 'yq' | 'jq' | 'regex', text: string, expression: string): Promise<ExtractedVersion>;
-  /** The tags a gather job's tag filter keeps. */
-  filterTags(pattern: string, tags: string[]): Promise<string[]>;
+  /** The version `expression` (jq or yq) reads from a file's `text`. */
+  extractVersion(parser: 'yq' | 'jq', text: string, expression: string): Promise<ExtractedVersion>;
   /** Workers started so far: one, plus one per evaluation that was stopped or crashed. */
   stats(): { workersStarted: number };
   close(): Promise<void>;
@@ -34,9 +32,9 @@ const WORKER_FILE = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ?
 /**
  * An expression sandbox with one worker thread, started at the first evaluation and kept warm
  * while evaluations come (a fresh one costs ~65 ms), let go after `idleMs` without any. jq evaluation is
- * synchronous and `def f: f; f` never returns, as does a catastrophic regex, so an evaluation
- * that overruns its time limit gets its worker terminated and the next one gets a new worker.
- * Evaluations run one at a time; each takes milliseconds.
+ * synchronous and `def f: f; f` never returns, so an evaluation that overruns its time limit
+ * gets its worker terminated and the next one gets a new worker. Evaluations run one at a time;
+ * each takes milliseconds.
  */
 export function createExpressionSandbox(options: SandboxOptions = {}): ExpressionSandbox {
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -129,13 +127,7 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
         throw new TaskError(`file is ${bytes} bytes; files read by a ${parser} expression may be at most ${maxInputBytes} bytes`, { retryable: false });
       }
       const reply = await submit({ id: nextId++, kind: parser, text, expression }, `${parser} expression`);
-      if (!('value' in reply)) throw new Error('sandbox answered a version request with tags');
       return reply.value;
-    },
-    async filterTags(pattern, tags) {
-      const reply = await submit({ id: nextId++, kind: 'filter', pattern, tags }, 'tag filter');
-      if (!('tags' in reply)) throw new Error('sandbox answered a tag filter with a version');
-      return reply.tags;
     },
     stats: () => ({ workersStarted }),
     async close() {

@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireDestination } from '../credential-scope.ts';
 import type { Credential } from '../credentials.ts';
 import { basicAuthorization } from '../http-body.ts';
 import { TaskError } from '../task-error.ts';
@@ -18,8 +19,10 @@ const shellQuote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
  * How git reaches `repoUrl` with `credential`, without the secret ever on a command line (where
- * `ps` shows it) or in git's output:
- * - https_pat: an `Authorization: Basic` header through GIT_CONFIG_* variables;
+ * `ps` shows it) or in git's output, and only where the credential's hosts allow (for ssh, the
+ * ssh host is the scope):
+ * - https_pat: an `Authorization: Basic` header through GIT_CONFIG_* variables, with redirects
+ *   off: git sends http.extraHeader to whatever host a redirect names;
  * - ssh_key: the key in a 0600 temp file for `ssh -i`, its passphrase (if any) given by a
  *   SSH_ASKPASS script that prints an environment variable; host keys are trusted on first use
  *   and remembered in the cache's known_hosts.
@@ -35,16 +38,20 @@ export async function prepareGitAuth(repoUrl: string, credential: Credential | u
   }
   if (credential.type === 'https_pat') {
     if (!isHttpUrl(repoUrl)) throw new TaskError('an https_pat credential needs an https:// repository URL', { retryable: false });
+    requireDestination(credential.scope, repoUrl);
     return {
       env: {
-        GIT_CONFIG_COUNT: '1',
+        GIT_CONFIG_COUNT: '2',
         GIT_CONFIG_KEY_0: 'http.extraHeader',
         GIT_CONFIG_VALUE_0: `Authorization: ${basicAuthorization({ username: credential.username, password: credential.token })}`,
+        GIT_CONFIG_KEY_1: 'http.followRedirects',
+        GIT_CONFIG_VALUE_1: 'false',
       },
       cleanup: noCleanup,
     };
   }
   if (isHttpUrl(repoUrl)) throw new TaskError('an ssh_key credential needs an ssh:// or git@host:path repository URL', { retryable: false });
+  requireDestination(credential.scope, repoUrl);
   const dir = await mkdtemp(join(tmpdir(), 'planekeeper-ssh-'));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {

@@ -177,6 +177,12 @@ function describeGitFailure(error: unknown, repoUrl: string, ref: string): TaskE
     .join('; ')
     .slice(0, 500);
   const says = (pattern: RegExp) => pattern.test(stderr);
+  // Only fetches with an https_pat turn redirects off (see git-auth.ts).
+  if (says(/returned error: 30[12378]\b/)) {
+    return new TaskError(`the repository at ${where} redirects elsewhere; the agent follows no redirect with a credential: set repoUrl to where the repository is now (${detail})`, {
+      retryable: false,
+    });
+  }
   if (says(/couldn't find remote ref|not our ref|unadvertised object|no such remote ref/i)) {
     return new TaskError(`ref ${ref} not found in ${where}: ${detail}`, { retryable: false });
   }

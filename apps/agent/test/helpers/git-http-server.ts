@@ -3,22 +3,24 @@ import { basicCredentials, startLocalServer, type LocalServer } from './http-ser
 
 /** Repositories under `root` served over smart http by `git http-backend`, behind a PAT. */
 export interface GitHttpServer extends LocalServer {
-  /** Requests seen, e.g. `POST /repo/git-upload-pack`, and the bytes answered. */
-  requests: { method: string; path: string; status: number; bytes: number }[];
+  /** Requests seen, e.g. `POST /repo/git-upload-pack`, the Authorization sent and the bytes answered. */
+  requests: { method: string; path: string; status: number; bytes: number; authorization: string | undefined }[];
 }
 
 /**
  * Runs `git http-backend` as a CGI program per request. Every request needs basic auth whose
- * password is `token` (the user name is ignored, as GitHub does for PATs).
+ * password is `token` (the user name is ignored, as GitHub does for PATs); a null token serves
+ * the repositories to anyone, as a public host (or an attacker's) does.
  */
-export async function startGitHttpServer(root: string, token: string): Promise<GitHttpServer> {
+export async function startGitHttpServer(root: string, token: string | null): Promise<GitHttpServer> {
   const requests: GitHttpServer['requests'] = [];
   const local = await startLocalServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (basicCredentials(req)?.password !== token) {
+    const authorization = req.headers.authorization;
+    if (token !== null && basicCredentials(req)?.password !== token) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' });
       res.end('Unauthorized');
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, status: 401, bytes: 0 });
+      requests.push({ method: req.method ?? 'GET', path: url.pathname, status: 401, bytes: 0, authorization });
       return;
     }
     const cgi = spawn('git', ['http-backend'], {
@@ -54,7 +56,7 @@ export async function startGitHttpServer(root: string, token: string): Promise<G
       if (name === 'status') status = Number.parseInt(value, 10);
       else if (name !== '') headers[name] = value;
     }
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, status, bytes: body.length });
+    requests.push({ method: req.method ?? 'GET', path: url.pathname, status, bytes: body.length, authorization });
     res.writeHead(status, headers);
     res.end(body);
   });

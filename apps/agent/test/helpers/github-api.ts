@@ -70,6 +70,8 @@ export interface GithubApiStandIn extends LocalServer {
   requests: { path: string; ifNoneMatch: string | undefined; authorization: string | undefined }[];
   /** Requests left in the current rate-limit window; 304 answers do not count, as on GitHub. */
   rateLimit: { remaining: number; limit: number; resetEpochSeconds: number };
+  /** Another origin its `Link` headers point to (a hostile server's), instead of its own. */
+  linkOrigin: string | undefined;
 }
 
 /** Starts the stand-in on 127.0.0.1; pass its `url` as the source's baseUrl (like GHE's /api/v3). */
@@ -121,7 +123,8 @@ export async function startGithubApi(): Promise<GithubApiStandIn> {
     }
     rateLimit.remaining--;
     const lastPage = Math.max(1, Math.ceil(releases.length / perPage));
-    const link = (n: number, rel: string) => `<http://127.0.0.1:${local.port}${url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`;
+    const origin = standIn.linkOrigin ?? `http://127.0.0.1:${local.port}`;
+    const link = (n: number, rel: string) => `<${origin}${url.pathname}?per_page=${perPage}&page=${n}>; rel="${rel}"`;
     const links = [];
     if (page < lastPage) links.push(link(page + 1, 'next'), link(lastPage, 'last'));
     if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
@@ -133,5 +136,6 @@ export async function startGithubApi(): Promise<GithubApiStandIn> {
     });
     res.end(body);
   });
-  return Object.assign(local, { repos, tags, commits, requests, rateLimit });
+  const standIn: GithubApiStandIn = Object.assign(local, { repos, tags, commits, requests, rateLimit, linkOrigin: undefined });
+  return standIn;
 }

@@ -11,7 +11,11 @@ export interface TokenRegistryStandIn extends LocalServer {
   /** Tags per repository; `private` repositories need the basic credentials at the token service. */
   repositories: Map<string, { tags: string[]; private: boolean }>;
   credentials: { username: string; password: string };
-  requests: { path: string; authorization: string | undefined }[];
+  requests: { path: string; host: string | undefined; authorization: string | undefined }[];
+  /** Another origin its `Link` headers point to (a hostile server's), instead of a relative path. */
+  linkOrigin: string | undefined;
+  /** The origin its challenges name as the token realm; its own by default. */
+  realmOrigin: string | undefined;
 }
 
 /** Starts the stand-in on 127.0.0.1. */
@@ -27,7 +31,7 @@ export async function startTokenRegistry(): Promise<TokenRegistryStandIn> {
   };
   const local = await startLocalServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ path: url.pathname + url.search, authorization: req.headers.authorization });
+    requests.push({ path: url.pathname + url.search, host: req.headers.host, authorization: req.headers.authorization });
     if (url.pathname === '/token') {
       const scope = url.searchParams.get('scope') ?? '';
       const name = /^repository:([^:]+):pull$/.exec(scope)?.[1];
@@ -47,7 +51,7 @@ export async function startTokenRegistry(): Promise<TokenRegistryStandIn> {
     if (name === undefined || token === undefined || issued.get(token) !== name) {
       const scope = name === undefined ? '' : `,scope="repository:${name}:pull"`;
       return json(res, 401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: null }] }, {
-        'www-authenticate': `Bearer realm="http://127.0.0.1:${local.port}/token",service="registry.test"${scope}`,
+        'www-authenticate': `Bearer realm="${standIn.realmOrigin ?? `http://127.0.0.1:${local.port}`}/token",service="registry.test"${scope}`,
       });
     }
     const repository = repositories.get(name);
@@ -58,8 +62,10 @@ export async function startTokenRegistry(): Promise<TokenRegistryStandIn> {
     const start = last === null ? 0 : sorted.findIndex((tag) => tag > last);
     const page = start === -1 ? [] : sorted.slice(start, start + n);
     const more = start !== -1 && start + n < sorted.length;
-    const link: Record<string, string> = more ? { link: `</v2/${name}/tags/list?last=${encodeURIComponent(page.at(-1) ?? '')}&n=${n}>; rel="next"` } : {};
+    const next = `/v2/${name}/tags/list?last=${encodeURIComponent(page.at(-1) ?? '')}&n=${n}`;
+    const link: Record<string, string> = more ? { link: `<${standIn.linkOrigin ?? ''}${next}>; rel="next"` } : {};
     return json(res, 200, { name, tags: page }, link);
   });
-  return Object.assign(local, { repositories, credentials, requests });
+  const standIn: TokenRegistryStandIn = Object.assign(local, { repositories, credentials, requests, linkOrigin: undefined, realmOrigin: undefined });
+  return standIn;
 }

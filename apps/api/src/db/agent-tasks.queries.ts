@@ -1,9 +1,9 @@
 import type { Database, TaskRow } from '@planekeeper/db';
-import type { AgentHeartbeat } from '@planekeeper/domain';
+import type { AgentHeartbeat, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 /** Registers an agent, or refreshes the one of that name in the organization. */
-export async function recordHeartbeat(db: Kysely<Database>, organizationId: string, heartbeat: AgentHeartbeat): Promise<string> {
+export async function recordHeartbeat(db: Kysely<Database>, organizationId: OrganizationId, heartbeat: AgentHeartbeat): Promise<string> {
   const row = await db
     .insertInto('agents')
     .values({
@@ -57,7 +57,7 @@ export interface ClaimOutcome {
  */
 export async function claimPendingTasks(
   db: Kysely<Database>,
-  input: { organizationId: string; agentId: string; max: number; leaseSeconds: number },
+  input: { organizationId: OrganizationId; agentId: string; max: number; leaseSeconds: number },
 ): Promise<ClaimOutcome> {
   // One row per task claimed, or one of nulls when none was; no row when the agent is unknown.
   // Prepared (PREPARED_STATEMENT_MARK): planning this statement costs more than running it.
@@ -91,7 +91,7 @@ export async function claimPendingTasks(
 }
 
 /** The task of the organization, locked for the rest of the transaction. */
-export async function lockTask(trx: Transaction<Database>, organizationId: string, taskId: string) {
+export async function lockTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string) {
   return trx
     .selectFrom('tasks')
     .select(['id', 'kind', 'status', 'lease_token', 'job_id'])
@@ -102,7 +102,7 @@ export async function lockTask(trx: Transaction<Database>, organizationId: strin
 }
 
 /** Extends a lease when `leaseToken` is still the task's; null when it is not (409). */
-export async function renewLease(db: Kysely<Database>, organizationId: string, taskId: string, leaseToken: string, leaseSeconds: number): Promise<Date | null> {
+export async function renewLease(db: Kysely<Database>, organizationId: OrganizationId, taskId: string, leaseToken: string, leaseSeconds: number): Promise<Date | null> {
   const row = await db
     .updateTable('tasks')
     .set({ lease_expires_at: sql<Date>`now() + make_interval(secs => ${leaseSeconds})`, updated_at: sql<Date>`now()` })
@@ -115,9 +115,16 @@ export async function renewLease(db: Kysely<Database>, organizationId: string, t
   return row?.lease_expires_at ?? null;
 }
 
+/** Whether the organization has the task (a lease that does not match it is then a 409, not a 404). */
+export async function taskExists(db: Kysely<Database>, organizationId: OrganizationId, taskId: string): Promise<boolean> {
+  const row = await db.selectFrom('tasks').select('id').where('organization_id', '=', organizationId).where('id', '=', taskId).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Marks a claimed task done (succeeded with its result, or failed with its error). */
 export async function finishTask(
   trx: Transaction<Database>,
+  organizationId: OrganizationId,
   taskId: string,
   outcome: { status: 'succeeded'; result: unknown } | { status: 'failed'; error: string },
 ): Promise<void> {
@@ -132,6 +139,7 @@ export async function finishTask(
       completed_at: sql<Date>`now()`,
       updated_at: sql<Date>`now()`,
     })
+    .where('organization_id', '=', organizationId)
     .where('id', '=', taskId)
     .execute();
 }

@@ -1,37 +1,20 @@
-import type { AgentRow, Database } from '@planekeeper/db';
-import type { AgentListQuery, AgentResponse } from '@planekeeper/domain';
+import type { OrganizationId } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-/** An agent is online while its last heartbeat is younger than `offlineAfterSeconds`. */
-export function presentAgent(row: AgentRow, now: Date, offlineAfterSeconds: number): AgentResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    hostname: row.hostname,
-    version: row.version,
-    capabilities: row.capabilities,
-    credentials: row.credentials,
-    maxConcurrentTasks: row.max_concurrent_tasks,
-    lastHeartbeatAt: row.last_heartbeat_at.toISOString(),
-    online: now.getTime() - row.last_heartbeat_at.getTime() < offlineAfterSeconds * 1000,
-    draining: row.draining,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
+/** A page of the organization's agents, newest first. */
+export async function listAgents(db: Kysely<Database>, organizationId: OrganizationId, page: PageRequest) {
+  let q = db.selectFrom('agents').selectAll().select(createdAtKey('agents').as('sort_key')).where('organization_id', '=', organizationId);
+  if (page.after) q = q.where(afterCreatedAt('agents', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function listAgents(db: Kysely<Database>, organizationId: string, query: AgentListQuery) {
-  let q = db.selectFrom('agents').selectAll().select(cursorColumn('agents').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.cursor) q = q.where(afterCursor('agents', query.cursor));
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-}
-
-export async function findAgent(db: Kysely<Database>, organizationId: string, id: string) {
+export async function findAgent(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('agents').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function setDraining(db: Kysely<Database>, organizationId: string, id: string, draining: boolean) {
+export async function setDraining(db: Kysely<Database>, organizationId: OrganizationId, id: string, draining: boolean) {
   return db
     .updateTable('agents')
     .set({ draining, updated_at: sql<Date>`now()` })
@@ -41,22 +24,26 @@ export async function setDraining(db: Kysely<Database>, organizationId: string, 
     .executeTakeFirst();
 }
 
-/**
- * Forgets an agent. Tasks it still held go back to pending at once (their lease tokens cleared,
- * so a late report from it gets 409). If it heartbeats again it registers anew.
- */
-export async function deleteAgent(db: Kysely<Database>, organizationId: string, id: string): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('tasks')
-      .set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
-      .where('organization_id', '=', organizationId)
-      .where('claimed_by', '=', id)
-      .where('status', '=', 'claimed')
-      .execute();
-    const deleted = await trx.deleteFrom('agents').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-    return deleted.numDeletedRows > 0n;
-  });
+/** Puts the tasks an agent holds back to pending, their lease tokens cleared (a late report gets 409). */
+export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: OrganizationId, agentId: string): Promise<void> {
+  await db
+    .updateTable('tasks')
+    .set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('claimed_by', '=', agentId)
+    .where('status', '=', 'claimed')
+    .execute();
 }
 
-export { toPage };
+/** Deletes an agent; false when it is not the organization's. */
+export async function deleteAgent(db: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<boolean> {
+  const deleted = await db.deleteFrom('agents').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}
+
+/** Agents of every organization with a heartbeat within `offlineAfterSeconds` (an installation-wide gauge). */
+export async function countAgentsOnlineAcrossOrganizations(db: Kysely<Database>, offlineAfterSeconds: number): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM agents WHERE last_heartbeat_at > now() - make_interval(secs => ${offlineAfterSeconds})`.execute(db);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,33 +1,20 @@
-import type { AlertConfigRow, Database } from '@planekeeper/db';
-import type { AlertConfigCreate, AlertConfigListQuery, AlertConfigResponse, AlertConfigUpdate, ErrorDetail } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
+import type { AlertConfigCreate, AlertConfigListQuery, AlertConfigUpdate, ErrorDetail, OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-export function presentAlertConfig(row: AlertConfigRow): AlertConfigResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    gatherJobId: row.gather_job_id,
-    scrapeJobId: row.scrape_job_id,
-    ruleId: row.rule_id,
-    enabled: row.enabled,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
+/** A page of the organization's alert configs, newest first, filtered by job, rule and enabled. */
+export async function listAlertConfigs(db: Kysely<Database>, organizationId: OrganizationId, filters: AlertConfigListQuery, page: PageRequest) {
+  let q = db.selectFrom('alert_configs').selectAll().select(createdAtKey('alert_configs').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.gatherJobId) q = q.where('gather_job_id', '=', filters.gatherJobId);
+  if (filters.scrapeJobId) q = q.where('scrape_job_id', '=', filters.scrapeJobId);
+  if (filters.ruleId) q = q.where('rule_id', '=', filters.ruleId);
+  if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
+  if (page.after) q = q.where(afterCreatedAt('alert_configs', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function listAlertConfigs(db: Kysely<Database>, organizationId: string, query: AlertConfigListQuery) {
-  let q = db.selectFrom('alert_configs').selectAll().select(cursorColumn('alert_configs').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.gatherJobId) q = q.where('gather_job_id', '=', query.gatherJobId);
-  if (query.scrapeJobId) q = q.where('scrape_job_id', '=', query.scrapeJobId);
-  if (query.ruleId) q = q.where('rule_id', '=', query.ruleId);
-  if (query.enabled) q = q.where('enabled', '=', query.enabled === 'true');
-  if (query.cursor) q = q.where(afterCursor('alert_configs', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentAlertConfig);
-}
-
-export async function findAlertConfig(db: Kysely<Database>, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
+export async function findAlertConfig(db: Kysely<Database>, organizationId: OrganizationId, id: string, options: { forUpdate?: boolean } = {}) {
   return db
     .selectFrom('alert_configs')
     .selectAll()
@@ -44,7 +31,7 @@ export type AlertConfigReferences = Pick<AlertConfigUpdate, 'gatherJobId' | 'scr
  * The referenced gather job, scrape job and rule that are not the organization's, one detail per
  * field. Another organization's id reads exactly like one that does not exist.
  */
-export async function missingReferences(db: Kysely<Database>, organizationId: string, refs: AlertConfigReferences): Promise<ErrorDetail[]> {
+export async function missingReferences(db: Kysely<Database>, organizationId: OrganizationId, refs: AlertConfigReferences): Promise<ErrorDetail[]> {
   const checks = [
     { field: 'gatherJobId', what: 'gather job', table: 'gather_jobs', id: refs.gatherJobId },
     { field: 'scrapeJobId', what: 'scrape job', table: 'scrape_jobs', id: refs.scrapeJobId },
@@ -59,7 +46,7 @@ export async function missingReferences(db: Kysely<Database>, organizationId: st
   return details;
 }
 
-export async function insertAlertConfig(db: Kysely<Database>, organizationId: string, body: AlertConfigCreate) {
+export async function insertAlertConfig(db: Kysely<Database>, organizationId: OrganizationId, body: AlertConfigCreate) {
   return db
     .insertInto('alert_configs')
     .values({
@@ -74,7 +61,7 @@ export async function insertAlertConfig(db: Kysely<Database>, organizationId: st
     .executeTakeFirstOrThrow();
 }
 
-export async function updateAlertConfig(db: Kysely<Database>, organizationId: string, id: string, body: AlertConfigUpdate) {
+export async function updateAlertConfig(db: Kysely<Database>, organizationId: OrganizationId, id: string, body: AlertConfigUpdate) {
   return db
     .updateTable('alert_configs')
     .set({
@@ -92,7 +79,7 @@ export async function updateAlertConfig(db: Kysely<Database>, organizationId: st
 }
 
 /** Alerts show their config's name, also after it is deleted: a rename renames them all. */
-export async function renameAlertsOfConfig(db: Kysely<Database>, organizationId: string, alertConfigId: string, name: string): Promise<void> {
+export async function renameAlertsOfConfig(db: Kysely<Database>, organizationId: OrganizationId, alertConfigId: string, name: string): Promise<void> {
   await db
     .updateTable('alerts')
     .set({ alert_config_name: name })
@@ -101,6 +88,19 @@ export async function renameAlertsOfConfig(db: Kysely<Database>, organizationId:
     .execute();
 }
 
-export async function deleteAlertConfig(db: Kysely<Database>, organizationId: string, id: string): Promise<void> {
+export async function deleteAlertConfig(db: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<void> {
   await db.deleteFrom('alert_configs').where('organization_id', '=', organizationId).where('id', '=', id).execute();
+}
+
+/** An alert config of the organization that references the job, if any (such a job cannot be deleted). */
+export async function findAlertConfigUsing(db: Kysely<Database>, organizationId: OrganizationId, job: { gatherJobId: string } | { scrapeJobId: string }) {
+  return db
+    .selectFrom('alert_configs')
+    .select(['id', 'name'])
+    .where('organization_id', '=', organizationId)
+    .$if('gatherJobId' in job, (q) => q.where('gather_job_id', '=', (job as { gatherJobId: string }).gatherJobId))
+    .$if('scrapeJobId' in job, (q) => q.where('scrape_job_id', '=', (job as { scrapeJobId: string }).scrapeJobId))
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
 }

@@ -1,45 +1,47 @@
-import type { ApiKeyRow, Database } from '@planekeeper/db';
-import type { ApiKeyListQuery, ApiKeyResponse, ApiKeyRole } from '@planekeeper/domain';
+import type { ApiKeyRole, Database } from '@planekeeper/db';
+import type { ApiKeyListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
-import { generateApiKey } from '@planekeeper/db';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-export function presentApiKey(row: ApiKeyRow): ApiKeyResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    keyPrefix: row.key_prefix,
-    createdAt: row.created_at.toISOString(),
-    lastUsedAt: row.last_used_at?.toISOString() ?? null,
-    revokedAt: row.revoked_at?.toISOString() ?? null,
-  };
+/**
+ * The key with this hash, whatever its organization: the one lookup that comes before any
+ * organization is known (it is how a request learns its organization).
+ */
+export async function findApiKeyByHashAcrossOrganizations(db: Kysely<Database>, keyHash: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
+    .where('key_hash', '=', keyHash)
+    .executeTakeFirst();
 }
 
-/** Creates a key; the key itself is in the answer and nowhere else (only its hash is stored). */
-export async function createApiKey(db: Kysely<Database>, organizationId: string, input: { name: string; role: ApiKeyRole }) {
-  const generated = generateApiKey();
-  const row = await db
+/** Records that a key was used at `at`. */
+export async function recordApiKeyUse(db: Kysely<Database>, organizationId: OrganizationId, keyId: string, at: Date): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: at }).where('organization_id', '=', organizationId).where('id', '=', keyId).execute();
+}
+
+/** Stores a new key: only its hash and display prefix, never the key. */
+export async function insertApiKey(db: Kysely<Database>, organizationId: OrganizationId, values: { name: string; role: ApiKeyRole; keyHash: string; keyPrefix: string }) {
+  return db
     .insertInto('api_keys')
-    .values({ organization_id: organizationId, name: input.name, role: input.role, key_hash: generated.hash, key_prefix: generated.prefix })
+    .values({ organization_id: organizationId, name: values.name, role: values.role, key_hash: values.keyHash, key_prefix: values.keyPrefix })
     .returningAll()
     .executeTakeFirstOrThrow();
-  return { ...presentApiKey(row), key: generated.key };
 }
 
-export async function listApiKeys(db: Kysely<Database>, organizationId: string, query: ApiKeyListQuery) {
-  let q = db.selectFrom('api_keys').selectAll().select(cursorColumn('api_keys').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.role) q = q.where('role', '=', query.role);
-  if (query.cursor) q = q.where(afterCursor('api_keys', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentApiKey);
+/** A page of the organization's keys, newest first. */
+export async function listApiKeys(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ApiKeyListQuery, 'role'>, page: PageRequest) {
+  let q = db.selectFrom('api_keys').selectAll().select(createdAtKey('api_keys').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.role) q = q.where('role', '=', filters.role);
+  if (page.after) q = q.where(afterCreatedAt('api_keys', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findApiKey(db: Kysely<Database>, organizationId: string, id: string) {
+export async function findApiKey(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('api_keys').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function renameApiKey(db: Kysely<Database>, organizationId: string, id: string, name: string | undefined) {
+export async function renameApiKey(db: Kysely<Database>, organizationId: OrganizationId, id: string, name: string | undefined) {
   return db
     .updateTable('api_keys')
     .set(name === undefined ? { name: sql<string>`name` } : { name })
@@ -50,7 +52,7 @@ export async function renameApiKey(db: Kysely<Database>, organizationId: string,
 }
 
 /** Revokes a key at once (every later request with it gets 401); the row stays for the record. */
-export async function revokeApiKey(db: Kysely<Database>, organizationId: string, id: string) {
+export async function revokeApiKey(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db
     .updateTable('api_keys')
     .set({ revoked_at: sql<Date>`coalesce(revoked_at, now())` })

@@ -1,63 +1,59 @@
-import type { Database, DeliveryAttemptRow, DeliveryRow } from '@planekeeper/db';
-import type { DeliveryAttemptResponse, DeliveryDetailResponse, DeliveryListQuery, DeliveryResponse } from '@planekeeper/domain';
-import type { Kysely, Transaction } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import type { Database } from '@planekeeper/db';
+import type { DeliveryListQuery, OrganizationId } from '@planekeeper/domain';
+import type { Kysely } from 'kysely';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
-type Db = Kysely<Database> | Transaction<Database>;
-
-/** A delivery as the API shows it; its id is the `webhook-id` receivers see. */
-export function presentDelivery(row: DeliveryRow): DeliveryResponse {
-  return {
-    id: row.id,
-    kind: row.kind,
-    alertEventId: row.alert_event_id,
-    channelId: row.channel_id,
-    status: row.status,
-    attempts: row.attempts,
-    lastStatusCode: row.last_status_code,
-    lastError: row.last_error,
-    nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
-    deliveredAt: row.delivered_at?.toISOString() ?? null,
-    replayedAt: row.replayed_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
+/** A page of the organization's deliveries, newest first, filtered by status, channel and alert event. */
+export async function listDeliveries(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<DeliveryListQuery, 'status' | 'channelId' | 'alertEventId'>, page: PageRequest) {
+  let q = db.selectFrom('deliveries').selectAll().select(createdAtKey('deliveries').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.status) q = q.where('status', '=', filters.status);
+  if (filters.channelId) q = q.where('channel_id', '=', filters.channelId);
+  if (filters.alertEventId) q = q.where('alert_event_id', '=', filters.alertEventId);
+  if (page.after) q = q.where(afterCreatedAt('deliveries', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export function presentAttempt(row: DeliveryAttemptRow): DeliveryAttemptResponse {
-  return {
-    id: row.id,
-    deliveryId: row.delivery_id,
-    attemptedAt: row.attempted_at.toISOString(),
-    outcome: row.outcome,
-    statusCode: row.status_code,
-    error: row.error,
-    latencyMs: row.latency_ms,
-  };
+export async function findDelivery(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
+  return db.selectFrom('deliveries').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
 }
 
-/** Deliveries of the organization, newest first, filtered by status, channel and alert event. */
-export async function listDeliveries(db: Db, organizationId: string, query: DeliveryListQuery) {
-  let q = db.selectFrom('deliveries').selectAll().select(cursorColumn('deliveries').as('cursor_ts')).where('organization_id', '=', organizationId);
-  if (query.status) q = q.where('status', '=', query.status);
-  if (query.channelId) q = q.where('channel_id', '=', query.channelId);
-  if (query.alertEventId) q = q.where('alert_event_id', '=', query.alertEventId);
-  if (query.cursor) q = q.where(afterCursor('deliveries', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentDelivery);
-}
-
-/** A delivery of the organization with every attempt, oldest first, or undefined. */
-export async function findDeliveryDetail(db: Db, organizationId: string, id: string): Promise<DeliveryDetailResponse | undefined> {
-  const row = await db.selectFrom('deliveries').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
-  const attempts = await db
+/** Every attempt of a delivery, oldest first. */
+export async function listDeliveryAttempts(db: Kysely<Database>, organizationId: OrganizationId, deliveryId: string) {
+  return db
     .selectFrom('delivery_attempts')
     .selectAll()
     .where('organization_id', '=', organizationId)
-    .where('delivery_id', '=', id)
+    .where('delivery_id', '=', deliveryId)
     .orderBy('attempted_at')
     .orderBy('id')
     .execute();
-  return { ...presentDelivery(row), attemptHistory: attempts.map(presentAttempt) };
+}
+
+/** A delivery's status with its channel's state, the delivery locked (a replay decides on it). */
+export async function lockDeliveryWithChannel(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
+  return db
+    .selectFrom('deliveries')
+    .innerJoin('notification_channels as channel', 'channel.id', 'deliveries.channel_id')
+    .select(['deliveries.status', 'channel.enabled as channel_enabled', 'channel.name as channel_name', 'channel.disabled_reason'])
+    .where('deliveries.organization_id', '=', organizationId)
+    .where('channel.organization_id', '=', organizationId)
+    .where('deliveries.id', '=', id)
+    .forUpdate('deliveries')
+    .executeTakeFirst();
+}
+
+/** Puts a settled delivery back to pending with a fresh retry budget; its attempt history stays. */
+export async function resetDeliveryForReplay(db: Kysely<Database>, organizationId: OrganizationId, id: string, replayedAt: Date): Promise<void> {
+  await db
+    .updateTable('deliveries')
+    .set({ status: 'pending', budget_attempts: 0, replayed_at: replayedAt, delivered_at: null })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** A new `test` delivery to a channel; returns its id. */
+export async function insertTestDelivery(db: Kysely<Database>, organizationId: OrganizationId, channelId: string): Promise<string> {
+  const row = await db.insertInto('deliveries').values({ organization_id: organizationId, kind: 'test', channel_id: channelId }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
 }

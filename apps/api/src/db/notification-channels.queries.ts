@@ -1,43 +1,30 @@
-import type { Database, NotificationChannelRow } from '@planekeeper/db';
-import { channelUrlHost, type ChannelType, type NotificationChannelListQuery, type NotificationChannelResponse } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
+import type { ChannelType, NotificationChannelListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { afterCursor, cursorColumn, toPage } from '../http/pagination.ts';
+import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** A channel as the API shows it: never its URL or secret, only the URL's host. */
-export function presentChannel(row: NotificationChannelRow): NotificationChannelResponse {
-  return {
-    id: row.id,
-    name: row.name,
-    type: row.type,
-    urlHost: channelUrlHost(row.url),
-    enabled: row.enabled,
-    disabledReason: row.disabled_reason,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export async function listChannels(db: Db, organizationId: string, query: NotificationChannelListQuery) {
+export async function listChannels(db: Db, organizationId: OrganizationId, filters: NotificationChannelListQuery, page: PageRequest) {
   let q = db
     .selectFrom('notification_channels')
     .selectAll()
-    .select(cursorColumn('notification_channels').as('cursor_ts'))
+    .select(createdAtKey('notification_channels').as('sort_key'))
     .where('organization_id', '=', organizationId);
-  if (query.type) q = q.where('type', '=', query.type);
-  if (query.cursor) q = q.where(afterCursor('notification_channels', query.cursor));
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
-  return toPage(rows, query.limit, presentChannel);
+  if (filters.type) q = q.where('type', '=', filters.type);
+  if (page.after) q = q.where(afterCreatedAt('notification_channels', page.after));
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }
 
-export async function findChannel(db: Db, organizationId: string, id: string, options: { forUpdate?: boolean } = {}) {
+/** A channel of the organization; `lock` locks it for an update, or against one (`share`), until the caller commits. */
+export async function findChannel(db: Db, organizationId: OrganizationId, id: string, options: { lock?: 'update' | 'share' } = {}) {
   let q = db.selectFrom('notification_channels').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
-  if (options.forUpdate) q = q.forUpdate();
+  if (options.lock === 'update') q = q.forUpdate();
+  if (options.lock === 'share') q = q.forShare();
   return q.executeTakeFirst();
 }
 
-export async function insertChannel(db: Db, organizationId: string, values: { name: string; type: ChannelType; url: string; secret: string | null; enabled: boolean }) {
+export async function insertChannel(db: Db, organizationId: OrganizationId, values: { name: string; type: ChannelType; url: string; secret: string | null; enabled: boolean }) {
   return db
     .insertInto('notification_channels')
     .values({ organization_id: organizationId, ...values })
@@ -55,7 +42,7 @@ export interface ChannelChanges {
   disabled_reason?: string | null;
 }
 
-export async function updateChannel(db: Db, organizationId: string, id: string, changes: ChannelChanges) {
+export async function updateChannel(db: Db, organizationId: OrganizationId, id: string, changes: ChannelChanges) {
   return db
     .updateTable('notification_channels')
     .set({ ...changes, updated_at: sql<Date>`now()` })
@@ -66,7 +53,7 @@ export async function updateChannel(db: Db, organizationId: string, id: string, 
 }
 
 /** Deletes a channel with its rules and deliveries; false when it is not the organization's. */
-export async function deleteChannel(db: Db, organizationId: string, id: string): Promise<boolean> {
+export async function deleteChannel(db: Db, organizationId: OrganizationId, id: string): Promise<boolean> {
   const result = await db.deleteFrom('notification_channels').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }

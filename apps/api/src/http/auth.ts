@@ -1,9 +1,10 @@
-import { PlanekeeperError } from '@planekeeper/domain';
+import { forbidden, unauthorized } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import type { Logger } from '@planekeeper/runtime';
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { hashApiKey } from '@planekeeper/db';
+import { findApiKeyByHashAcrossOrganizations, recordApiKeyUse } from '../db/api-keys.queries.ts';
 import type { ApiKeyCache } from './api-key-cache.ts';
 import type { Access, AuthContext } from './route.ts';
 
@@ -25,29 +26,21 @@ export function presentedKey(req: Request): string | null {
  * how revocations reach it at once), else against the database. A revoked key fails at once.
  */
 export async function authenticate(db: Kysely<Database>, logger: Logger, key: string | null, now: Date, cache?: ApiKeyCache): Promise<AuthContext> {
-  if (!key || !key.startsWith('pk_') || key.length > 256) throw new PlanekeeperError('unauthorized', 'a valid API key is required (Authorization: Bearer pk_...)');
+  if (!key || !key.startsWith('pk_') || key.length > 256) throw unauthorized('a valid API key is required (Authorization: Bearer pk_...)');
   const hash = hashApiKey(key);
   let known = cache?.get(hash, now.getTime());
   let readMark: number | null = null;
   if (!known) {
     readMark = cache?.readMark() ?? 0;
-    const row = await db
-      .selectFrom('api_keys')
-      .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
-      .where('key_hash', '=', hash)
-      .executeTakeFirst();
-    if (!row || row.revoked_at) throw new PlanekeeperError('unauthorized', 'the API key is unknown or revoked');
+    const row = await findApiKeyByHashAcrossOrganizations(db, hash);
+    if (!row || row.revoked_at) throw unauthorized('the API key is unknown or revoked');
     const auth: AuthContext = Object.freeze({ organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap });
     known = { auth, lastUsedAt: row.last_used_at };
   }
   if (!known.lastUsedAt || now.getTime() - known.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     const keyId = known.auth.keyId;
     known.lastUsedAt = now;
-    db.updateTable('api_keys')
-      .set({ last_used_at: now })
-      .where('id', '=', keyId)
-      .execute()
-      .catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record key use'));
+    recordApiKeyUse(db, known.auth.organizationId, keyId, now).catch((error: unknown) => logger.warn({ err: error, keyId }, 'could not record key use'));
   }
   if (readMark !== null) cache?.set(hash, known, now.getTime(), readMark);
   return known.auth;
@@ -57,10 +50,10 @@ export async function authenticate(db: Kysely<Database>, logger: Logger, key: st
 export function authorize(auth: AuthContext, access: Access): void {
   const { role } = auth;
   if (access === 'agent') {
-    if (role !== 'agent') throw new PlanekeeperError('forbidden', 'the agent API takes agent keys only');
+    if (role !== 'agent') throw forbidden('the agent API takes agent keys only');
     return;
   }
-  if (role === 'agent') throw new PlanekeeperError('forbidden', 'agent keys reach only the agent API (/api/v1/agent)');
+  if (role === 'agent') throw forbidden('agent keys reach only the agent API (/api/v1/agent)');
   const allowed =
     access === 'read' ||
     access === 'public' ||
@@ -69,6 +62,6 @@ export function authorize(auth: AuthContext, access: Access): void {
     (access === 'bootstrap' && auth.bootstrap);
   if (!allowed) {
     const need = access === 'bootstrap' ? 'the bootstrap key' : access === 'admin' ? 'an admin key' : 'an admin or member key';
-    throw new PlanekeeperError('forbidden', `this needs ${need}; the key's role is ${role}`);
+    throw forbidden(`this needs ${need}; the key's role is ${role}`);
   }
 }

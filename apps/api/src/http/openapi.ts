@@ -1,5 +1,7 @@
+import type { ErrorCode } from '@planekeeper/domain';
 import { z } from 'zod';
-import type { RouteDefinition } from './route.ts';
+import { ERROR_HTTP_STATUS } from './errors.ts';
+import { defaultStatus, type RouteDefinition } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -75,21 +77,23 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: { versi
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
-    const status = String(route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204));
+    const status = String(defaultStatus(route));
     const responses: Record<string, JsonSchema> = {
       [status]: route.response
         ? { description: 'Success', content: { 'application/json': { schema: toSchema(route.response, 'output', components) } } }
         : { description: 'Success, no body' },
     };
-    const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-    if (route.params || route.query || route.body) responses['400'] = errorResponse('Invalid request: the fields at fault are in error.details');
+    const addErrorResponse = (code: ErrorCode, description: string) => {
+      responses[String(ERROR_HTTP_STATUS[code])] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    };
+    if (route.params || route.query || route.body) addErrorResponse('validation_failed', 'Invalid request: the fields at fault are in error.details');
     if (route.access !== 'public') {
-      responses['401'] = errorResponse('Missing, unknown or revoked API key');
-      responses['403'] = errorResponse('The key\'s role may not do this');
-      responses['429'] = errorResponse('Rate limit exceeded; see Retry-After');
+      addErrorResponse('unauthorized', 'Missing, unknown or revoked API key');
+      addErrorResponse('forbidden', 'The key\'s role may not do this');
+      addErrorResponse('rate_limited', 'Rate limit exceeded; see Retry-After');
     }
-    if (route.params) responses['404'] = errorResponse('Not found in the caller\'s organization');
-    if (route.body) responses['413'] = errorResponse('Request body too large');
+    if (route.params) addErrorResponse('not_found', 'Not found in the caller\'s organization');
+    if (route.body) addErrorResponse('payload_too_large', 'Request body too large');
     const operation: JsonSchema = {
       operationId: operationId(route),
       summary: route.summary,

@@ -1,61 +1,56 @@
-import { PlanekeeperError } from '@planekeeper/domain';
-import { sql, type RawBuilder } from 'kysely';
+import { validationFailed, type ListEnvelope } from '@planekeeper/domain';
+import type { KeysetPosition, KeysetRow, PageRequest } from '../db/keyset.ts';
 
 /**
- * Cursors point after the last row of a page, ordered newest first by (created_at, id). The
- * timestamp is carried as Postgres text so microseconds survive the trip through JavaScript.
+ * `?cursor=` is the position after the last row of a page, opaque to clients: base64url of
+ * `{ t: sort key, i: id }`. Queries take the decoded position (db/keyset.ts); this file turns
+ * cursors into positions and rows into the `{ items, nextCursor }` answer.
  */
-interface CursorPosition {
+interface CursorJson {
   t: string;
   i: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+function encodeCursor(position: KeysetPosition): string {
+  const json: CursorJson = { t: position.sortKey, i: position.id };
+  return Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
 }
 
 /** Decodes `?cursor=`; a cursor we did not make is a 400, not a 500. */
-export function decodeCursor(cursor: string): CursorPosition {
+function decodeCursor(cursor: string): KeysetPosition {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof value === 'object' && value !== null &&
-      typeof (value as CursorPosition).t === 'string' && !Number.isNaN(Date.parse((value as CursorPosition).t)) &&
-      typeof (value as CursorPosition).i === 'string' && UUID.test((value as CursorPosition).i)
-    ) {
-      return value as CursorPosition;
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorJson> | null;
+    if (typeof value?.t === 'string' && !Number.isNaN(Date.parse(value.t)) && typeof value.i === 'string' && UUID.test(value.i)) {
+      return { sortKey: value.t, id: value.i };
     }
   } catch {
     // fall through
   }
-  throw new PlanekeeperError('validation_failed', 'cursor is not valid: pass back nextCursor from a previous page', {
-    details: [{ path: 'query.cursor', message: 'not a cursor this API issued' }],
-  });
+  throw validationFailed([{ path: 'query.cursor', message: 'not a cursor this API issued' }], 'cursor is not valid: pass back nextCursor from a previous page');
 }
 
-/** `created_at::text` of `table`, selected as `cursor_ts` so the page can name its next cursor. */
-export function cursorColumn(table: string): RawBuilder<string> {
-  return sql<string>`${sql.ref(`${table}.created_at`)}::text`;
+/** The page a list query (`?limit=&cursor=`) asks for. */
+export function pageRequest(query: { limit: number; cursor?: string | undefined }): PageRequest {
+  return { limit: query.limit, after: query.cursor ? decodeCursor(query.cursor) : null };
 }
 
-/** The keyset condition "older than the cursor" on `table`. */
-export function afterCursor(table: string, cursor: string): RawBuilder<boolean> {
-  const { t, i } = decodeCursor(cursor);
-  return sql<boolean>`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)}) < (${t}::timestamptz, ${i}::uuid)`;
-}
-
-/** Cuts a `limit + 1` fetch down to one page and names the cursor of the next. */
-export function toPage<R extends { id: string; cursor_ts: string }, T>(
-  rows: R[],
-  limit: number,
-  present: (row: R) => T,
-): { items: T[]; nextCursor: string | null } {
+/** Cuts a `limit + 1` fetch down to one page of answers and names the cursor of the next. */
+export function toPage<R, T>(rows: ReadonlyArray<R & KeysetRow>, limit: number, present: (row: R) => T): ListEnvelope<T> {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map(present),
-    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.cursor_ts, i: last.id }) : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ sortKey: last.sort_key, id: last.id }) : null,
   };
+}
+
+/** Answers a list request: decodes its cursor, reads the page with `read`, presents each row. */
+export async function listPage<R, T>(
+  query: { limit: number; cursor?: string | undefined },
+  read: (page: PageRequest) => Promise<ReadonlyArray<R & KeysetRow>>,
+  present: (row: R) => T,
+): Promise<ListEnvelope<T>> {
+  return toPage(await read(pageRequest(query)), query.limit, present);
 }

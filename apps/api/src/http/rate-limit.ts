@@ -1,5 +1,3 @@
-import { PlanekeeperError } from '@planekeeper/domain';
-
 /**
  * A fixed one-minute window per key, per api process. With several replicas a key may get up to
  * replicas x limit; that is the documented trade for keeping the limit off the database.
@@ -12,7 +10,7 @@ export class RateLimiter {
     this.#limit = limitPerMinute;
   }
 
-  /** Counts one request of `key`; throws rate_limited (with the seconds to wait) past the limit. */
+  /** Counts one request of `key`; past the limit, answers the seconds to wait (the caller refuses it with rate_limited). */
   take(key: string, nowMs: number): { retryAfterSeconds: number } | null {
     if (this.#limit <= 0) return null;
     const window = this.#windows.get(key);
@@ -29,8 +27,4 @@ export class RateLimiter {
   #prune(nowMs: number): void {
     for (const [key, window] of this.#windows) if (nowMs - window.start >= 60_000) this.#windows.delete(key);
   }
-}
-
-export function rateLimited(retryAfterSeconds: number): PlanekeeperError {
-  return new PlanekeeperError('rate_limited', `rate limit exceeded; retry in ${retryAfterSeconds} s`);
 }

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { issuesToDetails, PlanekeeperError } from '@planekeeper/domain';
+import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
 import express, { type Request, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
 import { authenticate, authorize, presentedKey } from './auth.ts';
-import { errorHandler, invalidRequest, type RequestPart } from './errors.ts';
-import { RateLimiter, rateLimited } from './rate-limit.ts';
-import type { AuthContext, Reply, RouteDefinition } from './route.ts';
+import { errorHandler, type RequestPart } from './errors.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { defaultStatus, type AuthContext, type Reply, type RouteDefinition } from './route.ts';
 
 function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
@@ -16,7 +16,7 @@ function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unkn
   if (!result.success) {
     // Body fields are named from the body's root (as in the schemas); query and path fields by part.
     const prefix = part === 'body' ? '' : part;
-    throw invalidRequest(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
+    throw validationFailed(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
   }
   return result.data;
 }
@@ -35,10 +35,6 @@ function sendJson(req: Request, res: Response, status: number, body: unknown): v
   res.setHeader('content-type', 'application/json; charset=utf-8');
   res.setHeader('content-length', Buffer.byteLength(text));
   res.end(req.method === 'HEAD' ? undefined : text);
-}
-
-function defaultStatus(route: RouteDefinition): number {
-  return route.status ?? (route.method === 'post' && route.response ? 201 : route.response ? 200 : 204);
 }
 
 /** Builds the express app: ops endpoints, JSON body parsing, every route of the table, errors. */
@@ -99,7 +95,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
-      const result = await route.handler({ params, query, body, auth: auth as AuthContext, deps, req, res });
+      const result = await route.handler({ params, query, body, auth, deps, req, res });
       if (res.headersSent) return;
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
@@ -114,7 +110,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
   }
 
   app.use((req, _res, next) => {
-    next(new PlanekeeperError('not_found', `no route ${req.method} ${req.path}`));
+    next(noSuchRoute(req.method, req.path));
   });
   app.use(errorHandler(logger));
   return app;

@@ -1,20 +1,45 @@
-import { setAlertAcknowledged, type AlertRow } from '@planekeeper/db';
+import { applyAlertChanges, openAlertState, type AlertRow } from '@planekeeper/db';
+import { acknowledgeAlert, conflict, notFound, unacknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
+import { findAlert } from '../db/alerts.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
 /**
- * Acknowledges an open alert, or withdraws the acknowledgement, on behalf of an API key: the
- * change, its event and the `alert.event` job commit together. Asking again for the state the
- * alert is already in writes nothing.
+ * Acknowledges an open alert, or withdraws the acknowledgement, on behalf of an API key: the alert
+ * row is locked, the lifecycle decides, and the change, its event and its `alert.event` job commit
+ * together. Asking for the state the alert is already in writes nothing.
+ * @throws PlanekeeperError not_found (not the organization's alert), conflict (the alert is resolved).
  */
 export async function setAcknowledgement(
   deps: Pick<ApiDeps, 'db' | 'boss' | 'logger'>,
-  input: { organizationId: string; alertId: string; acknowledged: boolean; keyName: string },
+  input: { organizationId: OrganizationId; alertId: string; acknowledged: boolean; keyName: string },
 ): Promise<AlertRow> {
-  const { alert, events } = await deps.db
-    .transaction()
-    .execute((trx) => setAlertAcknowledged(trx, deps.boss, { organizationId: input.organizationId, alertId: input.alertId, acknowledged: input.acknowledged, actor: input.keyName }));
+  const { organizationId, alertId } = input;
+  const { alert, events } = await deps.db.transaction().execute(async (trx) => {
+    const current = await findAlert(trx, organizationId, alertId, { forUpdate: true });
+    if (!current) throw notFound('alert', alertId);
+    if (current.status !== 'open') {
+      throw conflict(`alert ${alertId} is resolved; only an open alert can be ${input.acknowledged ? 'acknowledged' : 'unacknowledged'}`);
+    }
+    const state = openAlertState(current);
+    const decision = input.acknowledged ? acknowledgeAlert(state) : unacknowledgeAlert(state);
+    if (decision.action === 'none') return { alert: current, events: [] };
+    const applied = await applyAlertChanges(trx, deps.boss, organizationId, [
+      {
+        // The config id links the alert to its change; a deleted config's alert is resolved, never open.
+        alertConfigId: current.alert_config_id ?? current.id,
+        alertConfigName: current.alert_config_name,
+        ruleType: current.rule_type,
+        current,
+        decision,
+        actor: input.keyName,
+      },
+    ]);
+    const changed = await findAlert(trx, organizationId, alertId);
+    if (!changed) throw new Error(`alert ${alertId} vanished within its own transaction`);
+    return { alert: changed, events: applied.events };
+  });
   for (const event of events) {
-    deps.logger.info({ organizationId: input.organizationId, alertId: alert.id, alertConfigId: alert.alert_config_id, alertEventId: event.id, actor: input.keyName }, `alert ${event.type}`);
+    deps.logger.info({ organizationId, alertId: alert.id, alertConfigId: alert.alert_config_id, alertEventId: event.id, actor: input.keyName }, `alert ${event.type}`);
   }
   return alert;
 }

@@ -5,11 +5,11 @@ import {
   notFound,
   validationFailed,
   type NotificationChannelCreate,
-  type NotificationChannelCreatedResponse,
   type NotificationChannelUpdate,
+  type OrganizationId,
 } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
-import { findChannel, insertChannel, presentChannel, updateChannel, type ChannelChanges } from '../db/notification-channels.queries.ts';
+import { findChannel, insertChannel, updateChannel, type ChannelChanges } from '../db/notification-channels.queries.ts';
 
 /** A new Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
 export function generateWebhookSecret(): string {
@@ -17,13 +17,12 @@ export function generateWebhookSecret(): string {
 }
 
 /**
- * Creates a channel. A `webhook` channel without a secret gets a generated one; the answer is the
- * only place the secret (given or generated) is ever shown.
+ * Creates a channel. A `webhook` channel without a secret gets a generated one; the answer to the
+ * creation is the only place the secret (given or generated) is ever shown.
  */
-export async function createNotificationChannel(db: Kysely<Database>, organizationId: string, body: NotificationChannelCreate): Promise<NotificationChannelCreatedResponse> {
+export async function createNotificationChannel(db: Kysely<Database>, organizationId: OrganizationId, body: NotificationChannelCreate): Promise<NotificationChannelRow> {
   const secret = body.type === 'webhook' ? (body.secret ?? generateWebhookSecret()) : null;
-  const row = await insertChannel(db, organizationId, { name: body.name, type: body.type, url: body.url, secret, enabled: body.enabled ?? true });
-  return { ...presentChannel(row), secret };
+  return insertChannel(db, organizationId, { name: body.name, type: body.type, url: body.url, secret, enabled: body.enabled ?? true });
 }
 
 /**
@@ -31,9 +30,9 @@ export async function createNotificationChannel(db: Kysely<Database>, organizati
  * disables it. Enabling clears the reason it was disabled (e.g. a 410 Gone). A secret is only for
  * webhook channels; becoming a webhook channel needs one (given, since it cannot be shown later).
  */
-export async function changeNotificationChannel(db: Kysely<Database>, organizationId: string, id: string, body: NotificationChannelUpdate): Promise<NotificationChannelRow> {
+export async function changeNotificationChannel(db: Kysely<Database>, organizationId: OrganizationId, id: string, body: NotificationChannelUpdate): Promise<NotificationChannelRow> {
   return db.transaction().execute(async (trx) => {
-    const current = await findChannel(trx, organizationId, id, { forUpdate: true });
+    const current = await findChannel(trx, organizationId, id, { lock: 'update' });
     if (!current) throw notFound('notification channel', id);
     const type = body.type ?? current.type;
     if (body.secret !== undefined && type !== 'webhook') {

@@ -1,6 +1,7 @@
-import { createPendingTask, type TaskRow } from '@planekeeper/db';
-import { conflict, notFound } from '@planekeeper/domain';
-import { findJobOfKind, findTaskToRetry } from '../db/task-retry.queries.ts';
+import type { TaskRow } from '@planekeeper/db';
+import { conflict, notFound, type OrganizationId } from '@planekeeper/domain';
+import { findJob } from '../db/jobs.queries.ts';
+import { createPendingTask, findTask } from '../db/tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
 /**
@@ -12,11 +13,11 @@ import type { ApiDeps } from '../deps.ts';
  * the job already has an open task: the partial unique index decides that, so two retries racing
  * make one task.
  */
-export async function retryTask(deps: Pick<ApiDeps, 'db' | 'logger'>, organizationId: string, taskId: string, actorKeyId: string): Promise<TaskRow> {
-  const failed = await findTaskToRetry(deps.db, organizationId, taskId);
+export async function retryTask(deps: Pick<ApiDeps, 'db' | 'logger'>, organizationId: OrganizationId, taskId: string, actorKeyId: string): Promise<TaskRow> {
+  const failed = await findTask(deps.db, organizationId, taskId);
   if (!failed) throw notFound('task', taskId);
   if (failed.status !== 'failed') throw conflict(`task ${taskId} is ${failed.status}: only a failed task can be retried`);
-  const job = await findJobOfKind(deps.db, organizationId, failed.kind, failed.job_id);
+  const job = await findJob(deps.db, organizationId, failed.kind, failed.job_id);
   // Deleting a job deletes its tasks, so this is a job deleted since the task was read.
   if (!job) throw notFound('task', taskId);
   if (!job.enabled) throw conflict(`task ${taskId} belongs to job ${job.id}, which is disabled: enable it to run it`);

@@ -1,10 +1,11 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { AlertEventRow, Database } from '@planekeeper/db';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** An alert event of the organization, or undefined (deleted with its alert, or not theirs). */
-export async function findAlertEvent(db: Db, organizationId: string, alertEventId: string): Promise<AlertEventRow | undefined> {
+export async function findAlertEvent(db: Db, organizationId: OrganizationId, alertEventId: string): Promise<AlertEventRow | undefined> {
   return db.selectFrom('alert_events').selectAll().where('organization_id', '=', organizationId).where('id', '=', alertEventId).executeTakeFirst();
 }
 
@@ -12,7 +13,7 @@ export async function findAlertEvent(db: Db, organizationId: string, alertEventI
  * The enabled channels of the organization that an enabled notification rule sends this event
  * to: the rule lists the event's type and severity. A channel named by several rules comes once.
  */
-export async function channelsMatchingEvent(db: Db, organizationId: string, event: Pick<AlertEventRow, 'type' | 'severity'>): Promise<string[]> {
+export async function channelsMatchingEvent(db: Db, organizationId: OrganizationId, event: Pick<AlertEventRow, 'type' | 'severity'>): Promise<string[]> {
   const rows = await db
     .selectFrom('notification_rules as rule')
     .innerJoin('notification_channels as channel', 'channel.id', 'rule.channel_id')
@@ -33,7 +34,7 @@ export async function channelsMatchingEvent(db: Db, organizationId: string, even
  * Creates the deliveries of an event to these channels, skipping the pairs that exist already
  * (a redelivered event), and returns the ids of the ones created now.
  */
-export async function insertEventDeliveries(trx: Transaction<Database>, organizationId: string, alertEventId: string, channelIds: readonly string[]): Promise<string[]> {
+export async function insertEventDeliveries(trx: Transaction<Database>, organizationId: OrganizationId, alertEventId: string, channelIds: readonly string[]): Promise<string[]> {
   if (channelIds.length === 0) return [];
   const rows = await trx
     .insertInto('deliveries')

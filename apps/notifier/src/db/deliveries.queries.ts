@@ -1,5 +1,5 @@
 import { executePrepared, type AlertRow, type ChannelType, type Database, type DeliveryOutcome, type DeliveryRow, type DeliveryStatus } from '@planekeeper/db';
-import type { AlertEventType, AlertSeverity } from '@planekeeper/domain';
+import type { AlertEventType, AlertSeverity, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -28,10 +28,10 @@ export interface DeliveryContext {
  * prepared query: it runs before every attempt, a round trip costs more than the joins, and
  * planning the joins costs more than running them.
  */
-export async function loadDeliveryContext(db: Db, organizationId: string, deliveryId: string): Promise<DeliveryContext | undefined> {
+export async function loadDeliveryContext(db: Db, organizationId: OrganizationId, deliveryId: string): Promise<DeliveryContext | undefined> {
   const [row] = await executePrepared(db, db
     .selectFrom('deliveries')
-    .innerJoin('notification_channels as channel', 'channel.id', 'deliveries.channel_id')
+    .innerJoin('notification_channels as channel', (join) => join.onRef('channel.id', '=', 'deliveries.channel_id').on('channel.organization_id', '=', organizationId))
     .leftJoin('alert_events as event', (join) => join.onRef('event.id', '=', 'deliveries.alert_event_id').on('event.organization_id', '=', organizationId))
     .leftJoin('alerts as alert', (join) => join.onRef('alert.id', '=', 'event.alert_id').on('alert.organization_id', '=', organizationId))
     .leftJoin('alert_configs as config', (join) => join.onRef('config.id', '=', 'alert.alert_config_id').on('config.organization_id', '=', organizationId))
@@ -127,7 +127,7 @@ export async function loadDeliveryContext(db: Db, organizationId: string, delive
  * that job no longer speaks for it (another job took over, or it is settled): its result is then
  * not recorded.
  */
-export async function lockDeliveryForJob(trx: Transaction<Database>, organizationId: string, deliveryId: string, jobId: string): Promise<DeliveryRow | undefined> {
+export async function lockDeliveryForJob(trx: Transaction<Database>, organizationId: OrganizationId, deliveryId: string, jobId: string): Promise<DeliveryRow | undefined> {
   const row = await trx
     .selectFrom('deliveries')
     .selectAll()
@@ -150,7 +150,7 @@ export interface AttemptRecord {
 /** Records an attempt and the delivery's resulting state (the caller holds the delivery's lock). */
 export async function recordAttempt(
   trx: Transaction<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   deliveryId: string,
   attempt: AttemptRecord,
   next: { status: DeliveryStatus },
@@ -185,7 +185,7 @@ export async function recordAttempt(
  */
 export async function settleAttempt(
   db: Db,
-  target: { organizationId: string; deliveryId: string; jobId: string; budgetBefore: number },
+  target: { organizationId: OrganizationId; deliveryId: string; jobId: string; budgetBefore: number },
   attempt: AttemptRecord,
   status: 'succeeded' | 'failed',
 ): Promise<{ attempts: number } | undefined> {
@@ -216,7 +216,7 @@ export async function settleAttempt(
 }
 
 /** Settles a pending delivery without an attempt (its channel was disabled meanwhile). */
-export async function failDeliveryUnsent(trx: Transaction<Database>, organizationId: string, deliveryId: string, error: string): Promise<void> {
+export async function failDeliveryUnsent(trx: Transaction<Database>, organizationId: OrganizationId, deliveryId: string, error: string): Promise<void> {
   await trx
     .updateTable('deliveries')
     .set({ status: 'failed', last_error: error, next_attempt_at: null, job_id: null, updated_at: sql<Date>`now()` })
@@ -227,7 +227,7 @@ export async function failDeliveryUnsent(trx: Transaction<Database>, organizatio
 }
 
 /** Disables a channel whose target answered 410 Gone, saying why (shown by the API). */
-export async function disableChannel(trx: Transaction<Database>, organizationId: string, channelId: string, reason: string): Promise<void> {
+export async function disableChannel(trx: Transaction<Database>, organizationId: OrganizationId, channelId: string, reason: string): Promise<void> {
   await trx
     .updateTable('notification_channels')
     .set({ enabled: false, disabled_reason: reason, updated_at: sql<Date>`now()` })
@@ -241,7 +241,7 @@ export async function disableChannel(trx: Transaction<Database>, organizationId:
  * more often than the queue retries), unless a newer job has taken it over or it is settled.
  * Returns whether it changed.
  */
-export async function markDeliveryDeadByJob(db: Db, organizationId: string, deliveryId: string, jobId: string | null, error: string): Promise<boolean> {
+export async function markDeliveryDeadByJob(db: Db, organizationId: OrganizationId, deliveryId: string, jobId: string | null, error: string): Promise<boolean> {
   let query = db
     .updateTable('deliveries')
     .set({ status: 'dead', last_error: error, next_attempt_at: null, job_id: null, updated_at: sql<Date>`now()` })

@@ -1,5 +1,5 @@
 import { scheduleDeliveryAttempt } from '@planekeeper/db';
-import type { AlertEventPayload } from '@planekeeper/domain';
+import { trustedOrganizationId, type AlertEventPayload } from '@planekeeper/domain';
 import { channelsMatchingEvent, findAlertEvent, insertEventDeliveries } from '../db/alert-events.queries.ts';
 import type { NotifierDeps } from '../deps.ts';
 
@@ -10,7 +10,8 @@ import type { NotifierDeps } from '../deps.ts';
  * Returns the ids of the deliveries created by this call.
  */
 export async function createEventDeliveries(deps: Pick<NotifierDeps, 'db' | 'boss' | 'logger' | 'metrics'>, payload: AlertEventPayload): Promise<string[]> {
-  const { organizationId, alertEventId } = payload;
+  const { alertEventId } = payload;
+  const organizationId = trustedOrganizationId(payload.organizationId);
   const created = await deps.db.transaction().execute(async (trx) => {
     const event = await findAlertEvent(trx, organizationId, alertEventId);
     if (!event) return null;

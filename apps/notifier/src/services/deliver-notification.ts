@@ -1,5 +1,5 @@
 import { scheduleDeliveryAttempt, sendJob } from '@planekeeper/db';
-import { channelUrlHost, decideDeliveryStep, notificationDeadQueue, retryAfterSeconds, type DeliveryAttemptResult, type DeliveryStep } from '@planekeeper/domain';
+import { channelUrlHost, decideDeliveryStep, notificationDeadQueue, retryAfterSeconds, trustedOrganizationId, type DeliveryAttemptResult, type DeliveryStep, type OrganizationId } from '@planekeeper/domain';
 import {
   disableChannel,
   failDeliveryUnsent,
@@ -44,7 +44,7 @@ function subjectOf(context: DeliveryContext): NotificationSubject | null {
  */
 async function settleInOneStatement(
   deps: NotifierDeps,
-  input: { organizationId: string; deliveryId: string; jobId: string },
+  input: { organizationId: OrganizationId; deliveryId: string; jobId: string },
   budgetBefore: number,
   outcome: SendOutcome,
   result: DeliveryAttemptResult,
@@ -73,7 +73,9 @@ function metricOutcome(step: DeliveryStep, refused: boolean): DeliveryMetricOutc
  * retry, with the same `webhook-id`.
  */
 export async function deliverNotification(deps: NotifierDeps, input: { organizationId: string; deliveryId: string; jobId: string }): Promise<DeliverOutcome> {
-  const { organizationId, deliveryId, jobId } = input;
+  const { deliveryId, jobId } = input;
+  // The job's payload is our own: the organization it names is the delivery's.
+  const organizationId = trustedOrganizationId(input.organizationId);
   const ids = { organizationId, deliveryId, jobId };
   const context = await loadDeliveryContext(deps.db, organizationId, deliveryId);
   if (!context) {
@@ -107,7 +109,7 @@ export async function deliverNotification(deps: NotifierDeps, input: { organizat
     ? { kind: 'response', statusCode: outcome.statusCode, retryAfterSeconds: retryAfterSeconds({ headers: outcome.headers, body: outcome.body, now: deps.clock() }) }
     : { kind: outcome.kind };
 
-  const recorded = (await settleInOneStatement(deps, input, delivery.budget_attempts, outcome, result)) ?? (await deps.db.transaction().execute(async (trx) => {
+  const recorded = (await settleInOneStatement(deps, ids, delivery.budget_attempts, outcome, result)) ?? (await deps.db.transaction().execute(async (trx) => {
     const locked = await lockDeliveryForJob(trx, organizationId, deliveryId, jobId);
     if (!locked) return null;
     const budgetAttempts = locked.budget_attempts + 1;

@@ -1,4 +1,4 @@
-import { notificationDeliverQueue, type NotificationDeadPayload } from '@planekeeper/domain';
+import { notificationDeliverQueue, trustedOrganizationId, type NotificationDeadPayload } from '@planekeeper/domain';
 import { markDeliveryDeadByJob } from '../db/deliveries.queries.ts';
 import type { NotifierDeps } from '../deps.ts';
 
@@ -13,14 +13,14 @@ export async function recordDeadLetter(
   payload: NotificationDeadPayload,
   source: { queue: string | null; jobId: string | null },
 ): Promise<void> {
-  const ids = { organizationId: payload.organizationId, deliveryId: payload.deliveryId };
+  const ids = { organizationId: trustedOrganizationId(payload.organizationId), deliveryId: payload.deliveryId };
   if (source.queue !== notificationDeliverQueue.name) {
     deps.logger.warn(ids, 'delivery is dead (retries used up); replay it with POST /api/v1/deliveries/:id/replay');
     return;
   }
   const marked = await markDeliveryDeadByJob(
     deps.db,
-    payload.organizationId,
+    ids.organizationId,
     payload.deliveryId,
     source.jobId,
     'the delivery job failed every time the queue retried it (the notifier crashed, hung or lost its database); replay it when the cause is fixed',

@@ -1,7 +1,7 @@
 import { createBoss, sendJob, type Database } from '@planekeeper/db';
 import type { PgBoss } from 'pg-boss';
 import { createTestDatabase, makeAlert, makeAlertConfig, makeAlertEvent, makeChannel, makeOrganization, type TestDatabase } from '@planekeeper/db/testing';
-import { alertEventQueue, formatWebhookSecret, type AlertEventPayload } from '@planekeeper/domain';
+import { alertEventQueue, formatWebhookSecret, type AlertEventPayload, type OrganizationId } from '@planekeeper/domain';
 import { createLogger } from '@planekeeper/runtime';
 import { sql, type Kysely } from 'kysely';
 import { randomBytes } from 'node:crypto';
@@ -83,7 +83,7 @@ export function newSecret(): string {
 }
 
 export interface Scenario {
-  organizationId: string;
+  organizationId: OrganizationId;
   channelId: string;
   alertConfigId: string;
   alertId: string;
@@ -97,7 +97,7 @@ export interface Scenario {
 export async function makeScenario(
   db: Kysely<Database>,
   channel: { type: 'slack' | 'discord' | 'teams' | 'webhook'; url: string; secret?: string | null },
-  options: { organizationId?: string; configName?: string } = {},
+  options: { organizationId?: OrganizationId; configName?: string } = {},
 ): Promise<Scenario> {
   const organizationId = options.organizationId ?? (await makeOrganization(db, `org-${randomBytes(3).toString('hex')}`)).id;
   const config = await makeAlertConfig(db, organizationId, { name: options.configName ?? 'payments-api kubernetes' });
@@ -112,7 +112,7 @@ export async function makeScenario(
 }
 
 /** The deliveries of an organization, oldest first. */
-export async function deliveriesOf(db: Kysely<Database>, organizationId: string) {
+export async function deliveriesOf(db: Kysely<Database>, organizationId: OrganizationId) {
   return db.selectFrom('deliveries').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
 }
 
@@ -122,7 +122,7 @@ export async function attemptsOf(db: Kysely<Database>, deliveryId: string) {
 }
 
 /** The one delivery of an organization once it has reached `status`. */
-export async function settledDelivery(db: Kysely<Database>, organizationId: string, status: 'succeeded' | 'failed' | 'dead', timeoutMs = 20_000) {
+export async function settledDelivery(db: Kysely<Database>, organizationId: OrganizationId, status: 'succeeded' | 'failed' | 'dead', timeoutMs = 20_000) {
   return waitFor(`a ${status} delivery`, async () => {
     const [delivery] = await deliveriesOf(db, organizationId);
     return delivery?.status === status ? delivery : undefined;

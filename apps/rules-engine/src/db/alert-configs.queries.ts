@@ -1,9 +1,9 @@
 import type { Database, RuleType } from '@planekeeper/db';
-import type { EvaluateTarget } from '@planekeeper/domain';
+import type { EvaluateTarget, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 /** The ids of the organization's alert configs a target names, in id order (the lock order). */
-export async function findAlertConfigIds(db: Kysely<Database>, organizationId: string, target: EvaluateTarget): Promise<string[]> {
+export async function findAlertConfigIds(db: Kysely<Database>, organizationId: OrganizationId, target: EvaluateTarget): Promise<string[]> {
   let query = db.selectFrom('alert_configs').select('id').where('organization_id', '=', organizationId);
   if ('alertConfigId' in target) query = query.where('id', '=', target.alertConfigId);
   else if ('gatherJobId' in target) query = query.where('gather_job_id', '=', target.gatherJobId);
@@ -14,7 +14,7 @@ export async function findAlertConfigIds(db: Kysely<Database>, organizationId: s
 }
 
 /** An alert config with what evaluating it needs: its rule and its gather job's tag filter. */
-export interface ConfigToEvaluate {
+export interface LockedAlertConfig {
   id: string;
   name: string;
   enabled: boolean;
@@ -35,14 +35,14 @@ export interface ConfigToEvaluate {
  * is what keeps one open alert per config and no event recorded twice. Configs deleted meanwhile
  * are simply absent.
  */
-export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: string, ids: readonly string[]): Promise<ConfigToEvaluate[]> {
+export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: OrganizationId, ids: readonly string[]): Promise<LockedAlertConfig[]> {
   if (ids.length === 0) return [];
-  const { rows } = await sql<ConfigToEvaluate>`
+  const { rows } = await sql<LockedAlertConfig>`
     SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
            r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter
       FROM alert_configs ac
-      JOIN rules r ON r.id = ac.rule_id
-      JOIN gather_jobs g ON g.id = ac.gather_job_id
+      JOIN rules r ON r.id = ac.rule_id AND r.organization_id = ac.organization_id
+      JOIN gather_jobs g ON g.id = ac.gather_job_id AND g.organization_id = ac.organization_id
      WHERE ac.organization_id = ${organizationId}::uuid AND ac.id = ANY(${ids}::uuid[])
      ORDER BY ac.id
        FOR UPDATE OF ac`.execute(trx);

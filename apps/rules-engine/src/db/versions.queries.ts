@@ -1,14 +1,14 @@
 import type { Database } from '@planekeeper/db';
-import type { DeployedSnapshot, DigestedRelease, ReleaseCandidate } from '@planekeeper/domain';
+import type { DeployedSnapshot, DigestedRelease, OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** A gathered release as evaluation reads it: with its digest, to place an image deployed by digest. */
-export type GatheredRelease = ReleaseCandidate & DigestedRelease;
+type GatheredRelease = ReleaseCandidate & DigestedRelease;
 
 /** Every gathered release of the given gather jobs, by gather job id (jobs with none are absent). */
-export async function loadReleases(db: Db, organizationId: string, gatherJobIds: readonly string[]): Promise<Map<string, GatheredRelease[]>> {
+export async function loadReleases(db: Db, organizationId: OrganizationId, gatherJobIds: readonly string[]): Promise<Map<string, GatheredRelease[]>> {
   const byJob = new Map<string, GatheredRelease[]>();
   if (gatherJobIds.length === 0) return byJob;
   const rows = await db
@@ -30,7 +30,7 @@ export async function loadReleases(db: Db, organizationId: string, gatherJobIds:
  * The deployed version of each scrape job: its latest snapshot (one query for the whole batch,
  * served by the version_snapshots_latest index). Jobs without a snapshot are absent.
  */
-export async function latestDeployedVersions(db: Db, organizationId: string, scrapeJobIds: readonly string[]): Promise<Map<string, DeployedSnapshot>> {
+export async function latestDeployedVersions(db: Db, organizationId: OrganizationId, scrapeJobIds: readonly string[]): Promise<Map<string, DeployedSnapshot>> {
   if (scrapeJobIds.length === 0) return new Map();
   const { rows } = await sql<{ scrape_job_id: string; version: string; image_digest: string | null }>`
     SELECT DISTINCT ON (scrape_job_id) scrape_job_id, version, image_digest

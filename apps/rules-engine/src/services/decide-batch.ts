@@ -1,40 +1,47 @@
-import { openAlertState, type AlertChange, type AlertRow } from '@planekeeper/db';
 import {
   decideAlert,
   evaluateRule,
   resolveDeployedImage,
+  type AlertDecision,
   type DeployedSnapshot,
+  type DigestedRelease,
   type LifecycleEvaluation,
+  type OpenAlertState,
   type ReleaseCandidate,
+  type RuleDefinition,
   type RuleEvaluation,
 } from '@planekeeper/domain';
-import type { ConfigToEvaluate } from '../db/alert-configs.queries.ts';
-import type { EvaluationWrite } from '../db/evaluations.queries.ts';
-import type { GatheredRelease } from '../db/versions.queries.ts';
+
+/** An alert config as deciding it needs it: where its versions come from, and its rule. */
+export interface ConfigToDecide {
+  id: string;
+  enabled: boolean;
+  gatherJobId: string;
+  scrapeJobId: string;
+  rule: RuleDefinition;
+  /** The gather job's tag filter regex, if any. */
+  tagFilter: string | null;
+}
+
+/** A gathered release as deciding reads it: with the image digest its gather read, if any. */
+export type GatheredRelease = ReleaseCandidate & DigestedRelease;
 
 /**
  * Evaluates a rule for (gather job, rule, tag filter, deployed version) once per run: thousands of
  * configs of one gather job mostly share a few deployed versions, and each evaluation parses every
  * release of the job.
  */
-export type RuleEvaluator = (config: ConfigToEvaluate, deployedVersion: string | null, releases: readonly ReleaseCandidate[]) => RuleEvaluation;
+export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | null, releases: readonly ReleaseCandidate[]) => RuleEvaluation;
 
 /** A memoizing {@link RuleEvaluator} for one run, at one instant `now`. */
 export function createRuleEvaluator(now: Date): RuleEvaluator {
   const memo = new Map<string, RuleEvaluation>();
   return (config, deployedVersion, releases) => {
-    const key = JSON.stringify([
-      config.gather_job_id, config.tag_filter, config.rule_type, config.moderate, config.high, config.critical, config.stable_only, deployedVersion,
-    ]);
+    const { rule } = config;
+    const key = JSON.stringify([config.gatherJobId, config.tagFilter, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
     let evaluation = memo.get(key);
     if (evaluation === undefined) {
-      evaluation = evaluateRule({
-        rule: { type: config.rule_type, moderate: config.moderate, high: config.high, critical: config.critical, stableOnly: config.stable_only },
-        deployedVersion,
-        releases,
-        tagFilter: config.tag_filter,
-        now,
-      });
+      evaluation = evaluateRule({ rule, deployedVersion, releases, tagFilter: config.tagFilter, now });
       memo.set(key, evaluation);
     }
     return evaluation;
@@ -43,43 +50,21 @@ export function createRuleEvaluator(now: Date): RuleEvaluator {
 
 /** What a batch read from the database, locked. */
 export interface BatchInputs {
-  configs: readonly ConfigToEvaluate[];
+  configs: readonly ConfigToDecide[];
   releasesByGatherJob: ReadonlyMap<string, readonly GatheredRelease[]>;
+  /** Each scrape job's latest snapshot: its version, and the image digest a kubernetes scrape read. */
   deployedByScrapeJob: ReadonlyMap<string, DeployedSnapshot>;
-  openAlertsByConfig: ReadonlyMap<string, AlertRow>;
+  openAlertsByConfig: ReadonlyMap<string, OpenAlertState>;
   evaluate: RuleEvaluator;
 }
 
-/** What a batch writes: evaluations of the enabled configs, and every alert change (none included). */
-export interface BatchDecisions {
-  evaluations: EvaluationWrite[];
-  changes: AlertChange[];
-}
-
-function toEvaluationWrite(config: ConfigToEvaluate, evaluation: RuleEvaluation): EvaluationWrite {
-  if (evaluation.status === 'unknown') {
-    return {
-      alert_config_id: config.id,
-      status: 'unknown',
-      reason: evaluation.reason,
-      deployed_version: evaluation.deployedVersion,
-      latest_version: evaluation.latestVersion,
-      behind_by: null,
-      severity: null,
-      details: { ruleType: config.rule_type, notes: [] },
-    };
-  }
-  return {
-    alert_config_id: config.id,
-    status: 'ok',
-    // The API's reason field also carries notes worth showing, such as a missing publish date.
-    reason: evaluation.notes.length > 0 ? evaluation.notes.join('; ') : null,
-    deployed_version: evaluation.deployedVersion,
-    latest_version: evaluation.latestVersion,
-    behind_by: evaluation.behindBy,
-    severity: evaluation.severity,
-    details: { ruleType: config.rule_type, notes: evaluation.notes, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}) },
-  };
+/** What a batch decided for one config. */
+export interface ConfigDecision {
+  alertConfigId: string;
+  /** The evaluation to store; null for a disabled config, which is not evaluated. */
+  evaluation: RuleEvaluation | null;
+  /** What becomes of the config's alert (`none` included). */
+  alert: AlertDecision;
 }
 
 /**
@@ -87,10 +72,14 @@ function toEvaluationWrite(config: ConfigToEvaluate, evaluation: RuleEvaluation)
  * here, not by the agent or at ingestion: only an alert config joins a scrape job to the gather
  * job whose tags know digests, and a later gather that reads the digest places it at once.
  */
-function evaluateDeployment(config: ConfigToEvaluate, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator): RuleEvaluation {
+function evaluateDeployment(config: ConfigToDecide, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator): RuleEvaluation {
   if (deployed === null) return evaluate(config, null, releases);
   const resolved = resolveDeployedImage(deployed, releases);
-  if ('unknown' in resolved) return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null };
+  if ('unknown' in resolved) {
+    // What the releases alone tell (the tags skipped) still explains it; nothing was compared.
+    const { explanation } = evaluate(config, null, releases);
+    return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null, explanation };
+  }
   const evaluation = evaluate(config, resolved.version, releases);
   if (resolved.note === null) return evaluation;
   return evaluation.status === 'ok' ? { ...evaluation, notes: [resolved.note, ...evaluation.notes] } : { ...evaluation, reason: `${evaluation.reason} (${resolved.note})` };
@@ -103,24 +92,17 @@ function toLifecycle(evaluation: RuleEvaluation): LifecycleEvaluation {
 }
 
 /**
- * Evaluates every config of a batch in memory and applies the alert lifecycle. A disabled config
- * is not evaluated; its open alert resolves. An `unknown` evaluation leaves the alert alone.
+ * Evaluates every config of a batch in memory and applies the alert lifecycle, one decision per
+ * config in the order given. A disabled config is not evaluated; its open alert resolves. An
+ * `unknown` evaluation leaves the alert alone.
  */
-export function decideBatch(inputs: BatchInputs): BatchDecisions {
-  const evaluations: EvaluationWrite[] = [];
-  const changes: AlertChange[] = [];
-  for (const config of inputs.configs) {
-    const open = inputs.openAlertsByConfig.get(config.id) ?? null;
-    const current = open === null ? null : openAlertState(open);
-    let lifecycle: LifecycleEvaluation = { status: 'unknown' };
-    if (config.enabled) {
-      const releases = inputs.releasesByGatherJob.get(config.gather_job_id) ?? [];
-      const evaluation = evaluateDeployment(config, inputs.deployedByScrapeJob.get(config.scrape_job_id) ?? null, releases, inputs.evaluate);
-      evaluations.push(toEvaluationWrite(config, evaluation));
-      lifecycle = toLifecycle(evaluation);
-    }
-    const decision = decideAlert({ current, evaluation: lifecycle, configActive: config.enabled });
-    changes.push({ alertConfigId: config.id, alertConfigName: config.name, ruleType: config.rule_type, current: open, decision });
-  }
-  return { evaluations, changes };
+export function decideBatch(inputs: BatchInputs): ConfigDecision[] {
+  return inputs.configs.map((config) => {
+    const current = inputs.openAlertsByConfig.get(config.id) ?? null;
+    const evaluation = config.enabled
+      ? evaluateDeployment(config, inputs.deployedByScrapeJob.get(config.scrapeJobId) ?? null, inputs.releasesByGatherJob.get(config.gatherJobId) ?? [], inputs.evaluate)
+      : null;
+    const alert = decideAlert({ current, evaluation: evaluation === null ? { status: 'unknown' } : toLifecycle(evaluation), configActive: config.enabled });
+    return { alertConfigId: config.id, evaluation, alert };
+  });
 }

@@ -1,13 +1,13 @@
-import { applyAlertChanges, findOpenAlerts, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import type { EvaluatePayload } from '@planekeeper/domain';
+import { applyAlertChanges, findOpenAlerts, openAlertState, type AlertChange, type Database, type RecordedAlertEvent } from '@planekeeper/db';
+import { trustedOrganizationId, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
-import { findAlertConfigIds, lockAlertConfigs } from '../db/alert-configs.queries.ts';
-import { upsertEvaluations } from '../db/evaluations.queries.ts';
-import { latestDeployedVersions, loadReleases, type GatheredRelease } from '../db/versions.queries.ts';
+import { findAlertConfigIds, lockAlertConfigs, type LockedAlertConfig } from '../db/alert-configs.queries.ts';
+import { upsertEvaluations, type EvaluationToStore } from '../db/evaluations.queries.ts';
+import { latestDeployedVersions, loadReleases } from '../db/versions.queries.ts';
 import type { RulesEngineMetrics } from '../metrics.ts';
-import { createRuleEvaluator, decideBatch, type RuleEvaluator } from './decide-batch.ts';
+import { createRuleEvaluator, decideBatch, type ConfigToDecide, type GatheredRelease, type RuleEvaluator } from './decide-batch.ts';
 
 /** What evaluating needs. */
 export interface EvaluateDeps {
@@ -38,6 +38,17 @@ function unique(values: Iterable<string>): string[] {
   return [...new Set(values)];
 }
 
+function toDecide(config: LockedAlertConfig): ConfigToDecide {
+  return {
+    id: config.id,
+    enabled: config.enabled,
+    gatherJobId: config.gather_job_id,
+    scrapeJobId: config.scrape_job_id,
+    rule: { type: config.rule_type, moderate: config.moderate, high: config.high, critical: config.critical, stableOnly: config.stable_only },
+    tagFilter: config.tag_filter,
+  };
+}
+
 /**
  * Evaluates every alert config an `evaluate` message targets (one config, or all that reference
  * a gather job, scrape job or rule) and applies the alert lifecycle. Configs go in batches of
@@ -46,7 +57,7 @@ function unique(values: Iterable<string>): string[] {
  * `alert.event` jobs set-based. Re-running it on unchanged data writes no event.
  */
 export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: EvaluatePayload): Promise<EvaluationSummary> {
-  const { organizationId } = payload;
+  const organizationId = trustedOrganizationId(payload.organizationId);
   const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
   const run: RunState = { releases: new Map(), evaluate: createRuleEvaluator(deps.clock()) };
   const summary: EvaluationSummary = { configs: 0, ok: 0, unknown: 0, events: [] };
@@ -64,7 +75,7 @@ export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: Evaluate
   return summary;
 }
 
-async function evaluateBatch(deps: EvaluateDeps, organizationId: string, ids: string[], run: RunState): Promise<EvaluationSummary> {
+async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId, ids: string[], run: RunState): Promise<EvaluationSummary> {
   const stopTimer = deps.metrics.batchDuration.startTimer();
   const summary = await deps.db.transaction().execute(async (trx): Promise<EvaluationSummary> => {
     const configs = await lockAlertConfigs(trx, organizationId, ids);
@@ -78,9 +89,23 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: string, ids: st
     const deployed = await latestDeployedVersions(trx, organizationId, unique(enabled.map((config) => config.scrape_job_id)));
     const open = await findOpenAlerts(trx, organizationId, configs.map((config) => config.id), { forUpdate: true });
 
-    const decisions = decideBatch({ configs, releasesByGatherJob: run.releases, deployedByScrapeJob: deployed, openAlertsByConfig: open, evaluate: run.evaluate });
-    await upsertEvaluations(trx, organizationId, decisions.evaluations, deps.clock());
-    const changes = decisions.changes.filter((change) => change.decision.action !== 'none');
+    const decisions = decideBatch({
+      configs: configs.map(toDecide),
+      releasesByGatherJob: run.releases,
+      deployedByScrapeJob: deployed,
+      openAlertsByConfig: new Map([...open].map(([configId, alert]) => [configId, openAlertState(alert)])),
+      evaluate: run.evaluate,
+    });
+    const evaluations: EvaluationToStore[] = [];
+    const changes: AlertChange[] = [];
+    configs.forEach((config, i) => {
+      const { evaluation, alert: decision } = decisions[i]!;
+      if (evaluation) evaluations.push({ alertConfigId: config.id, ruleType: config.rule_type, evaluation });
+      if (decision.action !== 'none') {
+        changes.push({ alertConfigId: config.id, alertConfigName: config.name, ruleType: config.rule_type, current: open.get(config.id) ?? null, decision });
+      }
+    });
+    await upsertEvaluations(trx, organizationId, evaluations, deps.clock());
     const { alertIds, events } = await applyAlertChanges(trx, deps.boss, organizationId, changes);
 
     for (const change of changes) {
@@ -89,8 +114,8 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: string, ids: st
         'alert changed',
       );
     }
-    const ok = decisions.evaluations.filter((evaluation) => evaluation.status === 'ok').length;
-    return { configs: configs.length, ok, unknown: decisions.evaluations.length - ok, events };
+    const ok = evaluations.filter((stored) => stored.evaluation.status === 'ok').length;
+    return { configs: configs.length, ok, unknown: evaluations.length - ok, events };
   });
   stopTimer();
   // Counted after the commit: a rolled-back batch is retried and counted then.

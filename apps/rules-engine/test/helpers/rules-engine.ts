@@ -1,6 +1,6 @@
 import { createBoss, sendJob, type Database } from '@planekeeper/db';
 import { createTestDatabase, makeAlertConfig, makeGatherJob, makeRule, makeScrapeJob, type TestDatabase } from '@planekeeper/db/testing';
-import { evaluateQueue, type EvaluatePayload } from '@planekeeper/domain';
+import { evaluateQueue, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
 import { createLogger } from '@planekeeper/runtime';
 import { sql, type Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
@@ -151,7 +151,7 @@ export async function evaluationOf(db: Kysely<Database>, alertConfigId: string) 
  * Everything the rules-engine writes for an organization, without the times that legitimately
  * move on each evaluation: what at-least-once redelivery must leave unchanged.
  */
-export async function stateOf(db: Kysely<Database>, organizationId: string) {
+export async function stateOf(db: Kysely<Database>, organizationId: OrganizationId) {
   const alerts = await db
     .selectFrom('alerts')
     .select(['id', 'alert_config_id', 'status', 'severity', 'deployed_version', 'latest_version', 'behind_by', 'acknowledged_at', 'acknowledged_by', 'resolved_at'])

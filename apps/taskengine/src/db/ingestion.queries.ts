@@ -1,8 +1,9 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import { JOB_TABLE, type Database, type TaskKind } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
 
 /** A reported task, as ingestion needs it. */
-export async function lockReportedTask(db: Kysely<Database>, organizationId: string, taskId: string) {
+export async function lockReportedTask(db: Kysely<Database>, organizationId: OrganizationId, taskId: string) {
   return db
     .selectFrom('tasks')
     .select(['id', 'organization_id', 'kind', 'status', 'job_id', 'spec', 'result', 'completed_at', 'ingested_at'])
@@ -17,7 +18,7 @@ export async function lockReportedTask(db: Kysely<Database>, organizationId: str
 export type ReportedTask = NonNullable<Awaited<ReturnType<typeof lockReportedTask>>>;
 
 /** Marks the task's result as ingested (with `error` when it could not be). */
-export async function markIngested(db: Kysely<Database>, organizationId: string, taskId: string, error?: string): Promise<void> {
+export async function markIngested(db: Kysely<Database>, organizationId: OrganizationId, taskId: string, error?: string): Promise<void> {
   await db
     .updateTable('tasks')
     .set({ ingested_at: sql<Date>`now()`, ...(error ? { error } : {}) })
@@ -27,7 +28,7 @@ export async function markIngested(db: Kysely<Database>, organizationId: string,
 }
 
 /** Records when the job last ran (a result ingested late never moves it back). */
-export async function touchLastRun(db: Kysely<Database>, organizationId: string, kind: TaskKind, jobId: string, ranAt: Date): Promise<void> {
+export async function touchLastRun(db: Kysely<Database>, organizationId: OrganizationId, kind: TaskKind, jobId: string, ranAt: Date): Promise<void> {
   await sql`
     UPDATE ${sql.table(JOB_TABLE[kind])}
        SET last_run_at = greatest(last_run_at, ${ranAt.toISOString()}::timestamptz)
@@ -35,7 +36,7 @@ export async function touchLastRun(db: Kysely<Database>, organizationId: string,
 }
 
 /** Whether any alert config of the organization references the job (else there is nothing to evaluate). */
-export async function isReferenced(db: Kysely<Database>, organizationId: string, job: { gatherJobId: string } | { scrapeJobId: string }): Promise<boolean> {
+export async function isReferenced(db: Kysely<Database>, organizationId: OrganizationId, job: { gatherJobId: string } | { scrapeJobId: string }): Promise<boolean> {
   const row = await db
     .selectFrom('alert_configs')
     .select('id')
@@ -48,21 +49,21 @@ export async function isReferenced(db: Kysely<Database>, organizationId: string,
 }
 
 /** The gather job, locked against concurrent edits (a source change forgets releases). */
-export async function lockGatherJob(db: Kysely<Database>, organizationId: string, id: string) {
+export async function lockGatherJob(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('gather_jobs').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** Stores the ETag the source answered (null when it sent none). */
-export async function setGatherEtag(db: Kysely<Database>, organizationId: string, id: string, etag: string | null): Promise<void> {
+export async function setGatherEtag(db: Kysely<Database>, organizationId: OrganizationId, id: string, etag: string | null): Promise<void> {
   await db.updateTable('gather_jobs').set({ etag }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
 }
 
 /** The scrape job, locked. */
-export async function lockScrapeJob(db: Kysely<Database>, organizationId: string, id: string) {
+export async function lockScrapeJob(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('scrape_jobs').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /** The helm sync job, locked. */
-export async function lockHelmSyncJob(db: Kysely<Database>, organizationId: string, id: string) {
+export async function lockHelmSyncJob(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('helm_sync_jobs').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
 }

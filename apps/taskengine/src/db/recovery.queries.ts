@@ -1,4 +1,5 @@
 import type { Database, TaskKind } from '@planekeeper/db';
+import type { OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 // Recovery works for every organization at once; each task it touches carries its own.
@@ -9,7 +10,7 @@ export type RecoveryReason = 'agent_offline' | 'lease_expired' | 'stale';
 /** A task taken back from its agent. */
 export interface RecoveredTask {
   id: string;
-  organization_id: string;
+  organization_id: OrganizationId;
   job_id: string;
   kind: TaskKind;
   agent_id: string | null;
@@ -41,7 +42,7 @@ function condition(reason: RecoveryReason, limits: RecoveryLimits): RawBuilder<b
  * been claimed `maxAttempts` times. Rows a report is locking right now are skipped: the report
  * decides them, and the next check sees what it left.
  */
-export async function recoverClaimedTasks(db: Kysely<Database>, reason: RecoveryReason, limits: RecoveryLimits): Promise<RecoveredTask[]> {
+export async function recoverClaimedTasksAcrossOrganizations(db: Kysely<Database>, reason: RecoveryReason, limits: RecoveryLimits): Promise<RecoveredTask[]> {
   const note = reason.replace('_', ' ');
   const { rows } = await sql<RecoveredTask>`
     WITH orphaned AS (
@@ -66,7 +67,7 @@ export async function recoverClaimedTasks(db: Kysely<Database>, reason: Recovery
 }
 
 /** Deletes up to `limit` finished tasks completed more than `days` ago; returns how many went. */
-export async function deleteOldTasks(db: Kysely<Database>, days: number, limit: number): Promise<number> {
+export async function deleteOldTasksAcrossOrganizations(db: Kysely<Database>, days: number, limit: number): Promise<number> {
   const result = await db
     .deleteFrom('tasks')
     .where('id', 'in', (eb) =>

@@ -1,5 +1,5 @@
 import { JOB_TABLE, OPEN_TASK_STATUSES, type Database, type JobRowByKind, type TasksTable } from '@planekeeper/db';
-import type { TaskKind } from '@planekeeper/domain';
+import type { OrganizationId, TaskKind } from '@planekeeper/domain';
 import { sql, type Insertable, type Transaction } from 'kysely';
 
 // The scheduler works for every organization at once: these queries are the one place that
@@ -18,7 +18,7 @@ export type DueJob<K extends TaskKind> = JobRowByKind[K] & { db_now: Date };
  * "run now" would then hold its task's slot in the one-open-task index while waiting for this
  * transaction, whose own insert waits for that slot: a deadlock.
  */
-export async function lockDueJobs<K extends TaskKind>(trx: Transaction<Database>, kind: K, limit: number): Promise<DueJob<K>[]> {
+export async function lockDueJobsAcrossOrganizations<K extends TaskKind>(trx: Transaction<Database>, kind: K, limit: number): Promise<DueJob<K>[]> {
   const now = sql<Date>`now()`;
   // One query per table (kysely types each); the casts only narrow the union back to `kind`.
   switch (kind) {
@@ -76,14 +76,19 @@ export async function insertPendingTasks(trx: Transaction<Database>, values: Ins
     .execute();
 }
 
-/** Sets each job's next run (null: not scheduled again) in one statement. */
-export async function setNextRuns(trx: Transaction<Database>, kind: TaskKind, nextRuns: ReadonlyArray<{ id: string; nextRunAt: Date | null }>): Promise<void> {
+/** Sets each job's next run (null: not scheduled again) in one statement; each job is named with its organization. */
+export async function setNextRuns(
+  trx: Transaction<Database>,
+  kind: TaskKind,
+  nextRuns: ReadonlyArray<{ organizationId: OrganizationId; id: string; nextRunAt: Date | null }>,
+): Promise<void> {
   if (nextRuns.length === 0) return;
+  const organizations = nextRuns.map((n) => n.organizationId);
   const ids = nextRuns.map((n) => n.id);
   const times = nextRuns.map((n) => n.nextRunAt?.toISOString() ?? null);
   await sql`
     UPDATE ${sql.table(JOB_TABLE[kind])} AS j
        SET next_run_at = v.next_run_at
-      FROM unnest(${ids}::uuid[], ${times}::timestamptz[]) AS v(id, next_run_at)
-     WHERE j.id = v.id`.execute(trx);
+      FROM unnest(${organizations}::uuid[], ${ids}::uuid[], ${times}::timestamptz[]) AS v(organization_id, id, next_run_at)
+     WHERE j.organization_id = v.organization_id AND j.id = v.id`.execute(trx);
 }

@@ -1,4 +1,4 @@
-import { gatherTaskSpec, helmSyncTaskSpec, recordVersionSnapshot, scrapeTaskSpec, upsertReleases, type Database } from '@planekeeper/db';
+import { gatherTaskSpec, helmSyncTaskSpec, recordVersionSnapshot, scrapeTaskSpec, type Database } from '@planekeeper/db';
 import {
   gatherResultSchema,
   gatherTaskSpecSchema,
@@ -16,6 +16,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { lockGatherJob, lockHelmSyncJob, lockScrapeJob, setGatherEtag, type ReportedTask } from '../db/ingestion.queries.ts';
+import { upsertReleases } from '../db/releases.queries.ts';
 import { upsertSyncedGatherJobs } from '../db/synced-gather-jobs.queries.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { sendJob } from '@planekeeper/db';
-import { evaluateQueue, type TaskCompletedPayload } from '@planekeeper/domain';
+import { evaluateQueue, trustedOrganizationId, type TaskCompletedPayload } from '@planekeeper/domain';
 import { isReferenced, lockReportedTask, markIngested, touchLastRun } from '../db/ingestion.queries.ts';
 import type { TaskengineDeps } from '../deps.ts';
 import { ingestResult, type KindOutcome } from './ingest-results.ts';
@@ -25,7 +25,8 @@ interface Decided {
  * of the same message finds the task marked and changes nothing.
  */
 export async function ingestTaskResult(deps: TaskengineDeps, payload: TaskCompletedPayload): Promise<IngestOutcome> {
-  const { organizationId, taskId } = payload;
+  const { taskId } = payload;
+  const organizationId = trustedOrganizationId(payload.organizationId);
   const started = process.hrtime.bigint();
   const { kind, jobId, outcome, details } = await deps.db.transaction().execute(async (trx): Promise<Decided> => {
     const task = await lockReportedTask(trx, organizationId, taskId);

@@ -1,4 +1,4 @@
-import { deleteOldTasks, recoverClaimedTasks, type RecoveryReason } from '../db/recovery.queries.ts';
+import { deleteOldTasksAcrossOrganizations, recoverClaimedTasksAcrossOrganizations, type RecoveryReason } from '../db/recovery.queries.ts';
 import type { TaskengineDeps } from '../deps.ts';
 
 // Checked in this order, so a task is counted under the first reason that applies to it.
@@ -21,7 +21,7 @@ export async function recoverTasks(deps: TaskengineDeps): Promise<Record<Recover
   };
   const counts = { agent_offline: 0, lease_expired: 0, stale: 0 };
   for (const reason of REASONS) {
-    const recovered = await recoverClaimedTasks(deps.db, reason, limits);
+    const recovered = await recoverClaimedTasksAcrossOrganizations(deps.db, reason, limits);
     counts[reason] = recovered.length;
     for (const task of recovered) {
       const outcome = task.status === 'pending' ? 'requeued' : 'failed';
@@ -35,7 +35,7 @@ export async function recoverTasks(deps: TaskengineDeps): Promise<Record<Recover
   if (config.TASKENGINE_TASK_RETENTION_DAYS > 0) {
     let deleted = 0;
     for (;;) {
-      const batch = await deleteOldTasks(deps.db, config.TASKENGINE_TASK_RETENTION_DAYS, RETENTION_BATCH);
+      const batch = await deleteOldTasksAcrossOrganizations(deps.db, config.TASKENGINE_TASK_RETENTION_DAYS, RETENTION_BATCH);
       deleted += batch;
       if (batch < RETENTION_BATCH) break;
     }

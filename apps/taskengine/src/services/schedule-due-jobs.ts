@@ -1,7 +1,7 @@
 import { pendingTaskValues, type JobRowByKind, type TasksTable } from '@planekeeper/db';
-import { nextRunAt, TASK_KIND_VALUES, type TaskKind } from '@planekeeper/domain';
+import { nextRunAt, TASK_KIND_VALUES, type OrganizationId, type TaskKind } from '@planekeeper/domain';
 import type { Insertable } from 'kysely';
-import { insertPendingTasks, lockDueJobs, setNextRuns, type DueJob } from '../db/schedule.queries.ts';
+import { insertPendingTasks, lockDueJobsAcrossOrganizations, setNextRuns, type DueJob } from '../db/schedule.queries.ts';
 import type { TaskengineDeps } from '../deps.ts';
 
 /** What one tick did, per kind. */
@@ -35,17 +35,17 @@ export async function scheduleDueJobs(deps: TaskengineDeps): Promise<TickSummary
 
 async function scheduleBatch<K extends TaskKind>(
   deps: TaskengineDeps,
-  trx: Parameters<typeof lockDueJobs>[0],
+  trx: Parameters<typeof lockDueJobsAcrossOrganizations>[0],
   kind: K,
 ): Promise<{ due: number; scheduled: number }> {
-  const due = await lockDueJobs(trx, kind, deps.config.TASKENGINE_SCHEDULE_BATCH_SIZE);
+  const due = await lockDueJobsAcrossOrganizations(trx, kind, deps.config.TASKENGINE_SCHEDULE_BATCH_SIZE);
   if (due.length === 0) return { due: 0, scheduled: 0 };
   const tasks: Insertable<TasksTable>[] = [];
-  const nextRuns: Array<{ id: string; nextRunAt: Date | null }> = [];
+  const nextRuns: Array<{ organizationId: OrganizationId; id: string; nextRunAt: Date | null }> = [];
   for (const job of due) {
     const planned = plan(deps, kind, job);
     if (planned.task) tasks.push(planned.task);
-    nextRuns.push({ id: job.id, nextRunAt: planned.nextRunAt });
+    nextRuns.push({ organizationId: job.organization_id, id: job.id, nextRunAt: planned.nextRunAt });
   }
   const made = await insertPendingTasks(trx, tasks);
   await setNextRuns(trx, kind, nextRuns);

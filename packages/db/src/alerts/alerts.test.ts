@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { acknowledgeAlert, decideAlert } from '@planekeeper/domain';
+import { acknowledgeAlert, decideAlert, type OrganizationId } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { createBoss } from '../queue.ts';
 import { createTestDatabase, makeAlert, makeAlertConfig, makeOrganization, type TestDatabase } from '../testing/index.ts';
-import { applyAlertChanges, findOpenAlerts, openAlertState, resolveOpenAlertOfConfig, setAlertAcknowledged } from './index.ts';
+import { applyAlertChanges, findOpenAlerts, openAlertState } from './index.ts';
 
 let test: TestDatabase;
 let boss: PgBoss;
-let org: string;
+let org: OrganizationId;
 
 beforeAll(async () => {
   test = await createTestDatabase();
@@ -81,37 +81,5 @@ describe('applyAlertChanges', () => {
     ).rejects.toThrow(/open alerts expected/);
     expect(await eventsOf(alert.id)).toHaveLength(0);
     expect(await queuedEventIds()).toEqual(before);
-  });
-});
-
-describe('setAlertAcknowledged and resolveOpenAlertOfConfig', () => {
-  it('acknowledge once, keep who and when, and resolve with the last severity', async () => {
-    const config = await makeAlertConfig(test.db, org);
-    const alert = await makeAlert(test.db, org, config.id, { severity: 'critical' });
-    const ack = () => test.db.transaction().execute((trx) => setAlertAcknowledged(trx, boss, { organizationId: org, alertId: alert.id, acknowledged: true, actor: 'ops key' }));
-    const first = await ack();
-    const second = await ack();
-    expect(first.events).toHaveLength(1);
-    expect(second.events).toHaveLength(0);
-    expect(second.alert).toMatchObject({ acknowledged_by: 'ops key', acknowledged_at: first.alert.acknowledged_at });
-
-    const events = await test.db.transaction().execute((trx) => resolveOpenAlertOfConfig(trx, boss, { organizationId: org, alertConfigId: config.id }));
-    expect(events.map((e) => [e.type, e.severity])).toEqual([['resolved', 'critical']]);
-    expect(await test.db.transaction().execute((trx) => resolveOpenAlertOfConfig(trx, boss, { organizationId: org, alertConfigId: config.id }))).toEqual([]);
-    expect((await eventsOf(alert.id)).map((e) => [e.type, e.actor])).toEqual([['acknowledged', 'ops key'], ['resolved', null]]);
-  });
-
-  it("refuse another organization's alert (not_found) and a resolved one (conflict)", async () => {
-    const other = (await makeOrganization(test.db, 'Other')).id;
-    const config = await makeAlertConfig(test.db, other);
-    const theirs = await makeAlert(test.db, other, config.id);
-    await expect(
-      test.db.transaction().execute((trx) => setAlertAcknowledged(trx, boss, { organizationId: org, alertId: theirs.id, acknowledged: true, actor: 'x' })),
-    ).rejects.toMatchObject({ code: 'not_found' });
-    const resolved = await makeAlert(test.db, org, (await makeAlertConfig(test.db, org)).id, { status: 'resolved', resolved_at: new Date() });
-    await expect(
-      test.db.transaction().execute((trx) => setAlertAcknowledged(trx, boss, { organizationId: org, alertId: resolved.id, acknowledged: true, actor: 'x' })),
-    ).rejects.toMatchObject({ code: 'conflict' });
-    expect(await eventsOf(theirs.id)).toHaveLength(0);
   });
 });

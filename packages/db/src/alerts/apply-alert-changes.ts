@@ -1,4 +1,4 @@
-import { alertEventQueue, parsePayload, type AlertDecision, type AlertEventType, type AlertSeverity } from '@planekeeper/domain';
+import { alertEventQueue, parsePayload, type AlertDecision, type AlertEventType, type AlertSeverity, type OrganizationId } from '@planekeeper/domain';
 import { sql, type Transaction } from 'kysely';
 import { fromKysely, type PgBoss } from 'pg-boss';
 import type { AlertRow, Database, RuleType } from '../schema.ts';
@@ -67,7 +67,7 @@ function requireNext(change: AlertChange) {
 export async function applyAlertChanges(
   trx: Transaction<Database>,
   boss: PgBoss,
-  organizationId: string,
+  organizationId: OrganizationId,
   changes: readonly AlertChange[],
 ): Promise<AppliedAlertChanges> {
   const alertIds = new Map<string, string>();
@@ -183,7 +183,7 @@ function requireCurrentState(change: AlertChange) {
   return { deployedVersion: current.deployed_version, latestVersion: current.latest_version, behindBy: current.behind_by };
 }
 
-async function insertEvents(trx: Transaction<Database>, boss: PgBoss, organizationId: string, rows: EventRow[]): Promise<RecordedAlertEvent[]> {
+async function insertEvents(trx: Transaction<Database>, boss: PgBoss, organizationId: OrganizationId, rows: EventRow[]): Promise<RecordedAlertEvent[]> {
   if (rows.length === 0) return [];
   // clock_timestamp(), not now(): a transaction that waited for a lock records when the event
   // happened, not when it began; `seq` keeps the events of one decision in their order.

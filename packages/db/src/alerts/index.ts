@@ -1,8 +1,2 @@
 export { applyAlertChanges, type AlertChange, type AppliedAlertChanges, type RecordedAlertEvent } from './apply-alert-changes.ts';
-export {
-  findOpenAlerts,
-  openAlertState,
-  resolveOpenAlertOfConfig,
-  setAlertAcknowledged,
-  type AcknowledgementResult,
-} from './alert-actions.ts';
+export { findOpenAlerts, openAlertState } from './open-alerts.ts';

@@ -1,3 +1,4 @@
+import type { OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import type { Database, VersionSnapshotRow } from '../schema.ts';
 
@@ -38,7 +39,7 @@ export interface RecordedSnapshot {
  */
 export async function recordVersionSnapshot(
   db: Kysely<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   input: VersionSnapshotInput,
 ): Promise<RecordedSnapshot | null> {
   const job = await db
@@ -89,7 +90,7 @@ export async function recordVersionSnapshot(
 }
 
 /** Deletes a scrape job's snapshots beyond the newest `limit`; returns how many went. */
-export async function trimVersionSnapshots(db: Kysely<Database>, organizationId: string, scrapeJobId: string, limit: number): Promise<number> {
+export async function trimVersionSnapshots(db: Kysely<Database>, organizationId: OrganizationId, scrapeJobId: string, limit: number): Promise<number> {
   const result = await db
     .deleteFrom('version_snapshots')
     .where('organization_id', '=', organizationId)

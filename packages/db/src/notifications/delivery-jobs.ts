@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { notificationDeliverQueue } from '@planekeeper/domain';
+import { notificationDeliverQueue, type OrganizationId } from '@planekeeper/domain';
 import { sql, type Transaction } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { sendJob } from '../queue.ts';
@@ -18,7 +18,7 @@ export const DELIVERY_JOB_CRASH_RETRY_DELAY_SECONDS = 5;
 
 /** What {@link scheduleDeliveryAttempt} needs. */
 export interface ScheduleDeliveryAttempt {
-  organizationId: string;
+  organizationId: OrganizationId;
   deliveryId: string;
   /** Seconds until the attempt; 0 or absent = at once. */
   delaySeconds?: number;

@@ -4,5 +4,3 @@ export {
   scheduleDeliveryAttempt,
   type ScheduleDeliveryAttempt,
 } from './delivery-jobs.ts';
-export { replayDelivery } from './replay-delivery.ts';
-export { createTestDelivery } from './test-delivery.ts';

@@ -123,3 +123,18 @@ export async function makeChannel(db: Kysely<Database>, organizationId: string, 
     .returningAll()
     .executeTakeFirstOrThrow();
 }
+
+/** Releases of a gather job, as the taskengine stores what an agent gathered. */
+export async function makeReleases(
+  db: Kysely<Database>,
+  organizationId: string,
+  gatherJobId: string,
+  releases: ReadonlyArray<{ tag: string; publishedAt?: string | null; prerelease?: boolean; url?: string | null }>,
+) {
+  if (releases.length === 0) return [];
+  return db
+    .insertInto('releases')
+    .values(releases.map((r) => ({ organization_id: organizationId, gather_job_id: gatherJobId, tag: r.tag, published_at: r.publishedAt ?? null, prerelease: r.prerelease ?? false, url: r.url ?? null })))
+    .returningAll()
+    .execute();
+}

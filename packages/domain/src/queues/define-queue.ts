@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { PlanekeeperError } from '../errors.ts';
+import { validationFailed } from '../errors.ts';
 import { issuesToDetails } from '../schemas/parse.ts';
 
 /** Characters pg-boss allows in a queue name. */
@@ -68,5 +68,5 @@ export function parsePayload<S extends z.ZodType>(queue: QueueDefinition<S>, dat
   if (result.success) return result.data;
   const details = issuesToDetails(result.error.issues);
   const summary = details.map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`)).join('; ');
-  throw new PlanekeeperError('validation_failed', `Invalid payload for queue "${queue.name}": ${summary}`, { details });
+  throw validationFailed(details, `Invalid payload for queue "${queue.name}": ${summary}`);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseReleases, parseVersionTag } from '../versions/index.ts';
+import { parseVersionTag } from '../versions/index.ts';
+import { ownDating } from '../versions/release-catalog.ts';
 import type { ParsedVersion, ReleaseCandidate } from '../versions/index.ts';
 import { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
 
@@ -17,6 +18,9 @@ describe('majorsBehind', () => {
     ['2023.12.01', '2025.01.15', 2],
     ['3.0.0', '2.9.0', 0],
     ['0.9.0', '1.0.0-rc.1', 1],
+    // section 4: builds of one version are one version
+    ['17.0-20240522', '17.0-20240924', 0],
+    ['jdk-21+35', 'jdk-22+36', 1],
   ])('deployed %j, latest %j: %j', (deployed, latest, expected) => {
     expect(majorsBehind(parse(deployed), parse(latest))).toBe(expected);
   });
@@ -36,6 +40,8 @@ describe('minorsBehind', () => {
     ['a prerelease line counts when given', '1.2.0', '1.4.0-rc.1', ['1.2.0', '1.3.0', '1.4.0-rc.1'], 2],
     ['ordered by version, not listing order', '1.2.0', '1.8.0', ['1.8.0', '1.3.0', '1.5.0', '1.2.0'], 3],
     ['1.10 is above 1.9', '1.9.0', '1.10.0', ['1.9.0', '1.10.0'], 1],
+    ['builds of one version are one version', '17.0-20240522', '17.0-20240924', ['17.0-20240522', '17.0-20240924'], 0],
+    ['builds do not add lines', '21.0.3_9', '21.2.1_5', ['21.0.3_9', '21.1.0_1', '21.1.0_2', '21.2.1_5'], 2],
   ])('%s: deployed %j, latest %j -> %j', (_why, deployed, latest, released, expected) => {
     expect(minorsBehind(parse(deployed), parse(latest), released.map(parse))).toBe(expected);
   });
@@ -46,32 +52,30 @@ describe('daysBehind', () => {
   const daysAgo = (days: number) => new Date(now.getTime() - days * 24 * 60 * 60 * 1000);
 
   function deployedRelease(tag: string, overrides: Partial<ReleaseCandidate>) {
-    const [parsed] = parseReleases([{ tag, publishedAt: null, firstSeenAt: daysAgo(1), prerelease: false, ...overrides }]);
-    if (parsed === undefined) throw new Error(`test tag ${tag} should parse`);
-    return parsed;
+    const release = { tag, publishedAt: null, firstSeenAt: daysAgo(1), prerelease: false, ...overrides };
+    return { version: parse(tag), dated: ownDating(release) };
   }
 
   it.each([
-    ['published 90 days ago', { publishedAt: daysAgo(90) }, '1.3.0', { days: 90, dateSource: 'published' }],
-    ['rounds down a partial day', { publishedAt: daysAgo(89.99) }, '1.3.0', { days: 89, dateSource: 'published' }],
-    ['less than a day', { publishedAt: daysAgo(0.5) }, '1.3.0', { days: 0, dateSource: 'published' }],
-    [
-      'no publish date: first gathered',
-      { publishedAt: null, firstSeenAt: daysAgo(45) },
-      '1.3.0',
-      { days: 45, dateSource: 'first_seen' },
-    ],
-    [
-      'publish date wins over first seen',
-      { publishedAt: daysAgo(200), firstSeenAt: daysAgo(3) },
-      '1.3.0',
-      { days: 200, dateSource: 'published' },
-    ],
-    ['a date in the future counts as 0', { publishedAt: daysAgo(-2) }, '1.3.0', { days: 0, dateSource: 'published' }],
-    ['up to date', { publishedAt: daysAgo(400) }, '1.2.0', { days: 0, dateSource: null }],
-    ['same version, other spelling', { publishedAt: daysAgo(400) }, 'v1.2', { days: 0, dateSource: null }],
-    ['ahead of latest', { publishedAt: daysAgo(400) }, '1.1.0', { days: 0, dateSource: null }],
-  ])('%s', (_why, dates, latest, expected) => {
-    expect(daysBehind(deployedRelease('1.2.0', dates), parse(latest), now)).toEqual(expected);
+    ['published 90 days ago', { publishedAt: daysAgo(90) }, '1.3.0', 90, 'published'],
+    ['rounds down a partial day', { publishedAt: daysAgo(89.99) }, '1.3.0', 89, 'published'],
+    ['less than a day', { publishedAt: daysAgo(0.5) }, '1.3.0', 0, 'published'],
+    ['no publish date: first gathered', { publishedAt: null, firstSeenAt: daysAgo(45) }, '1.3.0', 45, 'first_seen'],
+    ['publish date wins over first seen', { publishedAt: daysAgo(200), firstSeenAt: daysAgo(3) }, '1.3.0', 200, 'published'],
+    ['a date in the future counts as 0', { publishedAt: daysAgo(-2) }, '1.3.0', 0, 'published'],
+    ['up to date', { publishedAt: daysAgo(400) }, '1.2.0', 0, null],
+    ['same version, other spelling', { publishedAt: daysAgo(400) }, 'v1.2', 0, null],
+    ['ahead of latest', { publishedAt: daysAgo(400) }, '1.1.0', 0, null],
+    ['a newer build of the same version is ahead', { publishedAt: daysAgo(400) }, '1.2.0+1', 400, 'published'],
+  ])('%s', (_why, dates, latest, days, source) => {
+    const deployed = deployedRelease('1.2.0', dates);
+    expect(daysBehind(deployed, parse(latest), now)).toEqual({ days, countedFrom: source === null ? null : deployed.dated });
+    expect(deployed.dated.source).toBe(dates.publishedAt === null ? 'first_seen' : 'published');
+  });
+
+  it('section 4: a deployed older build is behind the newest, counted from its own date', () => {
+    const deployed = deployedRelease('17.0-20240522', { publishedAt: daysAgo(120) });
+    expect(daysBehind(deployed, parse('17.0-20240924'), now)).toEqual({ days: 120, countedFrom: deployed.dated });
+    expect(daysBehind(deployed, parse('17.0-20240522'), now)).toEqual({ days: 0, countedFrom: null });
   });
 });

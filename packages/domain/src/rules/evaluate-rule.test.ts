@@ -128,7 +128,7 @@ describe('evaluateRule: behind-by and severity', () => {
     const evaluation = evaluate({
       rule: rule('days_behind'),
       deployedVersion: '16.2-alpine',
-      releases: [rel('16.2-alpine', { firstSeen: 65 }), rel('16.3-alpine', { firstSeen: 5 })],
+      releases: [rel('16.2-alpine', { firstSeen: 65 }), rel('16.3-alpine', { firstSeen: 5 }), rel('16.3'), rel('latest')],
     });
     expect(evaluation).toEqual({
       status: 'ok',
@@ -141,10 +141,24 @@ describe('evaluateRule: behind-by and severity', () => {
         'release 16.2-alpine has no publish date; days are counted from when it was first gathered ' +
           `(${daysAgo(65).toISOString()})`,
       ],
+      explanation: {
+        family: '',
+        familyChosenBy: 'deployed',
+        variant: 'alpine',
+        stableOnly: true,
+        deployed: { tag: '16.2-alpine', version: '16.2.0-alpine', resolvedAs: 'release', carriedBy: ['16.2-alpine'] },
+        latest: { tag: '16.3-alpine', version: '16.3.0-alpine' },
+        counted: 2,
+        skipped: [
+          { reason: 'unparseable', count: 1, sample: ['latest'] },
+          { reason: 'other_variant', count: 1, sample: ['16.3'] },
+        ],
+        countedFrom: { source: 'first_seen', tag: '16.2-alpine', at: daysAgo(65).toISOString() },
+      },
     });
   });
 
-  it('majors and minors results carry no date source', () => {
+  it('majors and minors results carry no date source; a deployed two-part version floats with its line', () => {
     const evaluation = evaluate({ rule: rule('minors_behind'), deployedVersion: '1.2', releases: EVERY_MINOR });
     expect(evaluation).toEqual({
       status: 'ok',
@@ -153,6 +167,15 @@ describe('evaluateRule: behind-by and severity', () => {
       behindBy: 6,
       severity: 'critical',
       notes: [],
+      explanation: expect.objectContaining({
+        deployed: { tag: 'v1.2.0', version: '1.2.0', resolvedAs: 'line_alias', carriedBy: ['v1.2.0'] },
+        countedFrom: null,
+      }),
+    });
+    const patched = evaluate({ rule: rule('minors_behind'), deployedVersion: '1.2', releases: [...EVERY_MINOR, rel('v1.2.3')] });
+    expect(patched).toMatchObject({
+      behindBy: 6,
+      notes: ['deployed version 1.2 is a moving alias of line 1.2; taken as v1.2.3, the highest release of that line that stable only allows'],
     });
   });
 });
@@ -224,6 +247,7 @@ describe('evaluateRule: variants', () => {
       reason,
       deployedVersion,
       latestVersion,
+      explanation: expect.objectContaining({ family: '', variant: deployedVersion.slice(5), deployed: null }),
     });
   });
 });
@@ -274,6 +298,10 @@ describe('evaluateRule: stable only and prereleases', () => {
         'deployed version 1.30.0-rc1 is a prerelease; it is compared although stable only keeps prereleases ' +
           'out of the latest lookup and the count',
       ],
+      explanation: expect.objectContaining({
+        deployed: expect.objectContaining({ tag: 'v1.30.0-rc.1', resolvedAs: 'release' }),
+        skipped: [{ reason: 'prerelease', count: 4, sample: ['v2.0.0-SNAPSHOT', 'v2.0.0-alpha.1', 'v1.31.0', 'v1.30.0-rc.1'] }],
+      }),
     });
   });
 

@@ -1,15 +1,8 @@
-import {
-  compareVersions,
-  compileTagFilter,
-  eligibleReleases,
-  findDeployedRelease,
-  parseReleases,
-  parseVersionTag,
-  selectLatest,
-} from '../versions/index.ts';
-import type { ParsedRelease, ParsedVersion, ReleaseCandidate } from '../versions/index.ts';
-import { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
-import type { DateSource } from './behind-by.ts';
+import { catalogReleases } from '../versions/index.ts';
+import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating } from '../versions/index.ts';
+import { compareDeployed } from './compare-deployed.ts';
+import { countedFrom } from './explanation.ts';
+import type { EvaluationExplanation } from './explanation.ts';
 import { severityFor } from './severity.ts';
 import type { Severity, SeverityThresholds } from './severity.ts';
 
@@ -34,6 +27,11 @@ export type RuleEvaluationInput = {
   now: Date;
 };
 
+/** evaluateCatalogRule's input: the gather job's releases already read by `catalogReleases`. */
+export type CatalogRuleEvaluationInput = Omit<RuleEvaluationInput, 'releases' | 'tagFilter'> & {
+  catalog: ReleaseCatalog;
+};
+
 export type OkEvaluation = {
   status: 'ok';
   /** As scraped or entered (trimmed), e.g. `1.2` even when it matched the tag `v1.2.0`. */
@@ -47,6 +45,8 @@ export type OkEvaluation = {
   dateSource?: DateSource;
   /** Human-readable remarks worth showing beside the result. */
   notes: string[];
+  /** What was compared and what was skipped, as JSON (see EvaluationExplanation). */
+  explanation: EvaluationExplanation;
 };
 
 export type UnknownEvaluation = {
@@ -56,69 +56,63 @@ export type UnknownEvaluation = {
   deployedVersion: string | null;
   /** The latest eligible release's tag when it could be determined. */
   latestVersion: string | null;
+  /** What could be told before the evaluation stopped (see EvaluationExplanation). */
+  explanation: EvaluationExplanation;
 };
 
 /** The result of comparing a deployed version with the gathered releases under one rule. */
 export type RuleEvaluation = OkEvaluation | UnknownEvaluation;
 
 /**
- * Compares the deployed version with the gathered releases under a rule (DESIGN.md section 4).
- *
- * Steps: the tag filter applies first; the deployed version is matched to a gathered release
- * by parsed version and variant (`1.2` matches `v1.2.0`); the latest is the highest eligible
- * release of that variant (no prereleases when `stableOnly`); the behind-by value and its
- * severity follow from the rule type.
- *
- * Status is `unknown`, with a reason, when there is no deployed version, the tag filter is not
- * a valid regex, the deployed version does not parse or is not among the gathered releases of
- * its variant (also when it is newer than all of them), or no release is eligible. A deployed
- * prerelease is matched even when `stableOnly` is on: it is what runs.
+ * Compares the deployed version with a gather job's releases under a rule (DESIGN.md section 4):
+ * reads the releases with `catalogReleases` (tag filter first), then `evaluateCatalogRule`.
+ * Linear in the number of releases; to evaluate many deployed versions against one gather job,
+ * make the catalog once and call `evaluateCatalogRule`.
  */
 export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
+  const { releases, tagFilter, ...rest } = input;
+  return evaluateCatalogRule({ ...rest, catalog: catalogReleases(releases, tagFilter) });
+}
+
+/**
+ * Compares the deployed version with a catalog of gathered releases under a rule (see
+ * `compareDeployed` for the steps and when the status is `unknown`): the behind-by value is the
+ * rule type's, with its severity. A deployed prerelease is matched even when `stableOnly` is
+ * on: it is what runs. Every result carries its explanation; a days_behind result also says
+ * which date it counted from.
+ */
+export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEvaluation {
   const { rule } = input;
-  const deployedText = input.deployedVersion?.trim() ?? '';
-  if (deployedText === '') return unknown('no deployed version yet', null, null);
-
-  if (!compileTagFilter(input.tagFilter).ok) {
-    return unknown(`tag filter "${input.tagFilter ?? ''}" is not a valid regular expression`, deployedText, null);
+  const comparison = compareDeployed(input.catalog, input.deployedVersion, { stableOnly: rule.stableOnly, now: input.now });
+  if (comparison.status === 'unknown') {
+    const { reason, deployedVersion, latestVersion, explanation } = comparison;
+    return { status: 'unknown', reason, deployedVersion, latestVersion, explanation };
   }
-  const deployed = parseVersionTag(deployedText);
-  if (deployed === null) return unknown(`deployed version "${deployedText}" does not parse`, deployedText, null);
-
-  const releases = parseReleases(input.releases, input.tagFilter);
-  const eligible = eligibleReleases(releases, { variant: deployed.variant, stableOnly: rule.stableOnly });
-  const latest = selectLatest(eligible);
-  const latestTag = latest?.release.tag ?? null;
-
-  const match = findDeployedRelease(deployed, releases);
-  if (match === null) return unknown(notAmongReason(deployed, releases), deployedText, latestTag);
-  if (latest === null) {
-    const scope = rule.stableOnly ? ' (stable only: prereleases excluded)' : '';
-    return unknown(`no eligible upstream release of variant "${deployed.variant}"${scope}`, deployedText, null);
-  }
-
-  const notes: string[] = [];
-  if (rule.stableOnly && match.version.isPrerelease) {
-    notes.push(
-      `deployed version ${deployedText} is a prerelease; it is compared although stable only ` +
-        'keeps prereleases out of the latest lookup and the count',
-    );
-  }
-  const measured = measure(rule, match, latest, eligible, input.now);
-  if (measured.dateSource === 'first_seen') {
-    const firstSeen = match.release.firstSeenAt.toISOString();
-    notes.push(
-      `release ${match.release.tag} has no publish date; days are counted from when it was first gathered (${firstSeen})`,
-    );
+  const notes = [...comparison.notes];
+  let behindBy: number;
+  let from: ReleaseDating | null = null;
+  switch (rule.type) {
+    case 'days_behind':
+      behindBy = comparison.days.days;
+      from = comparison.days.countedFrom;
+      notes.push(...daysNotes(comparison.days.countedFrom, comparison.deployedCarriedBy));
+      break;
+    case 'majors_behind':
+      behindBy = comparison.majorsBehind;
+      break;
+    case 'minors_behind':
+      behindBy = comparison.minorsBehind;
+      break;
   }
   return {
     status: 'ok',
-    deployedVersion: deployedText,
-    latestVersion: latest.release.tag,
-    behindBy: measured.behindBy,
-    severity: severityFor(measured.behindBy, rule),
-    ...(measured.dateSource === null ? {} : { dateSource: measured.dateSource }),
+    deployedVersion: comparison.deployedVersion,
+    latestVersion: comparison.latestVersion,
+    behindBy,
+    severity: severityFor(behindBy, rule),
+    ...(from === null ? {} : { dateSource: from.source }),
     notes,
+    explanation: { ...comparison.explanation, countedFrom: countedFrom(from) },
   };
 }
 
@@ -127,40 +121,17 @@ export function isViolation(evaluation: RuleEvaluation): evaluation is OkEvaluat
   return evaluation.status === 'ok' && evaluation.severity !== null;
 }
 
-function measure(
-  rule: RuleDefinition,
-  deployed: ParsedRelease,
-  latest: ParsedRelease,
-  eligible: readonly ParsedRelease[],
-  now: Date,
-): { behindBy: number; dateSource: DateSource | null } {
-  switch (rule.type) {
-    case 'days_behind': {
-      const { days, dateSource } = daysBehind(deployed, latest.version, now);
-      return { behindBy: days, dateSource };
-    }
-    case 'majors_behind':
-      return { behindBy: majorsBehind(deployed.version, latest.version), dateSource: null };
-    case 'minors_behind': {
-      const versions = eligible.map(({ version }) => version);
-      return { behindBy: minorsBehind(deployed.version, latest.version, versions), dateSource: null };
-    }
+/** What a days_behind result says about its date. */
+export function daysNotes(from: ReleaseDating | null, carriedBy: readonly string[]): string[] {
+  if (from === null) return [];
+  const notes: string[] = [];
+  if (carriedBy.length > 1) {
+    notes.push(`tags ${carriedBy.join(', ')} carry the deployed release; days count from the earliest of their dates (${from.tag}'s)`);
   }
-}
-
-function notAmongReason(deployed: ParsedVersion, releases: readonly ParsedRelease[]): string {
-  const ofVariant = releases.filter(({ version }) => version.variant === deployed.variant);
-  const scope = `of variant "${deployed.variant}"`;
-  if (ofVariant.length === 0) {
-    return `deployed version ${deployed.tag} is not among the gathered releases (none ${scope})`;
+  if (from.source === 'first_seen') {
+    notes.push(
+      `release ${from.tag} has no publish date; days are counted from when it was first gathered (${from.at.toISOString()})`,
+    );
   }
-  const newest = selectLatest(ofVariant);
-  const isNewest = newest !== null && compareVersions(deployed, newest.version) > 0;
-  const newer = isNewest ? ', and is newer than all of them' : '';
-  const count = ofVariant.length === 1 ? 'the 1 gathered release' : `the ${ofVariant.length} gathered releases`;
-  return `deployed version ${deployed.tag} is not among ${count} ${scope}${newer}`;
-}
-
-function unknown(reason: string, deployedVersion: string | null, latestVersion: string | null): UnknownEvaluation {
-  return { status: 'unknown', reason, deployedVersion, latestVersion };
+  return notes;
 }

@@ -37,10 +37,11 @@ const EVERY_MINOR = tags('v1.2.0', 'v1.3.0', 'v1.4.0', 'v1.5.0', 'v1.6.0', 'v1.7
 describe('evaluateRule: tag filter', () => {
   const RELEASES = tags('v1.2.0', 'v1.3.0', 'v2.0.0', 'helm-chart-3.0.0', 'nightly-2.1.0');
 
+  // Section 4 families: helm-chart- and nightly- tags never compete with the `v` family.
   it.each<[string | null | undefined, string, number]>([
-    [undefined, 'helm-chart-3.0.0', 2],
-    [null, 'helm-chart-3.0.0', 2],
-    ['', 'helm-chart-3.0.0', 2],
+    [undefined, 'v2.0.0', 1],
+    [null, 'v2.0.0', 1],
+    ['', 'v2.0.0', 1],
     ['^v\\d', 'v2.0.0', 1],
     ['^v1\\.', 'v1.3.0', 0],
   ])('filter %j: latest %j, majors behind %j', (tagFilter, latest, behindBy) => {
@@ -57,9 +58,10 @@ describe('evaluateRule: tag filter', () => {
     });
     expect(evaluation).toEqual({
       status: 'unknown',
-      reason: 'deployed version 1.2.0 is not among the 1 gathered release of variant ""',
+      reason: 'deployed version 1.2.0 is not among the 1 gathered release of family "helm-chart-" and variant ""',
       deployedVersion: '1.2.0',
       latestVersion: 'helm-chart-3.0.0',
+      explanation: expect.objectContaining({ family: 'helm-chart-', familyChosenBy: 'only_family', variant: '' }),
     });
   });
 
@@ -75,7 +77,20 @@ describe('evaluateRule: tag filter', () => {
       reason: 'tag filter "(v1" is not a valid regular expression',
       deployedVersion: '1.2.0',
       latestVersion: null,
+      explanation: expect.objectContaining({ family: null, skipped: [{ reason: 'tag_filter', count: 5, sample: expect.any(Array) }] }),
     });
+  });
+
+  it('a stored filter the linear-time engine cannot run (lookahead) is unknown, not applied', () => {
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: RELEASES, tagFilter: '^(?!helm-)' });
+    expect(evaluation).toMatchObject({ status: 'unknown', reason: 'tag filter "^(?!helm-)" is not a valid regular expression' });
+  });
+
+  it('a catastrophic filter over a hostile tag is evaluated, not backtracked for ever', () => {
+    // Issue 13: with JavaScript's RegExp this never returned and stalled the rules-engine.
+    const hostile = [...RELEASES, ...tags(`${'a'.repeat(48)}!`, 'a'.repeat(30))];
+    const evaluation = evaluate({ rule: rule('majors_behind'), deployedVersion: '1.2.0', releases: hostile, tagFilter: '^(a+)+$|^v' });
+    expect(evaluation).toMatchObject({ status: 'ok', latestVersion: 'v2.0.0', behindBy: 1 });
   });
 });
 
@@ -85,10 +100,19 @@ describe('evaluateRule: unknown', () => {
   it.each<[string, string | null, readonly ReleaseCandidate[], boolean, string, string | null]>([
     ['no deployed version yet', null, FOURTEEN, true, 'no deployed version yet', null],
     ['an empty deployed version', '  ', FOURTEEN, true, 'no deployed version yet', null],
-    ['a floating tag', 'latest', FOURTEEN, true, 'deployed version "latest" does not parse', null],
-    ['a major-only tag', '20', FOURTEEN, true, 'deployed version "20" does not parse', null],
-    ['a major-only variant tag', '20-alpine', FOURTEEN, true, 'deployed version "20-alpine" does not parse', null],
-    ['a date-like number', '20260101', FOURTEEN, true, 'deployed version "20260101" does not parse', null],
+    ['a floating tag', 'latest', FOURTEEN, true, 'deployed version "latest" does not parse: no version found', null],
+    ['a major-only tag', '20', FOURTEEN, true, 'deployed version "20" does not parse: a major-only tag is floating', null],
+    ['a major-only variant tag', '20-alpine', FOURTEEN, true, 'deployed version "20-alpine" does not parse: a major-only tag is floating', null],
+    ['a date-like number', '20260101', FOURTEEN, true, 'deployed version "20260101" does not parse: the major 20260101 has 6 or more digits', null],
+    ['a date-like tag', 'jammy-20240911.1', FOURTEEN, true, 'deployed version "jammy-20240911.1" does not parse: the major 20240911 has 6 or more digits', null],
+    [
+      'a two-part alias of a line with only prereleases, stable only',
+      'v3.1',
+      [rel('v3.1'), rel('v3.1.0-rc.1')],
+      true,
+      'deployed version v3.1 is a moving alias of line 3.1, which has no release that stable only allows',
+      null,
+    ],
     [
       'a version not among the releases',
       '1.1.9',
@@ -125,9 +149,10 @@ describe('evaluateRule: unknown', () => {
     const evaluation = evaluate({ rule: rule('minors_behind', { stableOnly }), deployedVersion, releases });
     expect(evaluation).toEqual({
       status: 'unknown',
-      reason,
+      reason: expect.stringContaining(reason),
       deployedVersion: deployedVersion?.trim() || null,
       latestVersion,
+      explanation: expect.objectContaining({ stableOnly }),
     });
     expect(isViolation(evaluation)).toBe(false);
   });

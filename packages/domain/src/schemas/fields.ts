@@ -1,40 +1,29 @@
 import { z } from 'zod';
 import { cronProblem, CRON_MAX_LENGTH } from '../schedule/next-run.ts';
 import { unlessMissing } from './common.ts';
+import { compileUserRegex, USER_REGEX_MAX_LENGTH } from '../regex/index.ts';
 
 /** Longest regular expression accepted (tag filters, chart filters, regex scrape expressions). */
-export const REGEX_MAX_LENGTH = 500;
+export const REGEX_MAX_LENGTH = USER_REGEX_MAX_LENGTH;
 /** Longest URL accepted. */
 export const URL_MAX_LENGTH = 2048;
 
-/** Number of capture groups of `source`, or null when it does not compile. */
-export function regexCaptureGroups(source: string): number | null {
-  try {
-    // An alternative that matches the empty string makes exec() report every group, matched or not.
-    const match = new RegExp(`(?:${source})|`).exec('');
-    return match === null ? 0 : match.length - 1;
-  } catch {
-    return null;
-  }
-}
-
-/** Why `source` is not a usable regular expression, or null. */
+/**
+ * Why `source` is not a pattern the linear-time engine runs (RE2 syntax, see
+ * `compileUserRegex`), or null. Phrased to follow the field's name.
+ */
 export function regexProblem(source: string, options: { requireCaptureGroup?: boolean } = {}): string | null {
-  if (source.length > REGEX_MAX_LENGTH) return `must be at most ${REGEX_MAX_LENGTH} characters`;
-  try {
-    new RegExp(source);
-  } catch (error) {
-    return `is not a valid regular expression: ${error instanceof Error ? error.message : String(error)}`;
-  }
-  if (options.requireCaptureGroup === true && (regexCaptureGroups(source) ?? 0) < 1) {
+  const compiled = compileUserRegex(source, { maxLength: REGEX_MAX_LENGTH });
+  if (!compiled.ok) return compiled.error;
+  if (options.requireCaptureGroup === true && compiled.regex.captureGroups < 1) {
     return 'needs a capture group: the first group is the version, e.g. version:\\s*([\\d.]+)';
   }
   return null;
 }
 
 /**
- * A JavaScript regular expression (source only, no flags) that compiles, at most 500 characters.
- * `field` names the field in messages.
+ * A regular expression in RE2 syntax (source only, no flags; inline `(?i)` works) that the
+ * linear-time engine compiles, at most 500 characters. `field` names the field in messages.
  */
 export function regexSchema(field: string, options: { requireCaptureGroup?: boolean } = {}) {
   return z
@@ -42,10 +31,12 @@ export function regexSchema(field: string, options: { requireCaptureGroup?: bool
     .min(1, `${field} must not be empty`)
     .max(REGEX_MAX_LENGTH, `${field} must be at most ${REGEX_MAX_LENGTH} characters`)
     .superRefine((source, ctx) => {
+      // zod's max() above has said it already.
+      if (source.length > REGEX_MAX_LENGTH) return;
       const problem = regexProblem(source, options);
       if (problem !== null) ctx.addIssue({ code: 'custom', message: `${field} ${problem}` });
     })
-    .describe('JavaScript regular expression source, no flags');
+    .describe('Regular expression in RE2 syntax (no lookaround or backreferences), no flags; inline (?i) works');
 }
 
 /**

@@ -44,6 +44,7 @@ describe('gatherJobCreateSchema', () => {
     ['baseUrl not http(s)', { ...github, source: { owner: 'a', repo: 'b', baseUrl: 'ftp://ghe.example.com' } }, ['source.baseUrl']],
     ['bad cron', { ...github, schedule: '* * *' }, ['schedule']],
     ['bad tag filter', { ...github, tagFilter: '([a-z' }, ['tagFilter']],
+    ['tag filter with a lookahead', { ...github, tagFilter: '^(?!sha-)' }, ['tagFilter']],
     ['unknown top-level key', { ...github, schedul: '* * * * *' }, ['schedul']],
     ['wrong type of enabled', { ...github, enabled: 'yes' }, ['enabled']],
     ['oci repository with upper case', { name: 'x', sourceType: 'oci_registry', source: { registryUrl: 'https://ghcr.io', repository: 'Org/App' }, schedule: '0 * * * *' }, ['source.repository']],
@@ -55,8 +56,15 @@ describe('gatherJobCreateSchema', () => {
     expect(problems(gatherJobCreateSchema, { ...github, schedule: '@daily' })[0]?.message).toMatch(/^schedule must have 5 fields/);
   });
 
-  it('caps the tag filter length', () => {
-    expect(problems(gatherJobCreateSchema, { ...github, tagFilter: 'a'.repeat(501) })[0]?.message).toMatch(/at most 500/);
+  it('caps the tag filter length, saying so once', () => {
+    expect(problems(gatherJobCreateSchema, { ...github, tagFilter: 'a'.repeat(501) }).map((issue) => issue.message)).toEqual(['tagFilter must be at most 500 characters']);
+  });
+
+  it('refuses a tag filter the linear-time engine cannot run, saying what RE2 lacks', () => {
+    expect(problems(gatherJobCreateSchema, { ...github, tagFilter: '^v(\\d+)\\.\\1' }).map((issue) => issue.message)).toEqual([
+      'tagFilter uses a backreference (\\1), which is not supported: patterns use RE2 syntax, which has no lookaround or backreferences',
+    ]);
+    expect(problems(gatherJobUpdateSchema, { tagFilter: '(?<=v)1' })[0]?.message).toMatch(/^tagFilter uses a lookbehind/);
   });
 });
 

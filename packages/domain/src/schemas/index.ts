@@ -13,6 +13,7 @@ export * from './notification-channels.ts';
 export * from './notification-rules.ts';
 export * from './alerts.ts';
 export * from './evaluations.ts';
+export * from './version-preview.ts';
 export * from './deliveries.ts';
 export * from './tasks.ts';
 export * from './agents.ts';

@@ -29,6 +29,7 @@ describe.each<[string, z.ZodType, unknown, [string, unknown, string[]][]]>([
   ]],
   ['helm sync job create', helmSyncJobCreateSchema, { name: 'bitnami', repoUrl: 'https://charts.bitnami.com/bitnami', chartFilter: '^(nginx|redis)$', schedule: '0 3 * * *', gatherSchedule: '0 */6 * * *' }, [
     ['bad chart filter', { name: 'b', repoUrl: 'https://charts.example', chartFilter: '(', schedule: '0 3 * * *' }, ['chartFilter']],
+    ['chart filter with a lookahead', { name: 'b', repoUrl: 'https://charts.example', chartFilter: '^(?!legacy-)', schedule: '0 3 * * *' }, ['chartFilter']],
     ['bad gather schedule', { name: 'b', repoUrl: 'https://charts.example', schedule: '0 3 * * *', gatherSchedule: 'hourly' }, ['gatherSchedule']],
     ['missing schedule', { name: 'b', repoUrl: 'https://charts.example' }, ['schedule']],
     ['oci:// repo', { name: 'b', repoUrl: 'oci://registry.example/charts', schedule: '0 3 * * *' }, ['repoUrl']],

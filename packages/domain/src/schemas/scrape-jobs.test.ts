@@ -39,6 +39,7 @@ describe('scrapeJobCreateSchema', () => {
     ['non-manual without repo fields', { name: 'x', parser: 'yq' }, ['repoUrl', 'filePath', 'expression', 'schedule']],
     ['non-manual without schedule', { ...yq, schedule: undefined }, ['schedule']],
     ['regex that does not compile', { ...yq, parser: 'regex', expression: '([0-9' }, ['expression']],
+    ['regex with a lookbehind', { ...yq, parser: 'regex', expression: '(?<=tag: )(\\S+)' }, ['expression']],
     ['regex without a capture group', { ...yq, parser: 'regex', expression: 'version: [0-9.]+' }, ['expression']],
     ['regex longer than 500 characters', { ...yq, parser: 'regex', expression: `(${'a'.repeat(500)})` }, ['expression']],
     ['absolute filePath', { ...yq, filePath: '/etc/passwd' }, ['filePath']],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compareLines, compareVersions, isSameVersion, versionLine } from './compare-versions.ts';
+import { compareBuilds, compareLines, compareReleases, compareVersions, isSameVersion, releaseKey, versionLine } from './compare-versions.ts';
 import { parseVersionTag } from './parse-version.ts';
 import type { ParsedVersion } from './parse-version.ts';
 
@@ -52,6 +52,21 @@ describe('compareVersions', () => {
     ['1.0.0-beta', '1.0.0-beta.2', -1],
     ['1.0.0-beta.2', '1.0.0-beta.11', -1],
     ['1.0.0-beta.11', '1.0.0-rc.1', -1],
+    // section 4: within a prerelease the numbers compare numerically
+    ['1.0.0-rc.9', '1.0.0-rc.12', -1],
+    ['2.0.0-nightly.20260101000000000001', '2.0.0-nightly.20260101000000000002', -1],
+    // section 4: a glued keyword is a prerelease like any other
+    ['1.23rc1', '1.23.0', -1],
+    ['1.23rc1', '1.23.0-rc.1', 0],
+    ['8.4.0alpha1', '8.4.0-alpha.2', -1],
+    // section 4: a prerelease keyword anywhere in the suffix
+    ['11.7.1-noble-rc', '11.7.1-noble', -1],
+    // Java's GA naming compares as major.0.0
+    ['jdk-21+35', 'jdk-21.0.1+12', -1],
+    ['jdk-21+35', '21.0.0', 0],
+    // section 4: a two-part release compares as major.minor.0 (Jenkins' weekly before its LTS)
+    ['2.555', '2.555.1', -1],
+    ['16.2', '16.2.0', 0],
   ])('%j vs %j is %j', (a, b, expected) => {
     expect(compareVersions(parse(a), parse(b))).toBe(expected);
     expect(compareVersions(parse(b), parse(a))).toBe(-expected || 0);
@@ -99,6 +114,48 @@ describe('compareVersions', () => {
     const flagged = parseVersionTag('1.2.0', { sourcePrerelease: true });
     if (flagged === null) throw new Error('should parse');
     expect(compareVersions(flagged, parse('1.2.0'))).toBe(0);
+  });
+});
+
+describe('compareReleases: build numbers', () => {
+  it.each([
+    // section 4: the higher numeric build is the newer release of the same version
+    ['17.0-20240522', '17.0-20240924', -1],
+    ['21.0.3_9-jdk-jammy', '21.0.3_10-jdk-jammy', -1],
+    ['3.9.5-0', '3.9.5-1', -1],
+    ['jdk-21.0.3+9', 'jdk-21.0.3+10', -1],
+    ['1.2.3+build.5', '1.2.3+build.7', -1],
+    ['v1.29.3+k3s1', 'v1.29.3+k3s2', -1],
+    // a build-less release ranks below its builds; builds never outrank a higher version
+    ['1.2.3', '1.2.3+1', -1],
+    ['17.0-20240924', '17.1-20240101', -1],
+    ['1.2.3_99', '1.2.4', -1],
+    // the same release whatever the spelling
+    ['v3.0.2', '3.0.2', 0],
+    ['1.2', '1.2.0', 0],
+    ['1.2.3_9', '1.2.3+9', 0],
+    ['1.2.3+09', '1.2.3+9', 0],
+    ['1.0.0-rc.1', '1.0.0-RC1', 0],
+  ])('%j vs %j is %j', (a, b, expected) => {
+    expect(compareReleases(parse(a), parse(b))).toBe(expected);
+    expect(compareReleases(parse(b), parse(a))).toBe(-expected || 0);
+    expect(releaseKey(parse(a)) === releaseKey(parse(b))).toBe(expected === 0);
+  });
+
+  it('compareVersions treats builds of one version as one version (majors and minors behind)', () => {
+    expect(compareVersions(parse('17.0-20240522'), parse('17.0-20240924'))).toBe(0);
+    expect(compareVersions(parse('21.0.3_9-jdk-jammy'), parse('21.0.3-jdk-jammy'))).toBe(0);
+  });
+
+  it.each([
+    [null, null, 0],
+    [null, '0', -1],
+    ['9', '10', -1],
+    ['10', '9', 1],
+    ['b2', 'b10', -1],
+    ['20240924', '20240522', 1],
+  ])('compareBuilds(%j, %j) is %j', (a, b, expected) => {
+    expect(compareBuilds(a, b)).toBe(expected);
   });
 });
 

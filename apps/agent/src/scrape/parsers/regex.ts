@@ -1,30 +1,40 @@
+import { compileUserRegex, type UserRegex } from '@planekeeper/domain/regex';
+import { TaskError } from '../../task-error.ts';
 import { checkedVersion, ParseFailure, type ExtractedVersion } from './single-value.ts';
 
-function compile(expression: string, flags: string): RegExp {
+// User patterns run in the domain's linear-time engine (RE2 syntax), so they need no sandbox:
+// a pattern that would backtrack for ever in JavaScript answers in one pass over the text.
+
+function compile(pattern: string, what: string, multiline: boolean): UserRegex {
+  const compiled = compileUserRegex(pattern, { multiline });
+  if (!compiled.ok) throw new TaskError(`${what} ${compiled.error}`, { retryable: false });
+  return compiled.regex;
+}
+
+/**
+ * The first capture group of the first match of `expression` in `text`. Multi-line mode, so `^`
+ * and `$` anchor at line ends as in a Dockerfile (`^FROM nginx:(\S+)`).
+ */
+export function evaluateRegex(text: string, expression: string): ExtractedVersion {
+  const regex = compile(expression, 'regex expression', true);
+  if (regex.captureGroups < 1) {
+    throw new TaskError('regex expression has no capture group: the first group is the version, e.g. FROM nginx:(\\S+)', { retryable: false });
+  }
+  const found = regex.firstCapture(text);
+  if (found === null) throw new TaskError('regex did not match the file', { retryable: false });
+  if (found.capture === undefined) throw new TaskError('the regex matched but its first capture group did not take part in the match', { retryable: false });
   try {
-    return new RegExp(expression, flags);
+    return checkedVersion(found.capture, found.match);
   } catch (error) {
-    throw new ParseFailure(`regex does not compile: ${error instanceof Error ? error.message : String(error)}`);
+    throw error instanceof ParseFailure ? new TaskError(error.message, { retryable: false }) : error;
   }
 }
 
 /**
- * The first capture group of the first match of `expression` in `text`. Multiline mode, so `^`
- * and `$` anchor at line ends as in a Dockerfile (`^FROM nginx:(\S+)`). Unbounded in time on a
- * catastrophic pattern: call it only inside the expression sandbox's worker.
+ * The names `pattern` matches, unanchored, as the servers apply a gather job's tag filter (and a
+ * helm_sync job's chart filter). `what` names the filter in the failure message.
  */
-export function evaluateRegex(text: string, expression: string): ExtractedVersion {
-  const regex = compile(expression, 'm');
-  const match = regex.exec(text);
-  if (match === null) throw new ParseFailure('regex did not match the file');
-  if (match.length < 2) throw new ParseFailure('regex has no capture group: the first group is the version, e.g. FROM nginx:(\\S+)');
-  const version = match[1];
-  if (version === undefined) throw new ParseFailure('the regex matched but its first capture group did not take part in the match');
-  return checkedVersion(version, match[0]);
-}
-
-/** The tags `pattern` matches (unanchored, as the server applies a gather job's tag filter). */
-export function filterTags(pattern: string, tags: readonly string[]): string[] {
-  const regex = compile(pattern, '');
+export function filterTags(pattern: string, tags: readonly string[], what = 'tag filter'): string[] {
+  const regex = compile(pattern, what, false);
   return tags.filter((tag) => regex.test(tag));
 }

@@ -1,10 +1,14 @@
 import { agentListQuerySchema, agentResponseSchema, idParamsSchema, listEnvelopeSchema, notFound } from '@planekeeper/domain';
-import { deleteAgent, findAgent, listAgents, presentAgent, setDraining, toPage } from '../../db/agents.queries.ts';
+import type { AgentRow } from '@planekeeper/db';
+import { findAgent, listAgents, setDraining } from '../../db/agents.queries.ts';
 import type { ApiDeps } from '../../deps.ts';
+import { forgetAgent } from '../../services/forget-agent.ts';
+import { listPage } from '../pagination.ts';
+import { presentAgent } from '../present/agents.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'agents';
-const present = (deps: ApiDeps) => (row: Parameters<typeof presentAgent>[0]) => presentAgent(row, deps.clock(), deps.config.AGENT_OFFLINE_AFTER_SECONDS);
+const present = (deps: ApiDeps) => (row: AgentRow) => presentAgent(row, deps.clock(), deps.config.AGENT_OFFLINE_AFTER_SECONDS);
 
 function drainRoute(action: 'drain' | 'uncordon') {
   return defineRoute({
@@ -24,7 +28,7 @@ export const agentsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/agents', tag, access: 'read', summary: 'List agents with their online status (from heartbeats)',
     query: agentListQuerySchema, response: listEnvelopeSchema(agentResponseSchema),
-    handler: async ({ deps, auth, query }) => toPage(await listAgents(deps.db, auth.organizationId, query), query.limit, present(deps)),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listAgents(deps.db, auth.organizationId, page), present(deps)),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/agents/:id', tag, access: 'read', summary: 'Get an agent',
@@ -40,8 +44,6 @@ export const agentsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'delete', path: '/api/v1/agents/:id', tag, access: 'write',
     summary: 'Forget an agent; tasks it held go back to pending', params: idParamsSchema,
-    handler: async ({ deps, auth, params }) => {
-      if (!(await deleteAgent(deps.db, auth.organizationId, params.id))) throw notFound('agent', params.id);
-    },
+    handler: ({ deps, auth, params }) => forgetAgent(deps, auth.organizationId, params.id),
   }),
 ];

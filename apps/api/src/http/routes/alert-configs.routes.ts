@@ -7,8 +7,10 @@ import {
   listEnvelopeSchema,
   notFound,
 } from '@planekeeper/domain';
-import { findAlertConfig, listAlertConfigs, presentAlertConfig } from '../../db/alert-configs.queries.ts';
+import { findAlertConfig, listAlertConfigs } from '../../db/alert-configs.queries.ts';
 import { changeAlertConfig, createAlertConfig, removeAlertConfig } from '../../services/alert-configs.ts';
+import { listPage } from '../pagination.ts';
+import { presentAlertConfig } from '../present/alert-configs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'alert-configs';
@@ -17,7 +19,7 @@ export const alertConfigsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/alert-configs', tag, access: 'read', summary: 'List alert configs',
     query: alertConfigListQuerySchema, response: listEnvelopeSchema(alertConfigResponseSchema),
-    handler: ({ deps, auth, query }) => listAlertConfigs(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listAlertConfigs(deps.db, auth.organizationId, query, page), presentAlertConfig),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/alert-configs', tag, access: 'write',

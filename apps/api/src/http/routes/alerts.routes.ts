@@ -7,8 +7,10 @@ import {
   listEnvelopeSchema,
   notFound,
 } from '@planekeeper/domain';
-import { findAlert, listAlertEvents, listAlerts, presentAlert } from '../../db/alerts.queries.ts';
+import { findAlert, listAlertEvents, listAlerts } from '../../db/alerts.queries.ts';
 import { setAcknowledgement } from '../../services/alert-acknowledgements.ts';
+import { listPage } from '../pagination.ts';
+import { presentAlert, presentAlertEvent } from '../present/alerts.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'alerts';
@@ -18,7 +20,7 @@ export const alertsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/alerts', tag, access: 'read', summary: 'List alerts, newest first',
     query: alertListQuerySchema, response: listEnvelopeSchema(alertResponseSchema),
-    handler: ({ deps, auth, query }) => listAlerts(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listAlerts(deps.db, auth.organizationId, query, page), presentAlert),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/alerts/:id', tag, access: 'read', summary: 'Get an alert',
@@ -48,7 +50,7 @@ export const alertsRoutes: RouteDefinition[] = [
     params: idParamsSchema, query: eventQuerySchema, response: listEnvelopeSchema(alertEventResponseSchema),
     handler: async ({ deps, auth, params, query }) => {
       if (!(await findAlert(deps.db, auth.organizationId, params.id))) throw notFound('alert', params.id);
-      return listAlertEvents(deps.db, auth.organizationId, params.id, query);
+      return listPage(query, (page) => listAlertEvents(deps.db, auth.organizationId, params.id, query, page), presentAlertEvent);
     },
   }),
 ];

@@ -8,7 +8,10 @@ import {
   listEnvelopeSchema,
   notFound,
 } from '@planekeeper/domain';
-import { createApiKey, findApiKey, listApiKeys, presentApiKey, renameApiKey, revokeApiKey } from '../../db/api-keys.queries.ts';
+import { findApiKey, listApiKeys, renameApiKey, revokeApiKey } from '../../db/api-keys.queries.ts';
+import { createApiKey } from '../../services/api-keys.ts';
+import { listPage } from '../pagination.ts';
+import { presentApiKey, presentCreatedApiKey } from '../present/api-keys.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'api-keys';
@@ -17,7 +20,7 @@ export const apiKeysRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/api-keys', tag, access: 'admin', summary: 'List API keys (never the keys themselves)',
     query: apiKeyListQuerySchema, response: listEnvelopeSchema(apiKeyResponseSchema),
-    handler: ({ deps, auth, query }) => listApiKeys(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listApiKeys(deps.db, auth.organizationId, query, page), presentApiKey),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/api-keys', tag, access: 'admin',
@@ -25,8 +28,8 @@ export const apiKeysRoutes: RouteDefinition[] = [
     body: apiKeyCreateSchema, response: apiKeyCreatedResponseSchema,
     handler: async ({ deps, auth, body }) => {
       const created = await createApiKey(deps.db, auth.organizationId, body);
-      deps.logger.info({ organizationId: auth.organizationId, keyId: created.id, role: created.role, by: auth.keyId }, 'api key created');
-      return created;
+      deps.logger.info({ organizationId: auth.organizationId, keyId: created.row.id, role: created.row.role, by: auth.keyId }, 'api key created');
+      return presentCreatedApiKey(created);
     },
   }),
   defineRoute({

@@ -1,6 +1,8 @@
-import { replayDelivery } from '@planekeeper/db';
 import { deliveryDetailResponseSchema, deliveryListQuerySchema, deliveryResponseSchema, idParamsSchema, listEnvelopeSchema, notFound } from '@planekeeper/domain';
-import { findDeliveryDetail, listDeliveries, presentDelivery } from '../../db/deliveries.queries.ts';
+import { findDelivery, listDeliveries, listDeliveryAttempts } from '../../db/deliveries.queries.ts';
+import { replayDelivery } from '../../services/deliveries.ts';
+import { listPage } from '../pagination.ts';
+import { presentDelivery, presentDeliveryDetail } from '../present/deliveries.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'deliveries';
@@ -10,25 +12,21 @@ export const deliveriesRoutes: RouteDefinition[] = [
     method: 'get', path: '/api/v1/deliveries', tag, access: 'read',
     summary: 'List deliveries, newest first (filter by status, e.g. ?status=dead for the dead-letter queue, channelId, alertEventId)',
     query: deliveryListQuerySchema, response: listEnvelopeSchema(deliveryResponseSchema),
-    handler: ({ deps, auth, query }) => listDeliveries(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listDeliveries(deps.db, auth.organizationId, query, page), presentDelivery),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/deliveries/:id', tag, access: 'read', summary: 'Get a delivery with every attempt (time, status code, latency, error, outcome)',
     params: idParamsSchema, response: deliveryDetailResponseSchema,
     handler: async ({ deps, auth, params }) => {
-      const delivery = await findDeliveryDetail(deps.db, auth.organizationId, params.id);
+      const delivery = await findDelivery(deps.db, auth.organizationId, params.id);
       if (!delivery) throw notFound('delivery', params.id);
-      return delivery;
+      return presentDeliveryDetail({ delivery, attempts: await listDeliveryAttempts(deps.db, auth.organizationId, delivery.id) });
     },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/deliveries/:id/replay', tag, access: 'write',
     summary: 'Send a failed or dead delivery again with a fresh retry budget; it keeps its id (webhook-id). 409 for a pending or succeeded one',
     params: idParamsSchema, response: deliveryResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => {
-      const delivery = await replayDelivery(deps.db, deps.boss, { organizationId: auth.organizationId, deliveryId: params.id });
-      deps.logger.info({ organizationId: auth.organizationId, deliveryId: delivery.id, channelId: delivery.channel_id, by: auth.keyId }, 'delivery replayed');
-      return presentDelivery(delivery);
-    },
+    handler: async ({ deps, auth, params }) => presentDelivery(await replayDelivery(deps, auth.organizationId, params.id, auth.keyId)),
   }),
 ];

@@ -1,6 +1,8 @@
 import { evaluationListQuerySchema, evaluationResponseSchema, idSchema, listEnvelopeSchema, notFound } from '@planekeeper/domain';
 import { z } from 'zod';
-import { findEvaluation, listEvaluations, presentEvaluation } from '../../db/evaluations.queries.ts';
+import { findEvaluation, listEvaluations } from '../../db/evaluations.queries.ts';
+import { listPage } from '../pagination.ts';
+import { presentEvaluation } from '../present/evaluations.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'evaluations';
@@ -10,7 +12,7 @@ export const evaluationsRoutes: RouteDefinition[] = [
     method: 'get', path: '/api/v1/evaluations', tag, access: 'read',
     summary: 'The latest evaluation of each alert config, including unknown ones with their reason',
     query: evaluationListQuerySchema, response: listEnvelopeSchema(evaluationResponseSchema),
-    handler: ({ deps, auth, query }) => listEvaluations(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listEvaluations(deps.db, auth.organizationId, query, page), presentEvaluation),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/evaluations/:alertConfigId', tag, access: 'read',

@@ -5,65 +5,58 @@ import {
   gatherJobUpdateSchema,
   idParamsSchema,
   listEnvelopeSchema,
-  notFound,
   releaseListQuerySchema,
   releaseResponseSchema,
-  taskResponseSchema,
 } from '@planekeeper/domain';
-import { findGatherJob, listGatherJobs, listReleases, presentGatherJob } from '../../db/gather-jobs.queries.ts';
-import { createGatherJob, editGatherJob, removeGatherJob } from '../../services/edit-gather-job.ts';
-import { runJobNow } from '../../services/run-job-now.ts';
+import { listGatherJobs, listReleases } from '../../db/gather-jobs.queries.ts';
+import { gatherJobs } from '../../services/job-kinds.ts';
+import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
+import { listPage } from '../pagination.ts';
+import { presentGatherJob, presentRelease } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
+import { runNowRoute } from './run-now.ts';
 
 const tag = 'gather-jobs';
-
-async function gatherJobOr404(...args: Parameters<typeof findGatherJob>) {
-  const row = await findGatherJob(...args);
-  if (!row) throw notFound('gather job', args[2]);
-  return row;
-}
 
 export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs', tag, access: 'read', summary: 'List gather jobs, newest first (filters: sourceType, enabled, helmSyncJobId)',
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
-    handler: ({ deps, auth, query }) => listGatherJobs(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/gather-jobs', tag, access: 'write',
     summary: 'Create a gather job; an enabled job runs at once, then on its schedule',
     body: gatherJobCreateSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, body }) => presentGatherJob(await createGatherJob(deps, auth.organizationId, body)),
+    handler: async ({ deps, auth, body }) => presentGatherJob(await createJob(deps, auth.organizationId, gatherJobs, body)),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id', tag, access: 'read', summary: 'Get a gather job',
     params: idParamsSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params }) => presentGatherJob(await gatherJobOr404(deps.db, auth.organizationId, params.id)),
+    handler: async ({ deps, auth, params }) => presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id)),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/gather-jobs/:id', tag, access: 'write',
     summary: 'Update a gather job; re-enabling it or changing what it gathers runs it at once, a new schedule counts from now',
     params: idParamsSchema, body: gatherJobUpdateSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params, body }) => presentGatherJob(await editGatherJob(deps, auth.organizationId, params.id, body)),
+    handler: async ({ deps, auth, params, body }) => presentGatherJob(await editJob(deps, auth.organizationId, gatherJobs, params.id, body)),
   }),
   defineRoute({
     method: 'delete', path: '/api/v1/gather-jobs/:id', tag, access: 'write',
     summary: 'Delete a gather job with its releases and tasks (409 while an alert config uses it)', params: idParamsSchema,
-    handler: ({ deps, auth, params }) => removeGatherJob(deps, auth.organizationId, params.id),
+    handler: ({ deps, auth, params }) => removeJob(deps, auth.organizationId, gatherJobs, params.id),
   }),
-  defineRoute({
-    method: 'post', path: '/api/v1/gather-jobs/:id/run', tag, access: 'write',
+  runNowRoute(gatherJobs, {
+    path: '/api/v1/gather-jobs/:id/run', tag,
     summary: 'Run a gather job now: 202 with the new pending task, or 200 with the task already open for it (409 when disabled)',
-    params: idParamsSchema, response: taskResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => runJobNow(deps, auth.organizationId, 'gather', await gatherJobOr404(deps.db, auth.organizationId, params.id)),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id/releases', tag, access: 'read',
     summary: 'List the releases a gather job found, newest first by publish date (by first gathered when the source gives no date)',
     params: idParamsSchema, query: releaseListQuerySchema, response: listEnvelopeSchema(releaseResponseSchema),
     handler: async ({ deps, auth, params, query }) => {
-      await gatherJobOr404(deps.db, auth.organizationId, params.id);
-      return listReleases(deps.db, auth.organizationId, params.id, query);
+      await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id);
+      return listPage(query, (page) => listReleases(deps.db, auth.organizationId, params.id, query, page), presentRelease);
     },
   }),
 ];

@@ -1,4 +1,3 @@
-import { createTestDelivery } from '@planekeeper/db';
 import {
   channelUrlHost,
   deliveryResponseSchema,
@@ -11,9 +10,12 @@ import {
   notificationChannelResponseSchema,
   notificationChannelUpdateSchema,
 } from '@planekeeper/domain';
-import { presentDelivery } from '../../db/deliveries.queries.ts';
-import { deleteChannel, findChannel, listChannels, presentChannel } from '../../db/notification-channels.queries.ts';
+import { deleteChannel, findChannel, listChannels } from '../../db/notification-channels.queries.ts';
+import { sendTestDelivery } from '../../services/deliveries.ts';
 import { changeNotificationChannel, createNotificationChannel } from '../../services/notification-channels.ts';
+import { listPage } from '../pagination.ts';
+import { presentDelivery } from '../present/deliveries.ts';
+import { presentChannel, presentCreatedChannel } from '../present/notification-channels.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'notification-channels';
@@ -23,7 +25,7 @@ export const notificationChannelsRoutes: RouteDefinition[] = [
     method: 'get', path: '/api/v1/notification-channels', tag, access: 'read',
     summary: 'List notification channels (their URLs and secrets are never shown)',
     query: notificationChannelListQuerySchema, response: listEnvelopeSchema(notificationChannelResponseSchema),
-    handler: ({ deps, auth, query }) => listChannels(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listChannels(deps.db, auth.organizationId, query, page), presentChannel),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/notification-channels', tag, access: 'write',
@@ -31,8 +33,8 @@ export const notificationChannelsRoutes: RouteDefinition[] = [
     body: notificationChannelCreateSchema, response: notificationChannelCreatedResponseSchema,
     handler: async ({ deps, auth, body }) => {
       const created = await createNotificationChannel(deps.db, auth.organizationId, body);
-      deps.logger.info({ organizationId: auth.organizationId, channelId: created.id, type: created.type, host: created.urlHost, by: auth.keyId }, 'notification channel created');
-      return created;
+      deps.logger.info({ organizationId: auth.organizationId, channelId: created.id, type: created.type, host: channelUrlHost(created.url), by: auth.keyId }, 'notification channel created');
+      return presentCreatedChannel(created);
     },
   }),
   defineRoute({
@@ -69,10 +71,6 @@ export const notificationChannelsRoutes: RouteDefinition[] = [
     method: 'post', path: '/api/v1/notification-channels/:id/test', tag, access: 'write',
     summary: 'Send a test message to the channel through the delivery path; answers the test delivery (202)',
     params: idParamsSchema, response: deliveryResponseSchema, status: 202,
-    handler: async ({ deps, auth, params }) => {
-      const delivery = await createTestDelivery(deps.db, deps.boss, { organizationId: auth.organizationId, channelId: params.id });
-      deps.logger.info({ organizationId: auth.organizationId, channelId: params.id, deliveryId: delivery.id, by: auth.keyId }, 'test delivery enqueued');
-      return presentDelivery(delivery);
-    },
+    handler: async ({ deps, auth, params }) => presentDelivery(await sendTestDelivery(deps, auth.organizationId, params.id, auth.keyId)),
   }),
 ];

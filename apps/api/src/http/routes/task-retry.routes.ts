@@ -1,5 +1,5 @@
 import { idParamsSchema, taskResponseSchema } from '@planekeeper/domain';
-import { presentTask } from '../../db/tasks.queries.ts';
+import { presentTask } from '../present/tasks.ts';
 import { retryTask } from '../../services/retry-task.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 

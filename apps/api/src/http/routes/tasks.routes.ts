@@ -1,5 +1,7 @@
 import { idParamsSchema, listEnvelopeSchema, notFound, taskListQuerySchema, taskResponseSchema } from '@planekeeper/domain';
-import { findTask, listTasks, presentTask } from '../../db/tasks.queries.ts';
+import { findTask, listTasks } from '../../db/tasks.queries.ts';
+import { listPage } from '../pagination.ts';
+import { presentTask } from '../present/tasks.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'tasks';
@@ -8,7 +10,7 @@ export const tasksRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/tasks', tag, access: 'read', summary: 'List tasks, newest first (filters: jobId, status, kind); lease tokens are never shown',
     query: taskListQuerySchema, response: listEnvelopeSchema(taskResponseSchema),
-    handler: ({ deps, auth, query }) => listTasks(deps.db, auth.organizationId, query),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listTasks(deps.db, auth.organizationId, query, page), presentTask),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/tasks/:id', tag, access: 'read', summary: 'Get a task',

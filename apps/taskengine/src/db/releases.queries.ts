@@ -1,5 +1,6 @@
+import type { OrganizationId } from '@planekeeper/domain';
+import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../schema.ts';
 
 /** A release as an agent reported it. */
 export interface ReleaseInput {
@@ -22,12 +23,13 @@ const CHUNK = 5000;
  * URL, digest, release cycle), set-based, a few thousand per statement. Releases missing from
  * `releases` are kept (a source may page or prune its history). A known date, URL or digest is
  * not erased by an answer without one (an OCI gather reads digests of its newest tags only); a
- * cycle is replaced whole (endoflife.date moves its dates and flags). Rows that would not change are not written, so ingesting the same answer twice changes
- * nothing. A tag reported twice counts once (the last wins).
+ * cycle is replaced whole (endoflife.date moves its dates and flags). Rows that would not change
+ * are not written, so ingesting the same answer twice changes nothing. A tag reported twice
+ * counts once (the last wins).
  */
 export async function upsertReleases(
   db: Kysely<Database>,
-  organizationId: string,
+  organizationId: OrganizationId,
   gatherJobId: string,
   releases: readonly ReleaseInput[],
 ): Promise<{ added: number; updated: number }> {

@@ -1,0 +1,21 @@
+import type { EvaluationRow } from '@planekeeper/db';
+import type { EvaluationResponse } from '@planekeeper/domain';
+
+export function presentEvaluation(row: EvaluationRow): EvaluationResponse {
+  const details = row.details as { dateSource?: unknown; notes?: unknown };
+  const dateSource = details.dateSource === 'published' || details.dateSource === 'first_seen' ? details.dateSource : null;
+  const notes = Array.isArray(details.notes) ? details.notes.filter((note): note is string => typeof note === 'string') : [];
+  return {
+    id: row.alert_config_id,
+    alertConfigId: row.alert_config_id,
+    status: row.status,
+    reason: row.reason,
+    deployedVersion: row.deployed_version,
+    latestVersion: row.latest_version,
+    behindBy: row.behind_by,
+    severity: row.severity,
+    dateSource,
+    notes,
+    evaluatedAt: row.evaluated_at.toISOString(),
+  };
+}

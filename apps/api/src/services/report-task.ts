@@ -1,0 +1,57 @@
+import { sendJob, type Database } from '@planekeeper/db';
+import { conflict, notFound, taskCompletedQueue, taskResultSchemaFor, validationFailed, type OrganizationId, type TaskFailureBody, type TaskResultBody } from '@planekeeper/domain';
+import type { Transaction } from 'kysely';
+import { finishTask, lockTask, renewLease, taskExists } from '../db/agent-tasks.queries.ts';
+import type { ApiDeps } from '../deps.ts';
+
+type ReportDeps = Pick<ApiDeps, 'db' | 'boss' | 'logger'>;
+
+function staleLease(taskId: string) {
+  return conflict(`the lease on task ${taskId} is no longer valid: the task was recovered, reassigned or already reported`);
+}
+
+/** The task, locked, when `leaseToken` is its current lease; else 404 (not the organization's) or 409. */
+async function lockLeasedTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string, leaseToken: string) {
+  const task = await lockTask(trx, organizationId, taskId);
+  if (!task) throw notFound('task', taskId);
+  if (task.status !== 'claimed' || task.lease_token !== leaseToken) throw staleLease(taskId);
+  return task;
+}
+
+/**
+ * Extends the lease an agent holds on a task during long work.
+ * @throws PlanekeeperError not_found (not the organization's task), conflict (the lease is no longer valid).
+ */
+export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organizationId: OrganizationId, taskId: string, leaseToken: string): Promise<Date> {
+  const expires = await renewLease(deps.db, organizationId, taskId, leaseToken, deps.config.AGENT_LEASE_SECONDS);
+  if (expires) return expires;
+  throw (await taskExists(deps.db, organizationId, taskId)) ? staleLease(taskId) : notFound('task', taskId);
+}
+
+/**
+ * An agent reports a task's result: under the lease it holds, the result (checked against the
+ * task's kind) is stored and `task.completed` enqueued for the taskengine, in one transaction.
+ * A report under a stale lease changes nothing (409).
+ */
+export async function reportTaskResult(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskResultBody) {
+  return deps.db.transaction().execute(async (trx) => {
+    const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
+    const parsed = taskResultSchemaFor(task.kind).safeParse(body.result);
+    if (!parsed.success) {
+      throw validationFailed([{ path: 'result', message: `not a ${task.kind} result: ${parsed.error.issues[0]?.message ?? 'wrong shape'}` }]);
+    }
+    await finishTask(trx, organizationId, task.id, { status: 'succeeded', result: parsed.data });
+    await sendJob(deps.boss, trx, taskCompletedQueue, { organizationId, taskId: task.id });
+    return { taskId: task.id, status: 'succeeded' as const };
+  });
+}
+
+/** An agent reports that a task failed, under the lease it holds (409 and no change when stale). */
+export async function reportTaskFailure(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskFailureBody) {
+  return deps.db.transaction().execute(async (trx) => {
+    const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
+    await finishTask(trx, organizationId, task.id, { status: 'failed', error: body.error.message });
+    deps.logger.info({ organizationId, taskId: task.id, jobId: task.job_id, kind: task.kind, retryable: body.error.retryable, error: body.error.message }, 'task failed');
+    return { taskId: task.id, status: 'failed' as const };
+  });
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AlertDecision, OpenAlertState, ReleaseCandidate } from '@planekeeper/domain';
+import { createRuleEvaluator, decideBatch, type ConfigDecision, type ConfigToDecide } from './decide-batch.ts';
+
+const now = new Date('2026-03-10T12:00:00Z');
+const DAY = 86_400_000;
+
+/** Stable releases v1.0.0 .. v1.<last>.0, one a day, the newest yesterday. */
+function minorsUpTo(last: number): ReleaseCandidate[] {
+  return Array.from({ length: last + 1 }, (_, minor) => {
+    const date = new Date(now.getTime() - (last + 1 - minor) * DAY);
+    return { tag: `v1.${minor}.0`, publishedAt: date, firstSeenAt: date, prerelease: false };
+  });
+}
+
+const config = (overrides: Partial<ConfigToDecide> = {}): ConfigToDecide => ({
+  id: 'config-1',
+  enabled: true,
+  gatherJobId: 'gather-1',
+  scrapeJobId: 'scrape-1',
+  rule: { type: 'minors_behind', moderate: 2, high: 4, critical: 6, stableOnly: true },
+  tagFilter: null,
+  ...overrides,
+});
+
+const open = (overrides: Partial<OpenAlertState> = {}): OpenAlertState => ({
+  severity: 'moderate',
+  deployedVersion: '1.5.0',
+  latestVersion: 'v1.8.0',
+  behindBy: 3,
+  acknowledged: false,
+  ...overrides,
+});
+
+/** One config decided alone, with the gather job's releases, the deployed version and the open alert given. */
+function decideOne(input: { config?: Partial<ConfigToDecide>; releases?: ReleaseCandidate[]; deployed?: string; alert?: OpenAlertState }): ConfigDecision {
+  const [decision] = decideBatch({
+    configs: [config(input.config)],
+    releasesByGatherJob: new Map(input.releases ? [['gather-1', input.releases]] : []),
+    deployedByScrapeJob: new Map(input.deployed ? [['scrape-1', { version: input.deployed, imageDigest: null }]] : []),
+    openAlertsByConfig: new Map(input.alert ? [['config-1', input.alert]] : []),
+    evaluate: createRuleEvaluator(now),
+  });
+  return decision!;
+}
+
+describe('decideBatch', () => {
+  type Row = [string, Parameters<typeof decideOne>[0], { evaluation: Record<string, unknown> | null; alert: Partial<AlertDecision> }];
+  const rows: Row[] = [
+    ['a violation without an alert opens one', { releases: minorsUpTo(8), deployed: '1.2.0' }, {
+      evaluation: { status: 'ok', deployedVersion: '1.2.0', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical' },
+      alert: { action: 'open', events: [{ type: 'created', severity: 'critical' }] },
+    }],
+    ['no violation and no alert: evaluated, nothing else', { releases: minorsUpTo(8), deployed: '1.7.0' }, {
+      evaluation: { status: 'ok', behindBy: 1, severity: null },
+      alert: { action: 'none', events: [] },
+    }],
+    ['a violation that rises escalates the open alert', { releases: minorsUpTo(8), deployed: '1.3.0', alert: open() }, {
+      evaluation: { status: 'ok', behindBy: 5, severity: 'high' },
+      alert: { action: 'update', events: [{ type: 'escalated', severity: 'high' }] },
+    }],
+    ['an acknowledged alert whose deployed version changed is unacknowledged', { releases: minorsUpTo(8), deployed: '1.6.0', alert: open({ acknowledged: true }) }, {
+      evaluation: { status: 'ok', behindBy: 2, severity: 'moderate' },
+      alert: { action: 'update', events: [{ type: 'unacknowledged', severity: 'moderate' }] },
+    }],
+    ['no violation any more resolves the open alert', { releases: minorsUpTo(8), deployed: '1.8.0', alert: open() }, {
+      evaluation: { status: 'ok', behindBy: 0, severity: null },
+      alert: { action: 'resolve', events: [{ type: 'resolved', severity: 'moderate' }] },
+    }],
+    ['no deployed version yet: unknown, the alert left alone', { releases: minorsUpTo(8), alert: open() }, {
+      evaluation: { status: 'unknown', reason: 'no deployed version yet' },
+      alert: { action: 'none', events: [] },
+    }],
+    ['no releases gathered: unknown, no alert opened', { deployed: '1.2.0' }, {
+      evaluation: { status: 'unknown', deployedVersion: '1.2.0' },
+      alert: { action: 'none', events: [] },
+    }],
+    ['a disabled config is not evaluated and its alert resolves', { config: { enabled: false }, releases: minorsUpTo(8), deployed: '1.2.0', alert: open({ severity: 'high' }) }, {
+      evaluation: null,
+      alert: { action: 'resolve', events: [{ type: 'resolved', severity: 'high' }] },
+    }],
+    ['a disabled config without an alert: nothing at all', { config: { enabled: false }, releases: minorsUpTo(8), deployed: '1.2.0' }, {
+      evaluation: null,
+      alert: { action: 'none', events: [] },
+    }],
+    ['the tag filter applies: latest among the tags it keeps', { config: { tagFilter: '^v1\\.[0-4]\\.' }, releases: minorsUpTo(8), deployed: '1.2.0' }, {
+      evaluation: { status: 'ok', latestVersion: 'v1.4.0', behindBy: 2, severity: 'moderate' },
+      alert: { action: 'open', events: [{ type: 'created', severity: 'moderate' }] },
+    }],
+  ];
+
+  it.each(rows)('%s', (_name, input, expected) => {
+    const decision = decideOne(input);
+    expect(decision.alertConfigId).toBe('config-1');
+    if (expected.evaluation === null) expect(decision.evaluation).toBeNull();
+    else expect(decision.evaluation).toMatchObject(expected.evaluation);
+    expect(decision.alert).toMatchObject(expected.alert);
+  });
+
+  it('decides each config of a batch with its own gather job, scrape job and alert, in the order given', () => {
+    const decisions = decideBatch({
+      configs: [
+        config({ id: 'a', gatherJobId: 'g1', scrapeJobId: 's1' }),
+        config({ id: 'b', gatherJobId: 'g1', scrapeJobId: 's2' }),
+        config({ id: 'c', gatherJobId: 'g2', scrapeJobId: 's1', rule: { type: 'majors_behind', moderate: 1, high: 2, critical: 3, stableOnly: true } }),
+      ],
+      releasesByGatherJob: new Map([
+        ['g1', minorsUpTo(8)],
+        ['g2', [...minorsUpTo(2), { tag: 'v2.0.0', publishedAt: now, firstSeenAt: now, prerelease: false }]],
+      ]),
+      deployedByScrapeJob: new Map([['s1', { version: '1.2.0', imageDigest: null }], ['s2', { version: '1.8.0', imageDigest: null }]]),
+      openAlertsByConfig: new Map([['b', open()]]),
+      evaluate: createRuleEvaluator(now),
+    });
+    expect(decisions.map((d) => [d.alertConfigId, d.evaluation?.status === 'ok' ? d.evaluation.behindBy : null, d.alert.action])).toEqual([
+      ['a', 6, 'open'],
+      ['b', 0, 'resolve'],
+      ['c', 1, 'open'],
+    ]);
+  });
+});
+
+describe('createRuleEvaluator', () => {
+  it('evaluates a gather job, rule and deployed version once per run', () => {
+    const evaluate = createRuleEvaluator(now);
+    const releases = minorsUpTo(8);
+    const first = evaluate(config({ id: 'a' }), '1.2.0', releases);
+    expect(evaluate(config({ id: 'b', scrapeJobId: 'other' }), '1.2.0', releases)).toBe(first);
+    expect(evaluate(config(), '1.3.0', releases)).not.toBe(first);
+    expect(evaluate(config({ rule: { type: 'minors_behind', moderate: 1, high: 4, critical: 6, stableOnly: true } }), '1.2.0', releases)).not.toBe(first);
+    expect(evaluate(config({ tagFilter: '^v' }), '1.2.0', releases)).not.toBe(first);
+  });
+});

@@ -1,0 +1,37 @@
+import type { OpenAlertState, OrganizationId } from '@planekeeper/domain';
+import type { Kysely, Transaction } from 'kysely';
+import type { AlertRow, Database } from '../schema.ts';
+
+/** The lifecycle's view of an open alert row. */
+export function openAlertState(row: AlertRow): OpenAlertState {
+  return {
+    severity: row.severity,
+    deployedVersion: row.deployed_version,
+    latestVersion: row.latest_version,
+    behindBy: row.behind_by,
+    acknowledged: row.acknowledged_at !== null,
+  };
+}
+
+/**
+ * The open alerts of the given configs, by config id. With `forUpdate` the rows are locked: take
+ * the alert_configs locks first (the order every writer follows), then this.
+ */
+export async function findOpenAlerts(
+  db: Kysely<Database> | Transaction<Database>,
+  organizationId: OrganizationId,
+  alertConfigIds: readonly string[],
+  options: { forUpdate?: boolean } = {},
+): Promise<Map<string, AlertRow>> {
+  if (alertConfigIds.length === 0) return new Map();
+  let query = db
+    .selectFrom('alerts')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('alert_config_id', 'in', alertConfigIds)
+    .where('status', '=', 'open')
+    .orderBy('id');
+  if (options.forUpdate) query = query.forUpdate();
+  const rows = await query.execute();
+  return new Map(rows.map((row) => [row.alert_config_id as string, row]));
+}
