@@ -106,7 +106,7 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
         }
         if (spec.sourceType === 'endoflife') {
           const { gatherEndoflifeCycles } = await import('./gather/endoflife.ts');
-          return gatherEndoflifeCycles(spec.source, { etag: spec.etag, userAgent: deps.userAgent, signal });
+          return gatherEndoflifeCycles(spec.source, { etag: spec.etag, userAgent: deps.userAgent, credential, signal });
         }
         const { gatherOciTags } = await import('./gather/oci.ts');
         return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, logger, signal, limits: deps.ociLimits });

@@ -4,10 +4,12 @@ import { gatherGithubTags } from '../src/gather/github-tags.ts';
 import { gatherGitlabReleases } from '../src/gather/gitlab.ts';
 import type { EtagMemory } from '../src/gather/github.ts';
 import { TaskError } from '../src/task-error.ts';
+import { startCredentialCatcher } from './helpers/credential-catcher.ts';
 import { githubToken, hostPortOf, scoped } from './helpers/credentials.ts';
 import { kubernetesCycles, startEndoflifeApi, type EndoflifeStandIn } from './helpers/endoflife-api.ts';
 import { makeTags, startGithubApi, type GithubApiStandIn } from './helpers/github-api.ts';
 import { makeGitlabReleases, startGitlabApi, type GitlabApiStandIn } from './helpers/gitlab-api.ts';
+import { startLocalServer } from './helpers/http-server.ts';
 import { captureLogger } from './helpers/logger.ts';
 
 const failure = async (promise: Promise<unknown>): Promise<TaskError> => {
@@ -19,11 +21,11 @@ const failure = async (promise: Promise<unknown>): Promise<TaskError> => {
 describe('gather GitHub tags (against a GitHub API stand-in)', () => {
   let github: GithubApiStandIn;
   const { logger } = captureLogger();
-  const options = (etags: EtagMemory, extra: { etag?: string | null; githubToken?: string } = {}) => ({
+  const options = (etags: EtagMemory, extra: { etag?: string | null; githubToken?: string; tokenHosts?: string[] } = {}) => ({
     jobId: 'tags-job',
     etag: extra.etag ?? null,
     etags,
-    githubToken: extra.githubToken === undefined ? undefined : githubToken(extra.githubToken, [hostPortOf(github.url)]),
+    githubToken: extra.githubToken === undefined ? undefined : githubToken(extra.githubToken, extra.tokenHosts ?? [hostPortOf(github.url)]),
     userAgent: 'planekeeper-agent/test',
     logger,
   });
@@ -72,10 +74,68 @@ describe('gather GitHub tags (against a GitHub API stand-in)', () => {
   });
 });
 
+describe('GITHUB_TOKEN on a github_tag gather goes only where GITHUB_TOKEN_HOSTS allows', () => {
+  let github: GithubApiStandIn;
+  const { logger } = captureLogger();
+  const options = (token: string, hosts: string[]) => ({ jobId: 'tags-job', etag: null, etags: new Map(), githubToken: githubToken(token, hosts), userAgent: 'planekeeper-agent/test', logger });
+  const names = Array.from({ length: 120 }, (_, i) => `v2.${Math.floor((119 - i) / 10)}.${(119 - i) % 10}`);
+
+  beforeAll(async () => {
+    github = await startGithubApi();
+    github.tags.set('acme/tagged', makeTags('acme', 'tagged', names, github.commits));
+  });
+  afterAll(() => github.close());
+
+  it('fails a job whose baseUrl is elsewhere before any request, naming the host and never the token', async () => {
+    const attacker = await startCredentialCatcher();
+    try {
+      const error = await failure(gatherGithubTags({ owner: 'acme', repo: 'tagged', baseUrl: attacker.url }, options('ghp_tag_secret', [hostPortOf(github.url)])));
+      expect(error.message).toBe(`GITHUB_TOKEN may not be sent to ${hostPortOf(attacker.url)}: that host is not in GITHUB_TOKEN_HOSTS (${hostPortOf(github.url)}); the agent refused to send it`);
+      expect(error.retryable).toBe(false);
+      expect(attacker.requests).toEqual([]);
+    } finally {
+      await attacker.close();
+    }
+  });
+
+  it('follows a page link to another origin without the token, and reads commits only from the API root', async () => {
+    const attacker = await startCredentialCatcher();
+    github.linkOrigin = attacker.url;
+    github.requests.length = 0;
+    try {
+      const result = await gatherGithubTags({ owner: 'acme', repo: 'tagged', baseUrl: github.url }, { ...options('ghp_tag_secret', [hostPortOf(github.url)]), datedTags: 2 });
+      expect(attacker.requests.map((r) => r.path)).toEqual(['/repos/acme/tagged/tags?per_page=100&page=2']);
+      expect(attacker.credentialsSeen()).toEqual([]);
+      // The attacker's page answered an empty list: only the first page's tags, two of them dated.
+      expect(result.releases).toHaveLength(100);
+      expect(github.requests.every((r) => r.authorization === 'token ghp_tag_secret')).toBe(true);
+      expect(github.requests.filter((r) => r.path.includes('/git/commits/'))).toHaveLength(2);
+    } finally {
+      github.linkOrigin = undefined;
+      await attacker.close();
+    }
+  });
+
+  it('loses the token on a redirect to another origin', async () => {
+    const attacker = await startCredentialCatcher();
+    const redirecting = await startLocalServer((req, res) => {
+      res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+      res.end();
+    });
+    try {
+      await gatherGithubTags({ owner: 'acme', repo: 'tagged', baseUrl: redirecting.url }, options('ghp_tag_secret', [hostPortOf(redirecting.url)]));
+      expect(attacker.requests).toHaveLength(1);
+      expect(attacker.credentialsSeen()).toEqual([]);
+    } finally {
+      await Promise.all([attacker.close(), redirecting.close()]);
+    }
+  });
+});
+
 describe('gather GitLab releases (against a GitLab API v4 stand-in)', () => {
   let gitlab: GitlabApiStandIn;
   const tags = Array.from({ length: 130 }, (_, i) => `v16.${Math.floor((129 - i) / 10)}.${(129 - i) % 10}`);
-  const pat = (token: string) => scoped({ type: 'https_pat' as const, username: 'x-access-token', token }, [hostPortOf(gitlab.url)], 'gitlab-token');
+  const pat = (token: string, hosts?: string[]) => scoped({ type: 'https_pat' as const, username: 'x-access-token', token }, hosts ?? [hostPortOf(gitlab.url)], 'gitlab-token');
 
   beforeAll(async () => {
     gitlab = await startGitlabApi();
@@ -133,6 +193,61 @@ describe('gather GitLab releases (against a GitLab API v4 stand-in)', () => {
     const error = await failure(gatherGitlabReleases({ project: 'a/b', baseUrl: gitlab.url }, { credential: scoped({ type: 'registry_basic', username: 'u', password: 'p' }, [hostPortOf(gitlab.url)]) }));
     expect(error.message).toBe('a GitLab project needs an https_pat credential (an access token), not registry_basic');
   });
+
+  describe('the access token goes only to the hosts its credential lists', () => {
+    it('is refused for a GitLab outside them, before any request, naming the host and never the token', async () => {
+      const attacker = await startCredentialCatcher();
+      try {
+        const error = await failure(gatherGitlabReleases({ project: 'acme/platform/deployer', baseUrl: attacker.url }, { credential: pat(gitlab.token) }));
+        expect(error.message).toBe(
+          `credential gitlab-token may not be sent to ${hostPortOf(attacker.url)}: that host is not in the hosts: of agent.credentials.gitlab-token (${hostPortOf(gitlab.url)}); the agent refused to send it`,
+        );
+        expect(error.retryable).toBe(false);
+        expect(error.message).not.toContain(gitlab.token);
+        expect(attacker.requests).toEqual([]);
+      } finally {
+        await attacker.close();
+      }
+    });
+
+    it('is refused by a URL prefix that does not cover the API (a group path), and taken by one that does', async () => {
+      const group = await failure(gatherGitlabReleases({ project: 'acme/platform/deployer', baseUrl: gitlab.url }, { credential: pat(gitlab.token, [`${gitlab.url}/acme/`]) }));
+      expect(group.message).toMatch(/^credential gitlab-token may not be sent to 127\.0\.0\.1:\d+: /);
+      const api = await gatherGitlabReleases({ project: 'acme/platform/deployer', baseUrl: gitlab.url }, { credential: pat(gitlab.token, [`${gitlab.url}/api/v4/`]) });
+      expect(api.releases.map((r) => r.tag)).toEqual(['v2.1.0', 'v2.0.0']);
+    });
+
+    it('reads every page from the API root it was given: a Link header to another origin is not followed', async () => {
+      const attacker = await startCredentialCatcher();
+      gitlab.linkOrigin = attacker.url;
+      gitlab.requests.length = 0;
+      try {
+        const result = await gatherGitlabReleases({ project: 'gitlab-org/gitlab-runner', baseUrl: gitlab.url }, { credential: pat(gitlab.token) });
+        expect(result.releases).toHaveLength(131);
+        expect(gitlab.requests).toHaveLength(2);
+        expect(gitlab.requests.every((r) => r.authorization === `Bearer ${gitlab.token}`)).toBe(true);
+        expect(attacker.requests).toEqual([]);
+      } finally {
+        gitlab.linkOrigin = undefined;
+        await attacker.close();
+      }
+    });
+
+    it('loses the token on a redirect to another origin', async () => {
+      const attacker = await startCredentialCatcher();
+      const redirecting = await startLocalServer((req, res) => {
+        res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+        res.end();
+      });
+      try {
+        await gatherGitlabReleases({ project: 'acme/platform/deployer', baseUrl: redirecting.url }, { credential: pat(gitlab.token, [hostPortOf(redirecting.url)]) });
+        expect(attacker.requests).toHaveLength(1);
+        expect(attacker.credentialsSeen()).toEqual([]);
+      } finally {
+        await Promise.all([attacker.close(), redirecting.close()]);
+      }
+    });
+  });
 });
 
 describe('gather endoflife.date cycles (against an API v1 stand-in)', () => {
@@ -187,5 +302,46 @@ describe('gather endoflife.date cycles (against an API v1 stand-in)', () => {
     } finally {
       eol.fault = undefined;
     }
+  });
+
+  describe('a mirror behind basic auth', () => {
+    const mirrorAuth = { username: 'eol-reader', password: 'eol_secret_pw' };
+
+    it('gets the credential when its hosts list the mirror, and answers 401 clearly without it', async () => {
+      eol.basicAuth = mirrorAuth;
+      eol.requests.length = 0;
+      try {
+        const credential = scoped({ type: 'registry_basic' as const, ...mirrorAuth }, [hostPortOf(eol.url)], 'eol-mirror');
+        const result = await gatherEndoflifeCycles({ product: 'kubernetes', baseUrl: eol.url }, { ...options, credential });
+        expect(result.releases).toHaveLength(4);
+        expect(eol.requests[0]?.authorization).toBe(`Basic ${Buffer.from('eol-reader:eol_secret_pw').toString('base64')}`);
+        const refused = await failure(gatherEndoflifeCycles({ product: 'kubernetes', baseUrl: eol.url }, options));
+        expect(refused.message).toBe(`the endoflife.date API at ${hostPortOf(eol.url)} refused a request without a credential (HTTP 401)`);
+        expect(refused.retryable).toBe(false);
+      } finally {
+        eol.basicAuth = undefined;
+      }
+    });
+
+    it('refuses to send the credential to a host outside its hosts:, before any request', async () => {
+      const attacker = await startCredentialCatcher();
+      try {
+        const credential = scoped({ type: 'https_pat' as const, username: 'eol-reader', token: 'eol_secret_token' }, [hostPortOf(eol.url)], 'eol-mirror');
+        const error = await failure(gatherEndoflifeCycles({ product: 'kubernetes', baseUrl: attacker.url }, { ...options, credential }));
+        expect(error.message).toBe(
+          `credential eol-mirror may not be sent to ${hostPortOf(attacker.url)}: that host is not in the hosts: of agent.credentials.eol-mirror (${hostPortOf(eol.url)}); the agent refused to send it`,
+        );
+        expect(error.message).not.toContain('eol_secret_token');
+        expect(attacker.requests).toEqual([]);
+      } finally {
+        await attacker.close();
+      }
+    });
+
+    it('refuses an ssh key', async () => {
+      const credential = scoped({ type: 'ssh_key' as const, privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n', passphrase: undefined }, [hostPortOf(eol.url)]);
+      const error = await failure(gatherEndoflifeCycles({ product: 'kubernetes', baseUrl: eol.url }, { ...options, credential }));
+      expect(error.message).toBe('an endoflife.date mirror needs a registry_basic or https_pat credential, not ssh_key');
+    });
   });
 });

@@ -1,5 +1,8 @@
 import type { GatherResult, ReleaseCycle } from '@planekeeper/domain';
-import { fetchBounded, parseJsonBody } from '../http-body.ts';
+import { hostOf, requireDestination } from '../credential-scope.ts';
+import { basicAuthOf, type Credential } from '../credentials.ts';
+import { displayUrl } from '../display-url.ts';
+import { basicAuthorization, fetchBounded, parseJsonBody } from '../http-body.ts';
 import { TaskError } from '../task-error.ts';
 
 /** An endoflife source: a product of endoflife.date, or of a mirror at baseUrl. */
@@ -35,21 +38,39 @@ const text = (value: unknown, max: number) => (typeof value === 'string' && valu
  * cycle's release, support and end-of-life dates beside it. A cycle without a latest version
  * (some products publish none) is the cycle's name, dated by the cycle. The request is
  * conditional on the last ETag: an unchanged document answers 304 and changes nothing.
+ *
+ * endoflife.date itself needs no credential; a mirror behind basic auth takes a registry_basic or
+ * https_pat credential, sent only when the credential's hosts allow the product's URL (else the
+ * task fails before any request, naming the host; a redirect to another origin drops it).
  */
 export async function gatherEndoflifeCycles(
   source: EndoflifeSource,
-  options: { etag: string | null | undefined; userAgent: string; signal?: AbortSignal; maxBytes?: number },
+  options: { etag: string | null | undefined; userAgent: string; credential?: Credential | undefined; signal?: AbortSignal; maxBytes?: number },
 ): Promise<GatherResult> {
   const root = (source.baseUrl ?? 'https://endoflife.date').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
   const url = `${root}/api/v1/products/${encodeURIComponent(source.product)}`;
+  const { credential } = options;
+  const auth = basicAuthOf(credential);
+  if (credential !== undefined && auth === undefined) {
+    throw new TaskError(`an endoflife.date mirror needs a registry_basic or https_pat credential, not ${credential.type}`, { retryable: false });
+  }
+  if (credential !== undefined) requireDestination(credential.scope, url);
   const response = await fetchBounded(url, {
     what: 'the endoflife.date API',
     maxBytes: options.maxBytes ?? ENDOFLIFE_MAX_BYTES,
-    headers: { accept: 'application/json', 'user-agent': options.userAgent, ...(options.etag ? { 'if-none-match': options.etag } : {}) },
+    headers: {
+      accept: 'application/json',
+      'user-agent': options.userAgent,
+      ...(options.etag ? { 'if-none-match': options.etag } : {}),
+      ...(auth === undefined ? {} : { authorization: basicAuthorization(auth) }),
+    },
     signal: options.signal,
   });
   if (response.status === 304 && options.etag) return { releases: [], notModified: true, etag: options.etag };
-  if (response.status === 404) throw new TaskError(`endoflife.date has no product "${source.product}" (HTTP 404); see ${root}/api/v1/products for the list`, { retryable: false });
+  if (response.status === 401 || response.status === 403) {
+    throw new TaskError(`the endoflife.date API at ${hostOf(url)} refused ${credential === undefined ? 'a request without a credential' : "the job's credential"} (HTTP ${response.status})`, { retryable: false });
+  }
+  if (response.status === 404) throw new TaskError(`endoflife.date has no product "${source.product}" (HTTP 404); see ${displayUrl(`${root}/api/v1/products`)} for the list`, { retryable: false });
   if (response.status === 429) {
     throw new TaskError(`endoflife.date rate limit hit (HTTP 429)${response.headers['retry-after'] ? `; retry after ${response.headers['retry-after']} s` : ''}`, { retryable: true });
   }

@@ -1,4 +1,5 @@
 import type { GatherResult } from '@planekeeper/domain';
+import { requireDestination } from '../credential-scope.ts';
 import type { Credential } from '../credentials.ts';
 import { fetchBounded, parseJsonBody, type BoundedResponse } from '../http-body.ts';
 import { TaskError } from '../task-error.ts';
@@ -41,7 +42,10 @@ export function gitlabApiRoot(baseUrl: string | null | undefined): string {
  * Every release of a GitLab project through the REST API v4, page by page as its `x-next-page`
  * header says. An `upcoming_release` (released_at in the future) is a prerelease. A private
  * project needs an https_pat credential: a GitLab personal, project or group access token, sent
- * as a bearer token (which redirects to another host drop).
+ * as a bearer token only when the credential's hosts allow the API root (else the task fails
+ * before any request, naming the host). Every page is asked of that same API root: `x-next-page`
+ * is a page number, and the `Link` header (which names a URL) is not followed; redirects to
+ * another origin drop the token.
  */
 export async function gatherGitlabReleases(
   source: GitlabSource,
@@ -53,6 +57,7 @@ export async function gatherGitlabReleases(
     throw new TaskError(`a GitLab project needs an https_pat credential (an access token), not ${credential.type}`, { retryable: false });
   }
   const api = gitlabApiRoot(source.baseUrl);
+  if (credential !== undefined) requireDestination(credential.scope, `${api}/projects/`);
   const headers: Record<string, string> = { accept: 'application/json', ...(credential ? { authorization: `Bearer ${credential.token}` } : {}) };
   const releases: GatherResult['releases'] = [];
   let page: string | undefined = '1';

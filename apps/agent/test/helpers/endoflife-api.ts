@@ -3,7 +3,8 @@ import { startLocalServer, type LocalServer } from './http-server.ts';
 
 // A stand-in for endoflife.date's API v1: GET /api/v1/products/<product> answers the product
 // document ({ schema_version, generated_at, last_modified, result: { ..., releases: [...] } })
-// with an ETag, and 304 to a matching If-None-Match, as the static site does.
+// with an ETag, and 304 to a matching If-None-Match, as the static site does; or, as a mirror
+// behind basic auth, 401 to a request without its credential.
 
 /** A release cycle as API v1 writes it. */
 export interface EndoflifeCycle {
@@ -53,15 +54,27 @@ export function kubernetesCycles(): EndoflifeCycle[] {
 export interface EndoflifeStandIn extends LocalServer {
   products: Map<string, EndoflifeCycle[]>;
   fault: 'server-error' | 'malformed' | 'not-a-product' | undefined;
-  requests: { path: string; ifNoneMatch: string | undefined }[];
+  requests: { path: string; ifNoneMatch: string | undefined; authorization: string | undefined }[];
+  /** Set: a mirror behind basic auth, answering 401 to any other Authorization. */
+  basicAuth: { username: string; password: string } | undefined;
 }
 
 export async function startEndoflifeApi(): Promise<EndoflifeStandIn> {
-  const state = { products: new Map<string, EndoflifeCycle[]>(), fault: undefined as EndoflifeStandIn['fault'], requests: [] as EndoflifeStandIn['requests'] };
+  const state = {
+    products: new Map<string, EndoflifeCycle[]>(),
+    fault: undefined as EndoflifeStandIn['fault'],
+    requests: [] as EndoflifeStandIn['requests'],
+    basicAuth: undefined as EndoflifeStandIn['basicAuth'],
+  };
   const local = await startLocalServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const ifNoneMatch = req.headers['if-none-match'];
-    state.requests.push({ path: url.pathname, ifNoneMatch });
+    state.requests.push({ path: url.pathname, ifNoneMatch, authorization: req.headers.authorization });
+    const auth = standIn.basicAuth;
+    if (auth !== undefined && req.headers.authorization !== `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`) {
+      res.writeHead(401, { 'content-type': 'text/html', 'www-authenticate': 'Basic realm="endoflife mirror"' });
+      return void res.end('<html><body>401 Authorization Required</body></html>');
+    }
     if (standIn.fault === 'server-error') {
       res.writeHead(503, { 'content-type': 'text/html' });
       return void res.end('<html><body>Service Unavailable</body></html>');

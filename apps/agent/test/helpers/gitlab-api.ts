@@ -46,6 +46,8 @@ export interface GitlabApiStandIn extends LocalServer {
   /** Answer every request with this instead (403 rate limit, 500, malformed JSON). */
   fault: 'rate-limited' | 'server-error' | 'malformed' | undefined;
   requests: { path: string; authorization: string | undefined; privateToken: string | undefined }[];
+  /** Another origin its `Link` headers point to (a hostile server's), instead of its own. */
+  linkOrigin: string | undefined;
 }
 
 export async function startGitlabApi(token = 'glpat-standin-0123456789abcdef'): Promise<GitlabApiStandIn> {
@@ -83,7 +85,7 @@ export async function startGitlabApi(token = 'glpat-standin-0123456789abcdef'): 
     const page = Number(url.searchParams.get('page') ?? 1);
     const totalPages = Math.max(1, Math.ceil(releases.length / perPage));
     const next = page < totalPages ? String(page + 1) : '';
-    const link = (n: number, rel: string) => `<http://127.0.0.1:${local.port}${url.pathname}?page=${n}&per_page=${perPage}>; rel="${rel}"`;
+    const link = (n: number, rel: string) => `<${standIn.linkOrigin ?? `http://127.0.0.1:${local.port}`}${url.pathname}?page=${n}&per_page=${perPage}>; rel="${rel}"`;
     const body = JSON.stringify(releases.slice((page - 1) * perPage, page * perPage));
     res.writeHead(200, {
       'content-type': 'application/json',
@@ -99,6 +101,6 @@ export async function startGitlabApi(token = 'glpat-standin-0123456789abcdef'): 
     });
     res.end(standIn.fault === 'malformed' ? body.slice(0, body.length - 3) : body);
   });
-  const standIn: GitlabApiStandIn = Object.assign(local, state, { token });
+  const standIn: GitlabApiStandIn = Object.assign(local, state, { token, linkOrigin: undefined });
   return standIn;
 }
