@@ -68,6 +68,24 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+describe("the agent's Kubernetes permissions", () => {
+  const rules = (base.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'planekeeper-agent-reader')?.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+
+  it('are read-only, on exactly the kinds it reads, and list alone on Secrets', () => {
+    const granted = rules.flatMap((rule) => rule.resources.flatMap((resource) => rule.apiGroups.map((group) => `${group || 'core'}/${resource}: ${[...rule.verbs].sort().join(',')}`))).sort();
+    expect(granted).toEqual(['apps/daemonsets: get,list', 'apps/deployments: get,list', 'apps/statefulsets: get,list', 'batch/cronjobs: get,list', 'core/secrets: list']);
+  });
+
+  it('are granted per namespace by RoleBindings to its own service account, never cluster-wide', () => {
+    expect(base.some((o) => o.kind === 'ClusterRoleBinding')).toBe(false);
+    const binding = base.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'planekeeper-agent-reader') as K8sObject & { roleRef: { name: string }; subjects: { kind: string; name: string }[] };
+    expect(binding.roleRef.name).toBe('planekeeper-agent-reader');
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'planekeeper-agent' }]);
+    const agent = base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'planekeeper-agent') as K8sObject & { spec: { template: { spec: { serviceAccountName?: string } } } };
+    expect(agent.spec.template.spec.serviceAccountName).toBe('planekeeper-agent');
+  });
+});
+
 describe('Kubernetes settings', () => {
   it('reach every service that reads them: a key of the config map or secret is passed to each service whose config has it', () => {
     const deployments = base.filter((o) => o.kind === 'Deployment');

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { startCredentialCatcher, type CredentialCatcher } from '../../apps/agent/test/helpers/credential-catcher.ts';
 import { createTestRepository } from '../../apps/agent/test/helpers/git-repo.ts';
 import { startGitHttpServer, type GitHttpServer } from '../../apps/agent/test/helpers/git-http-server.ts';
+import { makeGitlabReleases, startGitlabApi, type GitlabApiStandIn } from '../../apps/agent/test/helpers/gitlab-api.ts';
 import { startTokenRegistry, type TokenRegistryStandIn } from '../../apps/agent/test/helpers/oci-token-registry.ts';
 import { makeSshKey } from '../../apps/agent/test/helpers/sshd.ts';
 import { startAgentSite, type AgentSite } from '../support/agent-site.ts';
@@ -26,6 +27,7 @@ let sshTrap: Server;
 let sshConnections = 0;
 let registry: TokenRegistryStandIn;
 let git: GitHttpServer;
+let gitlab: GitlabApiStandIn;
 
 const host = (url: string) => new URL(url).host;
 
@@ -40,11 +42,15 @@ beforeAll(async () => {
   registry.repositories.set('acme/app', { tags: ['1.0.0', '1.1.0'], private: true });
   createTestRepository(path.join(root, 'served', 'deploy')).commit({ 'values.yaml': 'image:\n  tag: "1.0.0"\n' });
   git = await startGitHttpServer(path.join(root, 'served'), GIT_TOKEN);
+  gitlab = await startGitlabApi();
+  gitlab.projects.set('acme/deployer', makeGitlabReleases('acme/deployer', ['v2.1.0', 'v2.0.0']));
+  gitlab.privateProjects.add('acme/deployer');
   site = await startAgentSite(
     {
       'site-registry': { type: 'registry_basic', username: registry.credentials.username, password: registry.credentials.password, hosts: [host(registry.url)] },
       'deploy-repo': { type: 'https_pat', token: GIT_TOKEN, hosts: [host(git.url)] },
       'deploy-ssh': { type: 'ssh_key', private_key: sshKey.privateKey, hosts: ['git.example.com'] },
+      'site-gitlab': { type: 'https_pat', token: gitlab.token, hosts: [host(gitlab.url)] },
     },
     // GITHUB_TOKEN_HOSTS is left unset: the token may go to api.github.com only.
     { GITHUB_TOKEN },
@@ -53,7 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await site?.stop();
-  await Promise.all([attacker?.close(), registry?.close(), git?.close(), new Promise((resolve) => sshTrap?.close(resolve))]);
+  await Promise.all([attacker?.close(), registry?.close(), git?.close(), gitlab?.close(), new Promise((resolve) => sshTrap?.close(resolve))]);
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -67,6 +73,11 @@ describe("a member cannot collect the agents' credentials by pointing jobs at th
       name: 'deployed', repoUrl: `${git.url}/deploy`, ref: 'main', filePath: 'values.yaml', parser: 'yq', expression: '.image.tag', credentialName: 'deploy-repo',
     });
     expect(scraped).toEqual({ status: 'succeeded', error: null });
+    const releases = await site.runJob('gather-jobs', {
+      name: 'private project', sourceType: 'gitlab_release', source: { project: 'acme/deployer', baseUrl: gitlab.url }, credentialName: 'site-gitlab',
+    });
+    expect(releases).toEqual({ status: 'succeeded', error: null });
+    expect(gitlab.requests.map((r) => r.authorization)).toEqual([`Bearer ${gitlab.token}`]);
   });
 
   it('refuses every credential at the attacker, failing each task with the host named and no secret', async () => {
@@ -77,6 +88,10 @@ describe("a member cannot collect the agents' credentials by pointing jobs at th
     const registryRefusal = refusal('credential site-registry', 'the hosts: of agent.credentials.site-registry', host(registry.url));
     const cases: [string, 'gather-jobs' | 'scrape-jobs' | 'helm-sync-jobs', Record<string, unknown>, string][] = [
       ['GITHUB_TOKEN to a GitHub baseUrl', 'gather-jobs', { name: 'gh', sourceType: 'github_release', source: { owner: 'acme', repo: 'app', baseUrl: evil } }, refusal('GITHUB_TOKEN', 'GITHUB_TOKEN_HOSTS', 'api.github.com')],
+      ['GITHUB_TOKEN to a GitHub baseUrl for tags', 'gather-jobs', { name: 'gh tags', sourceType: 'github_tag', source: { owner: 'acme', repo: 'app', baseUrl: evil } }, refusal('GITHUB_TOKEN', 'GITHUB_TOKEN_HOSTS', 'api.github.com')],
+      ['GitLab token to a GitLab baseUrl', 'gather-jobs', { name: 'gl', sourceType: 'gitlab_release', source: { project: 'acme/deployer', baseUrl: evil }, credentialName: 'site-gitlab' },
+        refusal('credential site-gitlab', 'the hosts: of agent.credentials.site-gitlab', host(gitlab.url))],
+      ['registry credential to an endoflife.date mirror', 'gather-jobs', { name: 'eol', sourceType: 'endoflife', source: { product: 'kubernetes', baseUrl: evil }, credentialName: 'site-registry' }, registryRefusal],
       ['registry credential to an OCI registry', 'gather-jobs', { name: 'oci', sourceType: 'oci_registry', source: { registryUrl: evil, repository: 'acme/app' }, credentialName: 'site-registry' }, registryRefusal],
       ['registry credential to a Helm repository', 'gather-jobs', { name: 'helm', sourceType: 'helm_repo', source: { repoUrl: evil, chart: 'app' }, credentialName: 'site-registry' }, registryRefusal],
       ['registry credential to a helm_sync', 'helm-sync-jobs', { name: 'sync', repoUrl: evil, credentialName: 'site-registry' }, registryRefusal],
@@ -92,6 +107,6 @@ describe("a member cannot collect the agents' credentials by pointing jobs at th
     expect(attacker.requests).toEqual([]);
     expect(sshConnections).toBe(0);
     const everything = JSON.stringify(outcomes) + site.agentLog.join('\n');
-    for (const secret of [GITHUB_TOKEN, GIT_TOKEN, registry.credentials.password, sshKey.privateKey.split('\n')[1] as string]) expect(everything).not.toContain(secret);
+    for (const secret of [GITHUB_TOKEN, GIT_TOKEN, gitlab.token, registry.credentials.password, sshKey.privateKey.split('\n')[1] as string]) expect(everything).not.toContain(secret);
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startCredentialCatcher, type CatcherAnswer, type CredentialCatcher } from '../../apps/agent/test/helpers/credential-catcher.ts';
-import { makeReleases, startGithubApi, type GithubApiStandIn } from '../../apps/agent/test/helpers/github-api.ts';
+import { makeReleases, makeTags, startGithubApi, type GithubApiStandIn } from '../../apps/agent/test/helpers/github-api.ts';
+import { makeGitlabReleases, startGitlabApi, type GitlabApiStandIn } from '../../apps/agent/test/helpers/gitlab-api.ts';
 import { helmIndexYaml } from '../../apps/agent/test/helpers/helm-repo.ts';
 import { startLocalServer, type LocalServer } from '../../apps/agent/test/helpers/http-server.ts';
 import { startTokenRegistry, type TokenRegistryStandIn } from '../../apps/agent/test/helpers/oci-token-registry.ts';
@@ -26,6 +27,10 @@ let phishing: TokenRegistryStandIn;
 let split: TokenRegistryStandIn;
 let github: GithubApiStandIn;
 let charts: LocalServer;
+/** Its Link headers name the attacker's server; x-next-page is a page number. */
+let gitlab: GitlabApiStandIn;
+/** A GitLab that redirects to the attacker's server. */
+let movedGitlab: LocalServer;
 
 beforeAll(async () => {
   attacker = await startCredentialCatcher();
@@ -50,7 +55,16 @@ beforeAll(async () => {
   for (const registry of [phishing, split]) registry.credentials.password = paged.credentials.password;
   github = await startGithubApi();
   github.repos.set('acme/app', makeReleases('acme', 'app', 150));
+  github.tags.set('acme/tagged', makeTags('acme', 'tagged', Array.from({ length: 150 }, (_, i) => `v1.${i}.0`), github.commits));
   github.linkOrigin = attacker.url;
+  gitlab = await startGitlabApi();
+  gitlab.projects.set('acme/deployer', makeGitlabReleases('acme/deployer', Array.from({ length: 130 }, (_, i) => `v2.${i}.0`)));
+  gitlab.privateProjects.add('acme/deployer');
+  gitlab.linkOrigin = attacker.url;
+  movedGitlab = await startLocalServer((req, res) => {
+    res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
+    res.end();
+  });
   charts = await startLocalServer((req, res) => {
     res.writeHead(302, { location: `${attacker.url}${req.url ?? '/'}` });
     res.end();
@@ -61,6 +75,7 @@ beforeAll(async () => {
       registries: { ...registryUser, hosts: [host(paged.url), host(phishing.url)] },
       'split-registry': { ...registryUser, hosts: [host(split.url), `localhost:${split.port}`] },
       charts: { type: 'registry_basic', username: 'charts', password: CHART_PASSWORD, hosts: [host(charts.url)] },
+      gitlab: { type: 'https_pat', token: gitlab.token, hosts: [host(gitlab.url), host(movedGitlab.url)] },
     },
     { GITHUB_TOKEN, GITHUB_TOKEN_HOSTS: host(github.url) },
   );
@@ -68,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await site?.stop();
-  await Promise.all([attacker, paged, phishing, split, github, charts].map((server) => server?.close()));
+  await Promise.all([attacker, paged, phishing, split, github, charts, gitlab, movedGitlab].map((server) => server?.close()));
 });
 
 const pathsAtAttacker = (prefix: string) => attacker.requests.filter((r) => r.path.startsWith(prefix));
@@ -116,6 +131,31 @@ describe('links, realms and redirects to another origin never carry the credenti
     expect(pathsAtAttacker('/repos/').map((r) => [r.path, r.headers.authorization])).toEqual([['/repos/acme/app/releases?per_page=100&page=2', undefined]]);
   });
 
+  it("GitHub's next page of tags on another host is fetched without GITHUB_TOKEN, and commit dates only from the API root", async () => {
+    github.requests.length = 0;
+    const outcome = await site.runJob('gather-jobs', { name: 'github tags', sourceType: 'github_tag', source: { owner: 'acme', repo: 'tagged', baseUrl: github.url } });
+    expect(outcome).toEqual({ status: 'succeeded', error: null });
+    expect(github.requests.length).toBeGreaterThan(1);
+    expect(github.requests.every((r) => r.authorization === `token ${GITHUB_TOKEN}`)).toBe(true);
+    expect(pathsAtAttacker('/repos/acme/tagged').map((r) => [r.path, r.headers.authorization])).toEqual([['/repos/acme/tagged/tags?per_page=100&page=2', undefined]]);
+  });
+
+  it("GitLab's pages are read from its own API root: a Link to another host is not followed", async () => {
+    const outcome = await site.runJob('gather-jobs', { name: 'gitlab', sourceType: 'gitlab_release', source: { project: 'acme/deployer', baseUrl: gitlab.url }, credentialName: 'gitlab' });
+    expect(outcome).toEqual({ status: 'succeeded', error: null });
+    expect(gitlab.requests.map((r) => [r.path, r.authorization])).toEqual([
+      ['/api/v4/projects/acme%2Fdeployer/releases?per_page=100&page=1', `Bearer ${gitlab.token}`],
+      ['/api/v4/projects/acme%2Fdeployer/releases?per_page=100&page=2', `Bearer ${gitlab.token}`],
+    ]);
+    expect(pathsAtAttacker('/api/v4/')).toEqual([]);
+  });
+
+  it('a GitLab redirecting to another host loses the token on the way', async () => {
+    const outcome = await site.runJob('gather-jobs', { name: 'moved gitlab', sourceType: 'gitlab_release', source: { project: 'acme/moved', baseUrl: movedGitlab.url }, credentialName: 'gitlab' });
+    expect(outcome).toEqual({ status: 'succeeded', error: null });
+    expect(pathsAtAttacker('/api/v4/').map((r) => [r.path, r.headers.authorization])).toEqual([['/api/v4/projects/acme%2Fmoved/releases?per_page=100&page=1', undefined]]);
+  });
+
   it('a Helm repository redirecting to another host loses the credential on the way', async () => {
     const outcome = await site.runJob('gather-jobs', { name: 'charts', sourceType: 'helm_repo', source: { repoUrl: charts.url, chart: 'app' }, credentialName: 'charts' });
     expect(outcome).toEqual({ status: 'succeeded', error: null });
@@ -125,6 +165,6 @@ describe('links, realms and redirects to another origin never carry the credenti
   it('nothing that reached the attacker carried a credential, and no secret was logged', () => {
     expect(attacker.credentialsSeen()).toEqual([]);
     const log = site.agentLog.join('\n');
-    for (const secret of [GITHUB_TOKEN, CHART_PASSWORD, paged.credentials.password]) expect(log).not.toContain(secret);
+    for (const secret of [GITHUB_TOKEN, CHART_PASSWORD, paged.credentials.password, gitlab.token]) expect(log).not.toContain(secret);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { closeServer, createMetricsRegistry, createOpsServer, listen, type Logger, type Service } from '@planekeeper/runtime';
+import { closeServer, ConfigError, createMetricsRegistry, createOpsServer, listen, type Logger, type Service } from '@planekeeper/runtime';
 import { createAgentApi, type AgentApi } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
 import { loadCredentials, unscopedCredentials, type Credentials } from './credentials.ts';
@@ -35,6 +35,9 @@ export interface AgentOverrides {
  */
 export function createAgent(config: AgentConfig, logger: Logger, overrides: AgentOverrides = {}): Agent {
   const credentials = overrides.credentials ?? loadCredentials(config.credentialsFile);
+  if (config.kube && credentials.has(config.kube.cluster)) {
+    throw new ConfigError('agent', [`AGENT_KUBE_CLUSTER: ${config.kube.cluster} is also the name of a credential in AGENT_CONFIG; jobs could not tell them apart`]);
+  }
   const userAgent = `planekeeper-agent/${AGENT_VERSION}`;
   const sandbox = createExpressionSandbox();
   const etags: EtagMemory = new Map();
@@ -49,7 +52,10 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
     childEnv: config.childEnv,
     userAgent,
     logger,
+    kube: config.kube,
   });
+  // The cluster's name is declared beside the credentials: cluster jobs name it as theirs.
+  const declared = [...credentials.keys(), ...(config.kube ? [config.kube.cluster] : [])];
   const loop = createTaskLoop({
     api,
     runTask,
@@ -59,7 +65,7 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
       version: AGENT_VERSION,
       hostname: config.hostname,
       capabilities: [...config.capabilities],
-      credentials: [...credentials.keys()],
+      credentials: declared,
       maxConcurrentTasks: config.maxConcurrentTasks,
     },
     timings: { ...DEFAULT_TIMINGS, pollIntervalMs: config.pollIntervalSeconds * 1000, ...overrides.timings },
@@ -92,6 +98,7 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
           version: AGENT_VERSION,
           capabilities: config.capabilities,
           credentials: [...credentials.keys()],
+          cluster: config.kube ? { name: config.kube.cluster, namespaces: config.kube.namespaces, from: config.kube.source.kind } : undefined,
           maxConcurrentTasks: config.maxConcurrentTasks,
           opsPort,
         },

@@ -1,7 +1,17 @@
+import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { env, parseEnv } from '@planekeeper/runtime';
+import { ConfigError, env, parseEnv } from '@planekeeper/runtime';
 import { parseHostPattern, type HostPattern, type ScopedToken } from './credential-scope.ts';
+
+const namespaceList = z
+  .string()
+  .transform((value) => [...new Set(value.split(',').map((part) => part.trim()).filter((part) => part !== ''))])
+  .pipe(
+    z
+      .array(z.string().max(63).regex(/^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/, { message: 'each namespace must be a Kubernetes namespace name' }))
+      .min(1, 'list at least one namespace'),
+  );
 
 /** Task kinds an agent can run; a subset is declared as its capabilities. */
 export const CAPABILITIES = ['gather', 'scrape', 'helm_sync'] as const;
@@ -60,7 +70,28 @@ const schema = z.object({
   LOG_LEVEL: env.logLevel(),
   // Port of /healthz, /readyz and /metrics; unset = no ops server (the agent needs no inbound port).
   AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  // Comma-separated namespaces this agent reads workloads and Helm releases in; unset = it reads
+  // no cluster. Its RBAC grants exactly these (infra/base/agent.yaml).
+  AGENT_KUBE_NAMESPACES: namespaceList.optional(),
+  // A kubeconfig for an agent outside the cluster; unset = the pod's service account.
+  AGENT_KUBECONFIG: z.string().trim().min(1).optional(),
+  // The cluster's name: kubernetes and helm_release jobs name it as their credentialName, so they
+  // go to an agent of this cluster.
+  AGENT_KUBE_CLUSTER: z.string().trim().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/, 'may hold letters, digits and _ . : @ / -').default('kubernetes'),
+  KUBERNETES_SERVICE_HOST: z.string().optional(),
+  KUBERNETES_SERVICE_PORT: z.string().optional(),
 });
+
+/** Where the pod's service account token is mounted (the CA sits beside it). */
+export const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** How the agent reads its cluster; absent when AGENT_KUBE_NAMESPACES is not set. */
+export interface KubeSettings {
+  /** The name kubernetes and helm_release jobs route by (their credentialName). */
+  cluster: string;
+  namespaces: string[];
+  source: { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' };
+}
 
 /** The agent's settings, read once at start. */
 export interface AgentConfig {
@@ -78,6 +109,8 @@ export interface AgentConfig {
   cacheDir: string;
   logLevel: string;
   metricsPort: number | undefined;
+  /** The cluster this agent reads, if any. */
+  kube: KubeSettings | undefined;
   /** Variables git and ssh inherit: PATH, proxies and CA bundles of the site; nothing else. */
   childEnv: Record<string, string>;
 }
@@ -87,8 +120,44 @@ const INHERITED_BY_GIT = [
   'SSL_CERT_FILE', 'SSL_CERT_DIR', 'GIT_SSL_CAINFO',
 ];
 
+/**
+ * The cluster settings: AGENT_KUBE_NAMESPACES turns them on, read from AGENT_KUBECONFIG or, in a
+ * pod, the service account. Only the files' presence is checked here: the Kubernetes client is
+ * loaded with the first task that reads the cluster, never by an idle agent.
+ */
+function kubeSettings(parsed: z.infer<typeof schema>, serviceAccountToken: string): KubeSettings | undefined {
+  const fail = (message: string): never => {
+    throw new ConfigError('agent', [message]);
+  };
+  if (parsed.AGENT_KUBE_NAMESPACES === undefined) {
+    if (parsed.AGENT_KUBECONFIG !== undefined) fail('AGENT_KUBECONFIG: set AGENT_KUBE_NAMESPACES too, the namespaces the agent may read');
+    return undefined;
+  }
+  let kubeSource: KubeSettings['source'];
+  if (parsed.AGENT_KUBECONFIG !== undefined) {
+    try {
+      accessSync(parsed.AGENT_KUBECONFIG, constants.R_OK);
+    } catch (error) {
+      fail(`AGENT_KUBECONFIG: ${parsed.AGENT_KUBECONFIG} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    kubeSource = { kind: 'kubeconfig', path: parsed.AGENT_KUBECONFIG };
+  } else {
+    let mounted = true;
+    try {
+      accessSync(serviceAccountToken, constants.R_OK);
+    } catch {
+      mounted = false;
+    }
+    if (!parsed.KUBERNETES_SERVICE_HOST || !parsed.KUBERNETES_SERVICE_PORT || !mounted) {
+      fail(`AGENT_KUBE_NAMESPACES: the agent is not in a pod with a service account (KUBERNETES_SERVICE_HOST and ${serviceAccountToken}); set AGENT_KUBECONFIG`);
+    }
+    kubeSource = { kind: 'in-cluster' };
+  }
+  return { cluster: parsed.AGENT_KUBE_CLUSTER, namespaces: parsed.AGENT_KUBE_NAMESPACES, source: kubeSource };
+}
+
 /** Reads the agent's settings from `source`; throws a ConfigError naming every bad variable. */
-export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentConfig {
+export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options: { serviceAccountToken?: string } = {}): AgentConfig {
   const parsed = parseEnv('agent', schema, source);
   return {
     serverUrl: parsed.AGENT_SERVER_URL,
@@ -106,6 +175,7 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentC
     cacheDir: parsed.AGENT_CACHE_DIR,
     logLevel: parsed.LOG_LEVEL,
     metricsPort: parsed.AGENT_METRICS_PORT,
+    kube: kubeSettings(parsed, options.serviceAccountToken ?? SERVICE_ACCOUNT_TOKEN),
     childEnv: Object.fromEntries(INHERITED_BY_GIT.flatMap((name) => (source[name] ? [[name, source[name]]] : []))),
   };
 }

@@ -1,7 +1,7 @@
 import type { ClaimedTask, GatherResult, HelmSyncResult, ScrapeResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { ClaimedTaskEnvelope } from './api-client.ts';
-import type { Capability } from './config.ts';
+import type { Capability, KubeSettings } from './config.ts';
 import type { ScopedToken } from './credential-scope.ts';
 import type { Credential, Credentials } from './credentials.ts';
 import type { EtagMemory } from './gather/github.ts';
@@ -28,6 +28,8 @@ export interface TaskDependencies {
   childEnv: Record<string, string>;
   userAgent: string;
   logger: Logger;
+  /** The cluster this agent reads (AGENT_KUBE_NAMESPACES), if any. */
+  kube?: KubeSettings | undefined;
   /** Overrides for tests. */
   ociLimits?: Partial<OciLimits>;
   gitTimeoutMs?: number;
@@ -54,6 +56,23 @@ function credentialOf(task: ClaimedTask, credentials: Credentials): Credential |
   return credential;
 }
 
+/**
+ * The cluster a kubernetes or helm_release task reads. The task names it as its credential (the
+ * claim hands an agent only tasks whose credential it declared), so this agent reads the cluster
+ * the job means; anything else is a job for another agent.
+ */
+function clusterOf(task: ClaimedTask, kube: KubeSettings | undefined): KubeSettings {
+  if (kube === undefined) {
+    throw new TaskError('this agent reads no cluster (set AGENT_KUBE_NAMESPACES, and AGENT_KUBECONFIG outside a pod)', { retryable: false });
+  }
+  if (task.credentialName !== kube.cluster) {
+    throw new TaskError(`the job names cluster ${task.credentialName ?? '(none)'} as its credentialName; this agent reads cluster ${kube.cluster} (AGENT_KUBE_CLUSTER)`, {
+      retryable: false,
+    });
+  }
+  return kube;
+}
+
 /** A task runner for the loop: dispatches on the task's kind and source type. */
 export function createTaskRunner(deps: TaskDependencies): RunTask {
   return async (envelope, signal) => {
@@ -61,32 +80,47 @@ export function createTaskRunner(deps: TaskDependencies): RunTask {
     if (!deps.capabilities.includes(task.kind)) {
       throw new TaskError(`this agent does not run ${task.kind} tasks (AGENT_CAPABILITIES)`, { retryable: false });
     }
-    const credential = credentialOf(task, deps.credentials);
+    const readsCluster = task.kind === 'scrape' && (task.spec.parser === 'kubernetes' || task.spec.parser === 'helm_release');
+    const credential = readsCluster ? undefined : credentialOf(task, deps.credentials);
     const logger = deps.logger.child({ taskId: task.id, jobId: task.jobId, kind: task.kind });
     switch (task.kind) {
       case 'gather': {
         const spec = task.spec;
+        // Releases and tags of one GitHub (or GHE) repository: the same token, ETags and limits.
+        const github = { jobId: task.jobId, etag: spec.etag, etags: deps.etags, githubToken: deps.githubToken, userAgent: deps.userAgent, logger, signal };
         if (spec.sourceType === 'github_release') {
           const { gatherGithubReleases } = await import('./gather/github.ts');
-          return gatherGithubReleases(spec.source, {
-            jobId: task.jobId,
-            etag: spec.etag,
-            etags: deps.etags,
-            githubToken: deps.githubToken,
-            userAgent: deps.userAgent,
-            logger,
-            signal,
-          });
+          return gatherGithubReleases(spec.source, github);
         }
         if (spec.sourceType === 'helm_repo') {
           const { gatherHelmChart } = await import('./gather/helm.ts');
           return gatherHelmChart(spec.source, { credential, signal });
+        }
+        if (spec.sourceType === 'github_tag') {
+          const { gatherGithubTags } = await import('./gather/github-tags.ts');
+          return gatherGithubTags(spec.source, github);
+        }
+        if (spec.sourceType === 'gitlab_release') {
+          const { gatherGitlabReleases } = await import('./gather/gitlab.ts');
+          return gatherGitlabReleases(spec.source, { credential, signal });
+        }
+        if (spec.sourceType === 'endoflife') {
+          const { gatherEndoflifeCycles } = await import('./gather/endoflife.ts');
+          return gatherEndoflifeCycles(spec.source, { etag: spec.etag, userAgent: deps.userAgent, credential, signal });
         }
         const { gatherOciTags } = await import('./gather/oci.ts');
         return gatherOciTags(spec.source, { tagFilter: spec.tagFilter, credential, logger, signal, limits: deps.ociLimits });
       }
       case 'scrape': {
         const { spec } = task;
+        if (spec.parser === 'kubernetes') {
+          const { readWorkloadVersion } = await import('./kube/workloads.ts');
+          return readWorkloadVersion(spec.kubernetes, { settings: clusterOf(task, deps.kube), signal });
+        }
+        if (spec.parser === 'helm_release') {
+          const { readHelmRelease } = await import('./kube/helm-release.ts');
+          return readHelmRelease(spec.helmRelease, { settings: clusterOf(task, deps.kube), signal });
+        }
         const { fetchRepositoryFile } = await import('./scrape/git.ts');
         const file = await fetchRepositoryFile(spec, {
           cacheDir: deps.cacheDir,

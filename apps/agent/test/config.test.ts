@@ -84,6 +84,29 @@ describe('agent configuration', () => {
     expect(error.message).not.toContain('sk_live_secret_value');
   });
 
+  it('reads the cluster from AGENT_KUBECONFIG or the pod, only when AGENT_KUBE_NAMESPACES names what it may read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-kube-config-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const token = join(dir, 'token');
+    writeFileSync(kubeconfig, 'apiVersion: v1\n');
+    writeFileSync(token, 'service-account-token');
+    expect(loadAgentConfig(required).kube).toBeUndefined();
+    expect(loadAgentConfig({ ...required, AGENT_KUBE_NAMESPACES: ' web, cert-manager ,web', AGENT_KUBECONFIG: kubeconfig, AGENT_KUBE_CLUSTER: 'prod-eu' }).kube).toEqual({
+      cluster: 'prod-eu',
+      namespaces: ['web', 'cert-manager'],
+      source: { kind: 'kubeconfig', path: kubeconfig },
+    });
+    const inPod = { ...required, AGENT_KUBE_NAMESPACES: 'web', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' };
+    expect(loadAgentConfig(inPod, { serviceAccountToken: token }).kube).toEqual({ cluster: 'kubernetes', namespaces: ['web'], source: { kind: 'in-cluster' } });
+    expect(configError(() => loadAgentConfig(inPod, { serviceAccountToken: join(dir, 'missing') })).message).toContain(
+      'AGENT_KUBE_NAMESPACES: the agent is not in a pod with a service account',
+    );
+    expect(configError(() => loadAgentConfig({ ...required, AGENT_KUBECONFIG: kubeconfig })).message).toContain('AGENT_KUBECONFIG: set AGENT_KUBE_NAMESPACES too');
+    expect(configError(() => loadAgentConfig({ ...required, AGENT_KUBE_NAMESPACES: 'web', AGENT_KUBECONFIG: join(dir, 'nope') })).message).toContain('AGENT_KUBECONFIG: ');
+    expect(configError(() => loadAgentConfig({ ...required, AGENT_KUBE_NAMESPACES: 'Web,kube system', AGENT_KUBECONFIG: kubeconfig })).message).toContain('AGENT_KUBE_NAMESPACES');
+    rmSync(dir, { recursive: true });
+  });
+
   it('scopes GITHUB_TOKEN to api.github.com unless GITHUB_TOKEN_HOSTS says otherwise', () => {
     expect(loadAgentConfig({ ...required, GITHUB_TOKEN: 'ghp_abc' }).githubToken?.scope.hosts).toEqual(hostPatterns(['api.github.com']));
     const error = configError(() => loadAgentConfig({ ...required, GITHUB_TOKEN: 'ghp_abc', GITHUB_TOKEN_HOSTS: 'api.github.com,*.example.com,ftp://x' }));

@@ -37,7 +37,9 @@ describe('OCI registries', () => {
       const byTag = new Map(result.releases.map((release) => [release.tag, release]));
       expect([...byTag.keys()].sort()).toEqual(images.map((image) => image.tag).sort());
       // 2.0.0-rc.1 and the three highest 1.x: 1.11.0 is a multi-platform index, dated by its amd64 image.
-      expect(byTag.get('2.0.0-rc.1')).toEqual({ tag: '2.0.0-rc.1', publishedAt: day(20), prerelease: false });
+      // The digest of each manifest read is kept, for images deployed by digest only.
+      expect(byTag.get('2.0.0-rc.1')).toEqual({ tag: '2.0.0-rc.1', publishedAt: day(20), prerelease: false, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+      expect(byTag.get('1.8.0')?.digest).toBeUndefined();
       expect(byTag.get('1.11.0')?.publishedAt).toBe(day(11));
       expect(byTag.get('1.9.0')?.publishedAt).toBe(day(9));
       expect(byTag.get('1.8.0')?.publishedAt).toBeNull();

@@ -105,14 +105,19 @@ describe('the agent process', () => {
     expect(agent.output()).not.toMatch(/never_shown/);
   }, 20_000);
 
-  it('loads the code of tasks only when a task comes: an idle agent maps none of it', async () => {
-    const agent = startAgent({ AGENT_SERVER_URL: `http://127.0.0.1:${await closedPort()}/api/v1/agent`, AGENT_API_KEY: 'pk_test' }, ['--import', LOG_LOADED_MODULES]);
+  it('loads the code of tasks only when a task comes: an idle agent maps none of it, cluster reads included', async () => {
+    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'pk-idle-')), 'kubeconfig');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n');
+    const agent = startAgent(
+      { AGENT_SERVER_URL: `http://127.0.0.1:${await closedPort()}/api/v1/agent`, AGENT_API_KEY: 'pk_test', AGENT_KUBE_NAMESPACES: 'web', AGENT_KUBECONFIG: kubeconfig },
+      ['--import', LOG_LOADED_MODULES],
+    );
     await waitFor(() => agent.output().includes('heartbeat failed'), 10_000);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     const loaded = agent.output().split('\n').flatMap((line) => (line.startsWith('module loaded: ') ? [line.slice('module loaded: '.length)] : []));
     expect(loaded.some((url) => url.endsWith('/src/loop.ts'))).toBe(true);
-    const taskCode = /\/node_modules\/(got|octokit|@octokit\/[^/]+|jq-wasm)\/|\/packages\/domain\/|\/apps\/agent\/src\/(gather|scrape|helm-sync|http-body)/;
+    const taskCode = /\/node_modules\/(got|octokit|@octokit\/[^/]+|jq-wasm|@kubernetes\/client-node|undici)\/|\/packages\/domain\/|\/apps\/agent\/src\/(gather|scrape|kube|helm-sync|http-body)/;
     expect(loaded.filter((url) => taskCode.test(url))).toEqual([]);
   }, 20_000);
 });

@@ -117,7 +117,8 @@ describe('running claimed tasks end to end on the agent side', () => {
   it('fails a task whose spec it cannot read, naming the fields', async () => {
     const error = (await runTask(claimed('scrape', { repoUrl: 'https://example.com/x.git' }), signal).catch((e: unknown) => e)) as TaskError;
     expect(error).toBeInstanceOf(TaskError);
-    expect(error.message).toMatch(/^the server sent a task this agent cannot read \(spec\.ref: .*spec\.filePath: .*spec\.parser: /);
+    // A scrape spec is told apart by its parser (a git file or a cluster read): that is the field named.
+    expect(error.message).toMatch(/^the server sent a task this agent cannot read \(spec\.parser: /);
     expect(error.retryable).toBe(false);
   });
 
@@ -135,6 +136,22 @@ describe('running claimed tasks end to end on the agent side', () => {
     });
     await expect(gatherOnly(claimed('helm_sync', { repoUrl: helm.url, chartFilter: null }), signal)).rejects.toMatchObject({
       message: 'this agent does not run helm_sync tasks (AGENT_CAPABILITIES)',
+      retryable: false,
+    });
+  });
+
+  it('runs a cluster scrape only for the cluster it reads, named by the task as its credential', async () => {
+    const spec = { parser: 'helm_release', helmRelease: { namespace: 'web', release: 'nginx' } };
+    await expect(runTask(claimed('scrape', spec, 'prod-eu'), signal)).rejects.toMatchObject({
+      message: 'this agent reads no cluster (set AGENT_KUBE_NAMESPACES, and AGENT_KUBECONFIG outside a pod)',
+      retryable: false,
+    });
+    const inCluster = createTaskRunner({
+      capabilities: ['scrape'], credentials, sandbox, etags: new Map(), githubToken: undefined, cacheDir: join(root, 'cache'), childEnv: {}, userAgent: 'planekeeper-agent/test', logger,
+      kube: { cluster: 'staging', namespaces: ['web'], source: { kind: 'kubeconfig', path: join(root, 'no-kubeconfig') } },
+    });
+    await expect(inCluster(claimed('scrape', spec, 'prod-eu'), signal)).rejects.toMatchObject({
+      message: 'the job names cluster prod-eu as its credentialName; this agent reads cluster staging (AGENT_KUBE_CLUSTER)',
       retryable: false,
     });
   });

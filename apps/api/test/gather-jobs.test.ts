@@ -201,6 +201,7 @@ describe('releases', () => {
     expect(first.body.items.map((r: { tag: string }) => r.tag)).toEqual(['nightly', 'v1.3.0-rc.1']);
     expect(first.body.items[1]).toEqual({
       id: expect.any(String), gatherJobId: id, tag: 'v1.3.0-rc.1', publishedAt: '2024-09-01T00:00:00.000Z', prerelease: true, url: null, firstSeenAt: expect.any(String),
+      digest: null, cycle: null,
     });
     const second = await viewer.get(`/api/v1/gather-jobs/${id}/releases?limit=2&cursor=${first.body.nextCursor}`);
     expect(second.body.items.map((r: { tag: string }) => r.tag)).toEqual(['v1.2.0', 'v1.0.0']);

@@ -136,7 +136,7 @@ describe('manual versions', () => {
     const id = await createJob(acme, manual);
     const answer = await client(api.url, acme.keys.member).put(`/api/v1/scrape-jobs/${id}/version`, { version: 'v1.2.0' });
     expect(answer.status).toBe(201);
-    expect(answer.body).toEqual({ id: expect.any(String), scrapeJobId: id, version: 'v1.2.0', raw: null, commitSha: null, source: 'manual', foundAt: expect.any(String) });
+    expect(answer.body).toEqual({ id: expect.any(String), scrapeJobId: id, version: 'v1.2.0', raw: null, commitSha: null, imageDigest: null, details: null, source: 'manual', foundAt: expect.any(String) });
     expect(await evaluationsOf(id)).toEqual([{ organizationId: acme.organizationId, reason: 'manual_version', target: { scrapeJobId: id } }]);
     expect((await client(api.url, acme.keys.viewer).get(`/api/v1/scrape-jobs/${id}`)).body.lastRunAt).not.toBeNull();
   });

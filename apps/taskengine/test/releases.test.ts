@@ -26,3 +26,16 @@ describe('upsertReleases', () => {
     expect(await upsertReleases(db, orgId, job.id, changed)).toEqual({ added: 0, updated: 1 });
   });
 });
+
+describe('releases with digests and release cycles', () => {
+  it('keep a digest an answer without one does not erase, and take a cycle whole as it changes', async () => {
+    const job = await makeGatherJob(db, orgId, { source_type: 'endoflife', source: JSON.stringify({ product: 'kubernetes' }) });
+    const digest = `sha256:${'f'.repeat(64)}`;
+    const cycle = { name: '1.31', eol: false, eolDate: '2025-10-28' };
+    await upsertReleases(db, orgId, job.id, [{ tag: '1.31.5', publishedAt: null, prerelease: false, digest, cycle }]);
+    expect(await upsertReleases(db, orgId, job.id, [{ tag: '1.31.5', publishedAt: null, prerelease: false }])).toEqual({ added: 0, updated: 0 });
+    expect(await upsertReleases(db, orgId, job.id, [{ tag: '1.31.5', publishedAt: null, prerelease: false, cycle: { ...cycle, eol: true } }])).toEqual({ added: 0, updated: 1 });
+    const row = await db.selectFrom('releases').select(['digest', 'cycle']).where('gather_job_id', '=', job.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ digest, cycle: { ...cycle, eol: true } });
+  });
+});

@@ -58,6 +58,9 @@ export interface ScrapeJob {
   repoUrl: string | null;
   ref: string | null;
   filePath: string | null;
+  kubernetes?: { namespace: string; selector: string } | null;
+  helmRelease?: { namespace: string; release: string } | null;
+  credentialName?: string | null;
   schedule: string | null;
   enabled: boolean;
   lastRunAt: string | null;

@@ -29,6 +29,10 @@ beforeAll(async () => {
   ids.helm = (await makeGatherJob(db, org, { name: 'ingress chart', source_type: 'helm_repo', source: JSON.stringify({ repoUrl: 'https://kubernetes.github.io/ingress-nginx', chart: 'ingress-nginx' }), enabled: false })).id;
   ids.scrape = (await makeScrapeJob(db, org, { name: 'cluster versions' })).id;
   ids.manual = (await makeScrapeJob(db, org, { name: 'hand-kept', parser: 'manual', repo_url: null, file_path: null, expression: null, schedule: null })).id;
+  ids.cluster = (await makeScrapeJob(db, org, {
+    name: 'ingress in prod', parser: 'kubernetes', repo_url: null, file_path: null, expression: null, credential_name: 'prod-eu',
+    kubernetes: JSON.stringify({ namespace: 'ingress-nginx', selector: 'app=ingress-nginx' }),
+  })).id;
   const lease = { status: 'claimed' as const, claimed_at: new Date(), lease_token: crypto.randomUUID(), lease_expires_at: new Date(Date.now() + 300_000), attempts: 1 };
   ids.running = (await makeTask(db, org, github.id, { ...lease, claimed_by: ids.west })).id;
   ids.failed = (await makeTask(db, org, ids.helm, { status: 'failed', error: 'helm repo answered 503', completed_at: new Date(), claimed_by: ids.east, attempts: 2 })).id;
@@ -157,6 +161,7 @@ describe('planekeeper get gather-jobs and scrape-jobs', () => {
     const byId = Object.fromEntries(rows.map((r) => [r.ID, r]));
     expect(byId[ids.scrape!]).toMatchObject({ NAME: 'cluster versions', PARSER: 'yq', SOURCE: 'https://git.example.com/platform/cluster.git:cluster/versions.yaml@main', SCHEDULE: '*/30 * * * *' });
     expect(byId[ids.manual!]).toMatchObject({ PARSER: 'manual', SOURCE: '-', SCHEDULE: '-' });
+    expect(byId[ids.cluster!]).toMatchObject({ PARSER: 'kubernetes', SOURCE: 'k8s:prod-eu/ingress-nginx app=ingress-nginx' });
     expect(tableRows((await planekeeper(['get', 'scrape-jobs', '--parser', 'manual'], world.env('viewer'))).stdout).map((r) => r.ID)).toEqual([ids.manual]);
   });
 });

@@ -16,8 +16,8 @@ type Json<T> = ColumnType<T, T | string, T | string>;
 export type ApiKeyRole = 'admin' | 'member' | 'viewer' | 'agent';
 export type TaskKind = 'gather' | 'scrape' | 'helm_sync';
 export type TaskStatus = 'pending' | 'claimed' | 'succeeded' | 'failed';
-export type SourceType = 'github_release' | 'helm_repo' | 'oci_registry';
-export type ParserType = 'yq' | 'jq' | 'regex' | 'manual';
+export type SourceType = 'github_release' | 'helm_repo' | 'oci_registry' | 'github_tag' | 'gitlab_release' | 'endoflife';
+export type ParserType = 'yq' | 'jq' | 'regex' | 'manual' | 'kubernetes' | 'helm_release';
 export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind';
 export type SeverityLevel = 'moderate' | 'high' | 'critical';
 export type AlertStatus = 'open' | 'resolved';
@@ -89,6 +89,10 @@ export interface ScrapeJobsTable {
   file_path: string | null;
   parser: ParserType;
   expression: string | null;
+  /** parser kubernetes: `{ namespace, selector, container?, kinds? }`. */
+  kubernetes: Json<Record<string, unknown>> | null;
+  /** parser helm_release: `{ namespace, release }`. */
+  helm_release: Json<Record<string, unknown>> | null;
   credential_name: string | null;
   schedule: string | null;
   history_limit: Generated<number>;
@@ -152,6 +156,10 @@ export interface ReleasesTable {
   url: string | null;
   first_seen_at: CreatedAt;
   updated_at: CreatedAt;
+  /** endoflife jobs: the release cycle (ReleaseCycle) this release is the latest of. */
+  cycle: Json<Record<string, unknown>> | null;
+  /** OCI jobs: the digest of the tag's manifest, where the gather read it. */
+  digest: string | null;
 }
 
 export interface VersionSnapshotsTable {
@@ -164,6 +172,10 @@ export interface VersionSnapshotsTable {
   source: 'agent' | 'manual';
   task_id: string | null;
   found_at: CreatedAt;
+  /** kubernetes: the digest of the deployed image, when its reference carries one. */
+  image_digest: string | null;
+  /** kubernetes and helm_release: what was read (ScrapeDetails). */
+  details: Json<Record<string, unknown>> | null;
 }
 
 export interface RulesTable {

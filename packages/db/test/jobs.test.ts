@@ -25,6 +25,12 @@ describe('taskSpecForJob', () => {
     const job = await makeScrapeJob(db, orgId, { parser: 'manual', repo_url: null, file_path: null, expression: null, schedule: null });
     expect(() => taskSpecForJob('scrape', job)).toThrow(/manual/);
   });
+
+  it('hands a cluster scrape job its settings', async () => {
+    const kubernetes = { namespace: 'web', selector: 'app=nginx', container: null, kinds: ['Deployment'] };
+    const job = await makeScrapeJob(db, orgId, { parser: 'kubernetes', repo_url: null, file_path: null, expression: null, credential_name: 'prod-eu', kubernetes: JSON.stringify(kubernetes) });
+    expect(taskSpecForJob('scrape', job)).toEqual({ parser: 'kubernetes', kubernetes });
+  });
 });
 
 describe('recordVersionSnapshot', () => {

@@ -40,28 +40,7 @@ export interface GithubGatherOptions {
  */
 export async function gatherGithubReleases(source: GithubSource, options: GithubGatherOptions): Promise<GatherResult> {
   const { logger } = options;
-  const baseUrl = (source.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
-  if (options.githubToken !== undefined) requireDestination(options.githubToken.scope, baseUrl);
-  const octokit = new Octokit({
-    baseUrl,
-    userAgent: options.userAgent,
-    // A rate-limited task fails at once with the reset time; waiting up to an hour would hold
-    // the task's lease and a slot. The server schedules the next run.
-    throttle: { enabled: false },
-    retry: { enabled: false },
-    request: { signal: options.signal },
-    log: { debug: () => {}, info: () => {}, warn: (message: string) => logger.debug({ octokit: message }, 'octokit warning'), error: () => {} },
-  });
-  const token = options.githubToken?.token;
-  if (token !== undefined) {
-    // Instead of octokit's `auth`, which adds the token to every request, pagination links to
-    // any host included. (Redirects to another origin lose it in fetch itself.)
-    const origin = new URL(baseUrl).origin;
-    octokit.hook.wrap('request', async (request, requestOptions) => {
-      if (new URL(octokit.request.endpoint.parse(requestOptions).url).origin !== origin) return request(requestOptions);
-      return request({ ...requestOptions, headers: { ...requestOptions.headers, authorization: `token ${token}` } });
-    });
-  }
+  const octokit = createGithubClient(source, options);
   const etag = options.etag ?? options.etags.get(options.jobId);
   const releases: GatherResult['releases'] = [];
   let firstPageEtag: string | undefined;
@@ -90,7 +69,41 @@ export async function gatherGithubReleases(source: GithubSource, options: Github
   return firstPageEtag === undefined ? { releases } : { releases, etag: firstPageEtag };
 }
 
-function githubFailure(error: unknown, source: GithubSource, signal: AbortSignal | undefined): TaskError {
+/**
+ * An octokit for `source` (GitHub, or GHE at its baseUrl) with no retries or throttling, carrying
+ * GITHUB_TOKEN only to the job's API root and only when GITHUB_TOKEN_HOSTS allows that host: a
+ * source naming another host fails before any request, and a page link to another origin is
+ * followed without the token. github_release and github_tag gathers both read through it.
+ */
+export function createGithubClient(source: GithubSource, options: Pick<GithubGatherOptions, 'githubToken' | 'userAgent' | 'logger' | 'signal'>): Octokit {
+  const { logger } = options;
+  const baseUrl = (source.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
+  if (options.githubToken !== undefined) requireDestination(options.githubToken.scope, baseUrl);
+  const octokit = new Octokit({
+    baseUrl,
+    userAgent: options.userAgent,
+    // A rate-limited task fails at once with the reset time; waiting up to an hour would hold
+    // the task's lease and a slot. The server schedules the next run.
+    throttle: { enabled: false },
+    retry: { enabled: false },
+    request: { signal: options.signal },
+    log: { debug: () => {}, info: () => {}, warn: (message: string) => logger.debug({ octokit: message }, 'octokit warning'), error: () => {} },
+  });
+  const token = options.githubToken?.token;
+  if (token !== undefined) {
+    // Instead of octokit's `auth`, which adds the token to every request, pagination links to
+    // any host included. (Redirects to another origin lose it in fetch itself.)
+    const origin = new URL(baseUrl).origin;
+    octokit.hook.wrap('request', async (request, requestOptions) => {
+      if (new URL(octokit.request.endpoint.parse(requestOptions).url).origin !== origin) return request(requestOptions);
+      return request({ ...requestOptions, headers: { ...requestOptions.headers, authorization: `token ${token}` } });
+    });
+  }
+  return octokit;
+}
+
+/** A failed GitHub call as a TaskError: rate limits retryable with their reset, 401/404 not. */
+export function githubFailure(error: unknown, source: GithubSource, signal: AbortSignal | undefined, what: 'releases' | 'tags' = 'releases'): TaskError {
   const name = `${source.owner}/${source.repo}`;
   if (signal?.aborted) return new TaskError('the task was stopped', { retryable: true, cause: error });
   if (!(error instanceof RequestError) || error.response === undefined) {
@@ -98,7 +111,7 @@ function githubFailure(error: unknown, source: GithubSource, signal: AbortSignal
     // octokit passes a body that is not JSON on as text, and its paginator then trips over it
     // with a TypeError; the body (a proxy's HTML page, say) stays out of the message.
     if (code === undefined && (error as Error | null)?.name === 'TypeError') {
-      return new TaskError(`the GitHub API for ${name} answered with something that is not a JSON list of releases (cut off, or an HTML page)`, { retryable: true, cause: error });
+      return new TaskError(`the GitHub API for ${name} answered with something that is not a JSON list of ${what} (cut off, or an HTML page)`, { retryable: true, cause: error });
     }
     return new TaskError(`could not reach the GitHub API for ${name}: ${code ?? (error instanceof Error ? error.message : String(error))}`, {
       retryable: true,

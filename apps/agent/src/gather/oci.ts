@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { parseLinkHeader } from 'got';
-import { compareVersions, parseVersionTag, type GatherResult } from '@planekeeper/domain';
+import type { GatherResult } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Credential } from '../credentials.ts';
 import { parseJsonBody, type BoundedResponse } from '../http-body.ts';
@@ -7,6 +8,9 @@ import { filterTags } from '../scrape/parsers/regex.ts';
 import { TaskError } from '../task-error.ts';
 import { toIsoOrNull } from './dates.ts';
 import { openRegistrySession, type RegistrySession } from './oci-registry.ts';
+import { newestLookingTags } from './newest-tags.ts';
+
+export { newestLookingTags } from './newest-tags.ts';
 
 /** An oci_registry source. */
 export interface OciSource {
@@ -79,38 +83,36 @@ function nextPage(link: string | undefined): string | undefined {
   }
 }
 
-/** Tags that parse as versions, highest first: the ones worth a date. */
-export function newestLookingTags(tags: readonly string[], count: number): string[] {
-  return tags
-    .map((tag) => ({ tag, version: parseVersionTag(tag) }))
-    .filter((entry): entry is { tag: string; version: NonNullable<typeof entry.version> } => entry.version !== null)
-    .sort((a, b) => compareVersions(b.version, a.version))
-    .slice(0, count)
-    .map((entry) => entry.tag);
-}
-
 interface Manifest {
   manifests?: { digest?: string; platform?: { os?: string; architecture?: string }; annotations?: Record<string, string> }[];
   config?: { digest?: string };
 }
 
-/** The image config's `created` time of a tag (linux/amd64 of a multi-platform index), or null. */
-export async function readImageCreated(session: RegistrySession, tag: string): Promise<string | null> {
-  const getJson = async <T>(path: string, what: string): Promise<T> => {
+/**
+ * What a tag's manifest tells: the image config's `created` time (linux/amd64 of a multi-platform
+ * index), or null; and the digest of the tag's own manifest (an index for a multi-platform
+ * image), which is what a pod spec pins with `image@sha256:...`.
+ */
+export async function readImageCreated(session: RegistrySession, tag: string): Promise<{ created: string | null; digest: string | null }> {
+  const getJson = async <T>(path: string, what: string): Promise<{ json: T; response: BoundedResponse }> => {
     const response = await session.get(path, { accept: MANIFEST_TYPES, maxBytes: 4 * 1024 * 1024, what });
     failOnStatus(response, session, what);
-    return parseJsonBody<T>(response, what);
+    return { json: parseJsonBody<T>(response, what), response };
   };
-  let manifest = await getJson<Manifest>(`/v2/${session.repository}/manifests/${encodeURIComponent(tag)}`, `the manifest of ${tag}`);
+  const first = await getJson<Manifest>(`/v2/${session.repository}/manifests/${encodeURIComponent(tag)}`, `the manifest of ${tag}`);
+  // The registry names the digest; a manifest's digest is the sha256 of its bytes where it does not.
+  const header = first.response.headers['docker-content-digest'];
+  const digest = typeof header === 'string' && /^sha256:[a-f0-9]{64}$/.test(header) ? header : `sha256:${createHash('sha256').update(first.response.body).digest('hex')}`;
+  let manifest = first.json;
   if (Array.isArray(manifest.manifests)) {
     const images = manifest.manifests.filter((entry) => entry.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
     const chosen = images.find((entry) => entry.platform?.os === 'linux' && entry.platform.architecture === 'amd64') ?? images[0];
-    if (chosen?.digest === undefined) return null;
-    manifest = await getJson<Manifest>(`/v2/${session.repository}/manifests/${chosen.digest}`, `the platform manifest of ${tag}`);
+    if (chosen?.digest === undefined) return { created: null, digest };
+    manifest = (await getJson<Manifest>(`/v2/${session.repository}/manifests/${chosen.digest}`, `the platform manifest of ${tag}`)).json;
   }
-  if (manifest.config?.digest === undefined) return null;
+  if (manifest.config?.digest === undefined) return { created: null, digest };
   const config = await getJson<{ created?: unknown }>(`/v2/${session.repository}/blobs/${manifest.config.digest}`, `the image config of ${tag}`);
-  return toIsoOrNull(config.created);
+  return { created: toIsoOrNull(config.json.created), digest };
 }
 
 /**
@@ -133,7 +135,7 @@ export async function gatherOciTags(
       retryable: false,
     });
   }
-  const dates = new Map<string, string | null>();
+  const dates = new Map<string, { created: string | null; digest: string | null }>();
   const toDate = newestLookingTags(tags, limits.datedTags);
   // A few at a time: registries rate-limit manifest reads (Docker Hub: 100 per 6 hours anonymously).
   for (let i = 0; i < toDate.length; i += 4) {
@@ -148,10 +150,15 @@ export async function gatherOciTags(
       }),
     );
   }
-  const dated = [...dates.values()].filter((date) => date !== null).length;
+  const dated = [...dates.values()].filter((read) => read.created !== null).length;
   options.logger.info(
     { repository: session.repository, tags: tags.length, dated },
     `publishedAt read from image configs for ${dated} of the ${limits.datedTags} newest-looking tags; left empty for the rest`,
   );
-  return { releases: tags.map((tag) => ({ tag, publishedAt: dates.get(tag) ?? null, prerelease: false })) };
+  return {
+    releases: tags.map((tag) => {
+      const read = dates.get(tag);
+      return { tag, publishedAt: read?.created ?? null, prerelease: false, ...(read?.digest ? { digest: read.digest } : {}) };
+    }),
+  };
 }

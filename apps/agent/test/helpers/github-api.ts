@@ -36,9 +36,36 @@ export function makeReleases(owner: string, repo: string, count: number): Github
   return releases;
 }
 
-/** A stand-in for the GitHub REST API's release listing, with its pagination, ETags and rate limit. */
+/** A tag as the GitHub REST API lists it (no date: that is on its commit). */
+export interface GithubTag {
+  name: string;
+  commit: { sha: string; url: string };
+  zipball_url: string;
+  tarball_url: string;
+  node_id: string;
+}
+
+/** Tags newest first as GitHub lists them, each with a commit dated a day after the previous. */
+export function makeTags(owner: string, repo: string, names: readonly string[], commits: Map<string, string>, firstDate = Date.UTC(2024, 0, 1)): GithubTag[] {
+  return names.map((name, i) => {
+    const sha = createHash('sha1').update(`${owner}/${repo}@${name}`).digest('hex');
+    commits.set(sha, new Date(firstDate + (names.length - 1 - i) * 86_400_000).toISOString().replace('.000Z', 'Z'));
+    return {
+      name,
+      commit: { sha, url: `https://api.github.com/repos/${owner}/${repo}/commits/${sha}` },
+      zipball_url: `https://api.github.com/repos/${owner}/${repo}/zipball/refs/tags/${name}`,
+      tarball_url: `https://api.github.com/repos/${owner}/${repo}/tarball/refs/tags/${name}`,
+      node_id: Buffer.from(`tag:${name}`).toString('base64'),
+    };
+  });
+}
+
+/** A stand-in for the GitHub REST API's release and tag listings, with pagination, ETags and rate limit. */
 export interface GithubApiStandIn extends LocalServer {
   repos: Map<string, GithubRelease[]>;
+  /** Tags by owner/repo, and commit dates by sha (the git data API). */
+  tags: Map<string, GithubTag[]>;
+  commits: Map<string, string>;
   /** Requests seen: path with query, and the If-None-Match sent. */
   requests: { path: string; ifNoneMatch: string | undefined; authorization: string | undefined }[];
   /** Requests left in the current rate-limit window; 304 answers do not count, as on GitHub. */
@@ -50,6 +77,8 @@ export interface GithubApiStandIn extends LocalServer {
 /** Starts the stand-in on 127.0.0.1; pass its `url` as the source's baseUrl (like GHE's /api/v3). */
 export async function startGithubApi(): Promise<GithubApiStandIn> {
   const repos = new Map<string, GithubRelease[]>();
+  const tags = new Map<string, GithubTag[]>();
+  const commits = new Map<string, string>();
   const requests: GithubApiStandIn['requests'] = [];
   const rateLimit = { remaining: 5000, limit: 5000, resetEpochSeconds: Math.floor(Date.now() / 1000) + 3600 };
   const local = await startLocalServer((req, res) => {
@@ -63,8 +92,16 @@ export async function startGithubApi(): Promise<GithubApiStandIn> {
       'x-ratelimit-used': String(rateLimit.limit - rateLimit.remaining),
       'x-ratelimit-resource': 'core',
     });
-    const match = /^\/repos\/([^/]+)\/([^/]+)\/releases$/.exec(url.pathname);
-    const releases = match === null ? undefined : repos.get(`${match[1]}/${match[2]}`);
+    const commit = /^\/repos\/([^/]+)\/([^/]+)\/git\/commits\/([0-9a-f]{40})$/.exec(url.pathname);
+    if (commit !== null && commits.has(commit[3] as string)) {
+      rateLimit.remaining--;
+      const date = commits.get(commit[3] as string);
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders() });
+      res.end(JSON.stringify({ sha: commit[3], node_id: 'C_x', author: { name: 'A', email: 'a@example.com', date }, committer: { name: 'GitHub', email: 'noreply@github.com', date }, message: 'Release', tree: { sha: 'f'.repeat(40), url: '' }, parents: [], verification: { verified: false, reason: 'unsigned', signature: null, payload: null } }));
+      return;
+    }
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(releases|tags)$/.exec(url.pathname);
+    const releases: unknown[] | undefined = match === null ? undefined : (match[3] === 'tags' ? tags : repos).get(`${match[1]}/${match[2]}`);
     if (releases === undefined) {
       res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', ...limitHeaders() });
       res.end(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/releases/releases#list-releases', status: '404' }));
@@ -99,6 +136,6 @@ export async function startGithubApi(): Promise<GithubApiStandIn> {
     });
     res.end(body);
   });
-  const standIn: GithubApiStandIn = Object.assign(local, { repos, requests, rateLimit, linkOrigin: undefined });
+  const standIn: GithubApiStandIn = Object.assign(local, { repos, tags, commits, requests, rateLimit, linkOrigin: undefined });
   return standIn;
 }

@@ -2,6 +2,7 @@ import { trimVersionSnapshots, type Database, type JobRowByKind } from '@planeke
 import {
   assertScrapeJobConsistent,
   conflict,
+  isClusterParser,
   parseGatherSource,
   type GatherJobCreate,
   type GatherJobUpdate,
@@ -64,6 +65,9 @@ export interface JobKind<K extends TaskKind, Create, Update> {
 
 /** `value` when the update names the field (null clears it), else the stored one. */
 const pick = <T>(value: T | undefined, stored: T): T => (value === undefined ? stored : value);
+
+/** A jsonb column's value: null, or the JSON text of the settings. */
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** 409 while an alert config references the job: deleting it would leave the config without its data. */
 async function refuseWhileUsed(trx: Kysely<Database>, organizationId: OrganizationId, what: string, ref: { gatherJobId: string } | { scrapeJobId: string }, id: string) {
@@ -138,8 +142,9 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
 };
 
 /**
- * Scrape jobs. The stored job merged with an update is checked (a non-manual job needs its repo,
- * file, expression and schedule). Changing what is read runs the job at once; a lower history
+ * Scrape jobs. The stored job merged with an update is checked (a git job needs its repo, file,
+ * expression and schedule; a cluster job, kubernetes or helm_release, its settings, schedule and
+ * cluster name as credentialName). Changing what is read runs the job at once; a lower history
  * limit trims the history now. A manual job has nothing to run.
  */
 export const scrapeJobs: JobKind<'scrape', ScrapeJobCreate, ScrapeJobUpdate> = {
@@ -162,6 +167,8 @@ export const scrapeJobs: JobKind<'scrape', ScrapeJobCreate, ScrapeJobUpdate> = {
         file_path: body.filePath ?? null,
         parser: body.parser,
         expression: body.expression ?? null,
+        kubernetes: json(body.kubernetes),
+        helm_release: json(body.helmRelease),
         credential_name: body.credentialName ?? null,
         schedule,
         ...(body.historyLimit !== undefined ? { history_limit: body.historyLimit } : {}),
@@ -172,22 +179,46 @@ export const scrapeJobs: JobKind<'scrape', ScrapeJobCreate, ScrapeJobUpdate> = {
     };
   },
   merge: (current, body) => {
+    const parser = body.parser ?? current.parser;
+    // A new parser drops the stored settings of the old one that it does not use (a git job made
+    // a cluster job forgets its repository); settings the update sends are checked as sent.
+    const kept = <T>(stored: T, usedBy: boolean): T | null => (usedBy ? stored : null);
+    const cluster = isClusterParser(parser);
     const merged = {
-      repo_url: pick(body.repoUrl, current.repo_url),
-      ref: pick(body.ref, current.ref),
-      file_path: pick(body.filePath, current.file_path),
-      parser: body.parser ?? current.parser,
-      expression: pick(body.expression, current.expression),
+      repo_url: pick(body.repoUrl, kept(current.repo_url, !cluster)),
+      ref: pick(body.ref, kept(current.ref, !cluster)),
+      file_path: pick(body.filePath, kept(current.file_path, !cluster)),
+      parser,
+      expression: pick(body.expression, kept(current.expression, !cluster)),
+      kubernetes: pick<unknown>(body.kubernetes, kept(current.kubernetes, parser === 'kubernetes')),
+      helm_release: pick<unknown>(body.helmRelease, kept(current.helm_release, parser === 'helm_release')),
       credential_name: pick(body.credentialName, current.credential_name),
       schedule: pick(body.schedule, current.schedule),
       history_limit: body.historyLimit ?? current.history_limit,
       enabled: body.enabled ?? current.enabled,
     };
-    assertScrapeJobConsistent({ parser: merged.parser, repoUrl: merged.repo_url, filePath: merged.file_path, expression: merged.expression, schedule: merged.schedule });
+    assertScrapeJobConsistent({
+      parser: merged.parser,
+      repoUrl: merged.repo_url,
+      ref: merged.ref,
+      filePath: merged.file_path,
+      expression: merged.expression,
+      schedule: merged.schedule,
+      credentialName: merged.credential_name,
+      kubernetes: merged.kubernetes,
+      helmRelease: merged.helm_release,
+    });
     return {
-      changes: { ...(body.name !== undefined ? { name: body.name } : {}), ...merged },
+      changes: {
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...merged,
+        kubernetes: json(merged.kubernetes),
+        helm_release: json(merged.helm_release),
+      },
       after: { enabled: merged.enabled, runnable: merged.parser !== 'manual', schedule: merged.schedule },
-      workChanged: (['repo_url', 'ref', 'file_path', 'parser', 'expression', 'credential_name'] as const).some((field) => merged[field] !== current[field]),
+      workChanged: (['repo_url', 'ref', 'file_path', 'parser', 'expression', 'credential_name', 'kubernetes', 'helm_release'] as const).some(
+        (field) => !sameJson(merged[field], current[field]),
+      ),
     };
   },
   afterEdit: async ({ trx, organizationId, before, after }) => ({

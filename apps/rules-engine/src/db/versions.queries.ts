@@ -1,21 +1,24 @@
 import type { Database } from '@planekeeper/db';
-import type { OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
+import type { DeployedSnapshot, DigestedRelease, OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** A gathered release as evaluation reads it: with its digest, to place an image deployed by digest. */
+type GatheredRelease = ReleaseCandidate & DigestedRelease;
+
 /** Every gathered release of the given gather jobs, by gather job id (jobs with none are absent). */
-export async function loadReleases(db: Db, organizationId: OrganizationId, gatherJobIds: readonly string[]): Promise<Map<string, ReleaseCandidate[]>> {
-  const byJob = new Map<string, ReleaseCandidate[]>();
+export async function loadReleases(db: Db, organizationId: OrganizationId, gatherJobIds: readonly string[]): Promise<Map<string, GatheredRelease[]>> {
+  const byJob = new Map<string, GatheredRelease[]>();
   if (gatherJobIds.length === 0) return byJob;
   const rows = await db
     .selectFrom('releases')
-    .select(['gather_job_id', 'tag', 'published_at', 'first_seen_at', 'prerelease'])
+    .select(['gather_job_id', 'tag', 'published_at', 'first_seen_at', 'prerelease', 'digest'])
     .where('organization_id', '=', organizationId)
     .where('gather_job_id', 'in', gatherJobIds)
     .execute();
   for (const row of rows) {
-    const release: ReleaseCandidate = { tag: row.tag, publishedAt: row.published_at, firstSeenAt: row.first_seen_at, prerelease: row.prerelease };
+    const release: GatheredRelease = { tag: row.tag, publishedAt: row.published_at, firstSeenAt: row.first_seen_at, prerelease: row.prerelease, digest: row.digest };
     const list = byJob.get(row.gather_job_id);
     if (list) list.push(release);
     else byJob.set(row.gather_job_id, [release]);
@@ -27,12 +30,12 @@ export async function loadReleases(db: Db, organizationId: OrganizationId, gathe
  * The deployed version of each scrape job: its latest snapshot (one query for the whole batch,
  * served by the version_snapshots_latest index). Jobs without a snapshot are absent.
  */
-export async function latestDeployedVersions(db: Db, organizationId: OrganizationId, scrapeJobIds: readonly string[]): Promise<Map<string, string>> {
+export async function latestDeployedVersions(db: Db, organizationId: OrganizationId, scrapeJobIds: readonly string[]): Promise<Map<string, DeployedSnapshot>> {
   if (scrapeJobIds.length === 0) return new Map();
-  const { rows } = await sql<{ scrape_job_id: string; version: string }>`
-    SELECT DISTINCT ON (scrape_job_id) scrape_job_id, version
+  const { rows } = await sql<{ scrape_job_id: string; version: string; image_digest: string | null }>`
+    SELECT DISTINCT ON (scrape_job_id) scrape_job_id, version, image_digest
       FROM version_snapshots
      WHERE organization_id = ${organizationId}::uuid AND scrape_job_id = ANY(${scrapeJobIds}::uuid[])
      ORDER BY scrape_job_id, found_at DESC, id DESC`.execute(db);
-  return new Map(rows.map((row) => [row.scrape_job_id, row.version]));
+  return new Map(rows.map((row) => [row.scrape_job_id, { version: row.version, imageDigest: row.image_digest }]));
 }

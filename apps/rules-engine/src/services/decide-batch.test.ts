@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AlertDecision, OpenAlertState, ReleaseCandidate } from '@planekeeper/domain';
-import { createRuleEvaluator, decideBatch, type ConfigDecision, type ConfigToDecide } from './decide-batch.ts';
+import { createRuleEvaluator, decideBatch, type ConfigDecision, type ConfigToDecide, type GatheredRelease } from './decide-batch.ts';
 
 const now = new Date('2026-03-10T12:00:00Z');
 const DAY = 86_400_000;
@@ -32,12 +32,23 @@ const open = (overrides: Partial<OpenAlertState> = {}): OpenAlertState => ({
   ...overrides,
 });
 
-/** One config decided alone, with the gather job's releases, the deployed version and the open alert given. */
-function decideOne(input: { config?: Partial<ConfigToDecide>; releases?: ReleaseCandidate[]; deployed?: string; alert?: OpenAlertState }): ConfigDecision {
+/** `releases` with the image digests an OCI gather read for some of its tags. */
+function withDigests(releases: ReleaseCandidate[], digests: Record<string, string>): GatheredRelease[] {
+  return releases.map((release) => ({ ...release, digest: digests[release.tag] ?? null }));
+}
+
+const digestA = `sha256:${'a'.repeat(64)}`;
+const digestB = `sha256:${'b'.repeat(64)}`;
+
+/**
+ * One config decided alone, with the gather job's releases, the deployed version (and the image
+ * digest a kubernetes scrape read with it) and the open alert given.
+ */
+function decideOne(input: { config?: Partial<ConfigToDecide>; releases?: GatheredRelease[]; deployed?: string; imageDigest?: string; alert?: OpenAlertState }): ConfigDecision {
   const [decision] = decideBatch({
     configs: [config(input.config)],
     releasesByGatherJob: new Map(input.releases ? [['gather-1', input.releases]] : []),
-    deployedByScrapeJob: new Map(input.deployed ? [['scrape-1', input.deployed]] : []),
+    deployedByScrapeJob: new Map(input.deployed ? [['scrape-1', { version: input.deployed, imageDigest: input.imageDigest ?? null }]] : []),
     openAlertsByConfig: new Map(input.alert ? [['config-1', input.alert]] : []),
     evaluate: createRuleEvaluator(now),
   });
@@ -87,6 +98,41 @@ describe('decideBatch', () => {
       evaluation: { status: 'ok', latestVersion: 'v1.4.0', behindBy: 2, severity: 'moderate' },
       alert: { action: 'open', events: [{ type: 'created', severity: 'moderate' }] },
     }],
+    ['an image deployed by digest is the gathered tag with that digest, and says so', {
+      releases: withDigests(minorsUpTo(8), { 'v1.2.0': digestA, 'v1.8.0': digestB }), deployed: digestA, imageDigest: digestA,
+    }, {
+      evaluation: { status: 'ok', deployedVersion: 'v1.2.0', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical', notes: [`deployed image ${digestA} is tag v1.2.0`] },
+      alert: { action: 'open', events: [{ type: 'created', severity: 'critical' }] },
+    }],
+    ['of several tags of one image (a version, its line, latest), the highest version is taken', {
+      releases: withDigests([...minorsUpTo(8), { tag: 'v1.6', publishedAt: now, firstSeenAt: now, prerelease: false }, { tag: 'latest', publishedAt: now, firstSeenAt: now, prerelease: false }], {
+        'v1.6.0': digestA, 'v1.6': digestA, latest: digestA,
+      }),
+      deployed: digestA, imageDigest: digestA,
+    }, {
+      evaluation: { status: 'ok', deployedVersion: 'v1.6.0', behindBy: 2, severity: 'moderate' },
+      alert: { action: 'open' },
+    }],
+    ['an image deployed by a digest no gathered tag has: unknown, saying why, the alert left alone', {
+      releases: withDigests(minorsUpTo(8), { 'v1.8.0': digestB }), deployed: digestA, imageDigest: digestA, alert: open(),
+    }, {
+      evaluation: {
+        status: 'unknown', deployedVersion: digestA, latestVersion: null,
+        reason: `the deployed image is pinned by digest ${digestA} without a tag, and none of the 1 tags whose digest the gather job read has it`,
+        explanation: expect.objectContaining({ deployed: null, stableOnly: true }),
+      },
+      alert: { action: 'none', events: [] },
+    }],
+    ['a gather job that read no digests cannot place one', { releases: minorsUpTo(8), deployed: digestA, imageDigest: digestA }, {
+      evaluation: { status: 'unknown', reason: expect.stringContaining('the gather job knows no tag digests') },
+      alert: { action: 'none', events: [] },
+    }],
+    ['an image with a tag and a digest is its tag: the digest places nothing', {
+      releases: withDigests(minorsUpTo(8), { 'v1.8.0': digestA }), deployed: '1.7.0', imageDigest: digestA,
+    }, {
+      evaluation: { status: 'ok', deployedVersion: '1.7.0', behindBy: 1, notes: [] },
+      alert: { action: 'none', events: [] },
+    }],
   ];
 
   it.each(rows)('%s', (_name, input, expected) => {
@@ -108,7 +154,7 @@ describe('decideBatch', () => {
         ['g1', minorsUpTo(8)],
         ['g2', [...minorsUpTo(2), { tag: 'v2.0.0', publishedAt: now, firstSeenAt: now, prerelease: false }]],
       ]),
-      deployedByScrapeJob: new Map([['s1', '1.2.0'], ['s2', '1.8.0']]),
+      deployedByScrapeJob: new Map([['s1', { version: '1.2.0', imageDigest: null }], ['s2', { version: '1.8.0', imageDigest: null }]]),
       openAlertsByConfig: new Map([['b', open()]]),
       evaluate: createRuleEvaluator(now),
     });

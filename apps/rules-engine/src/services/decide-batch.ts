@@ -1,7 +1,10 @@
 import {
   decideAlert,
   evaluateRule,
+  resolveDeployedImage,
   type AlertDecision,
+  type DeployedSnapshot,
+  type DigestedRelease,
   type LifecycleEvaluation,
   type OpenAlertState,
   type ReleaseCandidate,
@@ -19,6 +22,9 @@ export interface ConfigToDecide {
   /** The gather job's tag filter regex, if any. */
   tagFilter: string | null;
 }
+
+/** A gathered release as deciding reads it: with the image digest its gather read, if any. */
+export type GatheredRelease = ReleaseCandidate & DigestedRelease;
 
 /**
  * Evaluates a rule for (gather job, rule, tag filter, deployed version) once per run: thousands of
@@ -45,8 +51,9 @@ export function createRuleEvaluator(now: Date): RuleEvaluator {
 /** What a batch read from the database, locked. */
 export interface BatchInputs {
   configs: readonly ConfigToDecide[];
-  releasesByGatherJob: ReadonlyMap<string, readonly ReleaseCandidate[]>;
-  deployedByScrapeJob: ReadonlyMap<string, string>;
+  releasesByGatherJob: ReadonlyMap<string, readonly GatheredRelease[]>;
+  /** Each scrape job's latest snapshot: its version, and the image digest a kubernetes scrape read. */
+  deployedByScrapeJob: ReadonlyMap<string, DeployedSnapshot>;
   openAlertsByConfig: ReadonlyMap<string, OpenAlertState>;
   evaluate: RuleEvaluator;
 }
@@ -58,6 +65,24 @@ export interface ConfigDecision {
   evaluation: RuleEvaluation | null;
   /** What becomes of the config's alert (`none` included). */
   alert: AlertDecision;
+}
+
+/**
+ * Evaluates what a scrape job recorded. The digest of an image pinned without a tag is placed
+ * here, not by the agent or at ingestion: only an alert config joins a scrape job to the gather
+ * job whose tags know digests, and a later gather that reads the digest places it at once.
+ */
+function evaluateDeployment(config: ConfigToDecide, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator): RuleEvaluation {
+  if (deployed === null) return evaluate(config, null, releases);
+  const resolved = resolveDeployedImage(deployed, releases);
+  if ('unknown' in resolved) {
+    // What the releases alone tell (the tags skipped) still explains it; nothing was compared.
+    const { explanation } = evaluate(config, null, releases);
+    return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null, explanation };
+  }
+  const evaluation = evaluate(config, resolved.version, releases);
+  if (resolved.note === null) return evaluation;
+  return evaluation.status === 'ok' ? { ...evaluation, notes: [resolved.note, ...evaluation.notes] } : { ...evaluation, reason: `${evaluation.reason} (${resolved.note})` };
 }
 
 function toLifecycle(evaluation: RuleEvaluation): LifecycleEvaluation {
@@ -75,7 +100,7 @@ export function decideBatch(inputs: BatchInputs): ConfigDecision[] {
   return inputs.configs.map((config) => {
     const current = inputs.openAlertsByConfig.get(config.id) ?? null;
     const evaluation = config.enabled
-      ? inputs.evaluate(config, inputs.deployedByScrapeJob.get(config.scrapeJobId) ?? null, inputs.releasesByGatherJob.get(config.gatherJobId) ?? [])
+      ? evaluateDeployment(config, inputs.deployedByScrapeJob.get(config.scrapeJobId) ?? null, inputs.releasesByGatherJob.get(config.gatherJobId) ?? [], inputs.evaluate)
       : null;
     const alert = decideAlert({ current, evaluation: evaluation === null ? { status: 'unknown' } : toLifecycle(evaluation), configActive: config.enabled });
     return { alertConfigId: config.id, evaluation, alert };

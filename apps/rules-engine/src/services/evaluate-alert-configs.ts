@@ -1,5 +1,5 @@
 import { applyAlertChanges, findOpenAlerts, openAlertState, type AlertChange, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import { trustedOrganizationId, type EvaluatePayload, type OrganizationId, type ReleaseCandidate } from '@planekeeper/domain';
+import { trustedOrganizationId, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
@@ -7,7 +7,7 @@ import { findAlertConfigIds, lockAlertConfigs, type LockedAlertConfig } from '..
 import { upsertEvaluations, type EvaluationToStore } from '../db/evaluations.queries.ts';
 import { latestDeployedVersions, loadReleases } from '../db/versions.queries.ts';
 import type { RulesEngineMetrics } from '../metrics.ts';
-import { createRuleEvaluator, decideBatch, type ConfigToDecide, type RuleEvaluator } from './decide-batch.ts';
+import { createRuleEvaluator, decideBatch, type ConfigToDecide, type GatheredRelease, type RuleEvaluator } from './decide-batch.ts';
 
 /** What evaluating needs. */
 export interface EvaluateDeps {
@@ -30,7 +30,7 @@ export interface EvaluationSummary {
 
 /** State shared by the batches of one target: releases are loaded once per gather job. */
 interface RunState {
-  releases: Map<string, readonly ReleaseCandidate[]>;
+  releases: Map<string, readonly GatheredRelease[]>;
   evaluate: RuleEvaluator;
 }
 

@@ -94,6 +94,8 @@ export async function ingestScrapeResult(db: Kysely<Database>, task: ReportedTas
     version: result.version,
     raw: result.raw,
     commitSha: result.commitSha,
+    imageDigest: result.imageDigest ?? null,
+    details: result.details ?? null,
     source: 'agent',
     taskId: task.id,
     ...(task.completed_at ? { foundAt: task.completed_at } : {}),

@@ -30,7 +30,17 @@ function gatherSource(job: GatherJob): string {
   if (job.sourceType === 'github_release') return `github:${s.owner}/${s.repo}`;
   if (job.sourceType === 'helm_repo') return `helm:${s.repoUrl} ${s.chart}`;
   if (job.sourceType === 'oci_registry') return `oci:${s.registryUrl}/${s.repository}`;
+  if (job.sourceType === 'github_tag') return `github-tags:${s.owner}/${s.repo}`;
+  if (job.sourceType === 'gitlab_release') return `gitlab:${s.project}`;
+  if (job.sourceType === 'endoflife') return `endoflife:${s.product}`;
   return job.sourceType;
+}
+
+/** Where a scrape job reads: the file in git, or the cluster (its credentialName) and what in it. */
+function scrapeSource(job: ScrapeJob): string {
+  if (job.kubernetes) return `k8s:${job.credentialName ?? ''}/${job.kubernetes.namespace} ${job.kubernetes.selector}`;
+  if (job.helmRelease) return `helm-release:${job.credentialName ?? ''}/${job.helmRelease.namespace}/${job.helmRelease.release}`;
+  return job.repoUrl ? `${job.repoUrl}:${job.filePath ?? ''}${job.ref ? `@${job.ref}` : ''}` : '-';
 }
 
 function behind(alert: Alert): string {
@@ -102,7 +112,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
       .command('gather-jobs')
       .alias('gather-job')
       .description('List gather jobs, newest first')
-      .addOption(new Option('--source-type <type>', 'only jobs reading this kind of source').choices(['github_release', 'helm_repo', 'oci_registry']))
+      .addOption(new Option('--source-type <type>', 'only jobs reading this kind of source').choices(['github_release', 'helm_repo', 'oci_registry', 'github_tag', 'gitlab_release', 'endoflife']))
       .option('--helm-sync-job <id>', 'only the jobs this helm sync job made'),
   )
     .addOption(limitOption())
@@ -122,7 +132,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
       .command('scrape-jobs')
       .alias('scrape-job')
       .description('List scrape jobs, newest first')
-      .addOption(new Option('--parser <parser>', 'only jobs reading with this parser').choices(['yq', 'jq', 'regex', 'manual'])),
+      .addOption(new Option('--parser <parser>', 'only jobs reading with this parser').choices(['yq', 'jq', 'regex', 'manual', 'kubernetes', 'helm_release'])),
   )
     .addOption(limitOption())
     .action(async (options: { parser?: string; enabled?: boolean; disabled?: boolean; limit: number }, command: Command) => {
@@ -132,7 +142,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
           ['id', 'name', 'parser', 'source', 'schedule', 'enabled', 'last run', 'next run'],
           jobs.map((j) => [
             j.id, safeText(j.name, 40), j.parser,
-            j.repoUrl ? safeText(`${j.repoUrl}:${j.filePath ?? ''}${j.ref ? `@${j.ref}` : ''}`, 100) : '-',
+            safeText(scrapeSource(j), 100),
             j.schedule ?? '-', j.enabled ? 'yes' : 'no', formatAge(j.lastRunAt, ctx.now), formatAge(j.nextRunAt, ctx.now),
           ]),
         ),

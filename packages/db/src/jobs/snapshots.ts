@@ -8,6 +8,10 @@ export interface VersionSnapshotInput {
   version: string;
   raw?: string | null;
   commitSha?: string | null;
+  /** kubernetes: the digest of the deployed image. */
+  imageDigest?: string | null;
+  /** kubernetes and helm_release: what was read (ScrapeDetails). */
+  details?: Record<string, unknown> | null;
   source: 'agent' | 'manual';
   /** The task whose result this is (agent snapshots): a second ingestion of it adds nothing. */
   taskId?: string | null;
@@ -61,7 +65,10 @@ export async function recordVersionSnapshot(
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (previous && previous.version === input.version) return { snapshot: previous, created: false, trimmed: 0 };
+  // A digest-only image that moves is a new version even though the text of both is a digest.
+  if (previous && previous.version === input.version && (previous.image_digest ?? null) === (input.imageDigest ?? null)) {
+    return { snapshot: previous, created: false, trimmed: 0 };
+  }
   const snapshot = await db
     .insertInto('version_snapshots')
     .values({
@@ -70,6 +77,8 @@ export async function recordVersionSnapshot(
       version: input.version,
       raw: input.raw ?? null,
       commit_sha: input.commitSha ?? null,
+      image_digest: input.imageDigest ?? null,
+      details: input.details === undefined || input.details === null ? null : JSON.stringify(input.details),
       source: input.source,
       task_id: input.taskId ?? null,
       ...(foundAt ? { found_at: foundAt } : {}),

@@ -43,11 +43,16 @@ export function gatherTaskSpec(job: Pick<GatherJobRow, 'source_type' | 'source' 
 }
 
 /**
- * A scrape job's spec. Manual jobs have no spec (nothing for an agent to read).
- * @throws Error when the job is manual or lacks its repository fields.
+ * A scrape job's spec: the file to read from git, or what to read in the cluster. Manual jobs
+ * have no spec (nothing for an agent to read).
+ * @throws Error when the job is manual or lacks the settings of its parser.
  */
-export function scrapeTaskSpec(job: Pick<ScrapeJobRow, 'id' | 'parser' | 'repo_url' | 'ref' | 'file_path' | 'expression'>): ScrapeTaskSpec {
+export function scrapeTaskSpec(
+  job: Pick<ScrapeJobRow, 'id' | 'parser' | 'repo_url' | 'ref' | 'file_path' | 'expression' | 'kubernetes' | 'helm_release'>,
+): ScrapeTaskSpec {
   if (job.parser === 'manual') throw new Error(`scrape job ${job.id} is manual: it has no task to run`);
+  if (job.parser === 'kubernetes') return scrapeTaskSpecSchema.parse({ parser: job.parser, kubernetes: job.kubernetes });
+  if (job.parser === 'helm_release') return scrapeTaskSpecSchema.parse({ parser: job.parser, helmRelease: job.helm_release });
   return scrapeTaskSpecSchema.parse({ repoUrl: job.repo_url, ref: job.ref, filePath: job.file_path, parser: job.parser, expression: job.expression });
 }
 

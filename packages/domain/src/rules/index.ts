@@ -16,3 +16,5 @@ export type { CountedFrom, EvaluationExplanation, ExplainedRelease } from './exp
 export { compareSeverity, SEVERITIES, severityFor } from './severity.ts';
 export { previewVersions } from './version-preview.ts';
 export type { Severity, SeverityThresholds } from './severity.ts';
+export { resolveDeployedImage } from './deployed-image.ts';
+export type { DeployedSnapshot, DigestedRelease, ResolvedDeployment } from './deployed-image.ts';

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
 import { credentialNameSchema } from './fields.ts';
+import { imageDigestSchema, scrapeDetailsSchema } from './cluster-targets.ts';
+import { releaseCycleSchema } from './gather-jobs.ts';
 import { gatherTaskSpecSchema, helmSyncTaskSpecSchema, scrapeTaskSpecSchema, taskKindSchema, type TaskKind } from './tasks.ts';
 
 /** Most tasks one claim may return. */
@@ -90,6 +92,8 @@ export const gatherResultSchema = z
           publishedAt: timestampSchema.nullable().describe('Null when the source has no date (most OCI tags)'),
           prerelease: z.boolean(),
           url: z.string().max(2048).nullish(),
+          digest: imageDigestSchema.nullish().describe('oci_registry: the digest of the tag, where its manifest was read'),
+          cycle: releaseCycleSchema.nullish().describe('endoflife: the release cycle whose latest version this is'),
         }),
       )
       .max(50_000, 'releases must list at most 50000 releases'),
@@ -100,12 +104,14 @@ export const gatherResultSchema = z
 /** Result of a gather task. */
 export type GatherResult = z.infer<typeof gatherResultSchema>;
 
-/** Result of a scrape task: the version read from the file. */
+/** Result of a scrape task: the version read from the file, or from the cluster. */
 export const scrapeResultSchema = z
   .strictObject({
-    version: z.string().trim().min(1, 'version must not be empty').max(200),
-    raw: z.string().max(10_000).nullable().describe('The matched text'),
+    version: z.string().trim().min(1, 'version must not be empty').max(200).describe('The deployed version; an image pinned by digest only reports its digest'),
+    raw: z.string().max(10_000).nullable().describe('The matched text, or what was read in the cluster'),
     commitSha: z.string().regex(/^[0-9a-f]{7,64}$/i, 'commitSha must be a hex commit id').nullable(),
+    imageDigest: imageDigestSchema.nullish().describe('kubernetes: the digest of the image reported, when its reference carries one'),
+    details: scrapeDetailsSchema.nullish(),
   })
   .meta({ id: 'ScrapeResult' });
 /** Result of a scrape task. */

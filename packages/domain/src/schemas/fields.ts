@@ -136,7 +136,7 @@ export const credentialNameSchema = z
   .min(1, 'credentialName must not be empty')
   .max(200, 'credentialName must be at most 200 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@\/-]*$/, 'credentialName may hold letters, digits and _ . : @ / -')
-  .describe("Name of a credential in the agents' config.yaml; only agents declaring it run the job");
+  .describe("Name of a credential in the agents' config.yaml (for kubernetes and helm_release scrape jobs: the cluster's name, AGENT_KUBE_CLUSTER); only agents declaring it run the job");
 
 /**
  * A yes/no filter in a query string: `true` or `false`. Kept as text (query strings are text, and

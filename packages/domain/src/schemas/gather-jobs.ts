@@ -4,7 +4,7 @@ import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regex
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** Where a gather job reads releases from. */
-export const SOURCE_TYPE_VALUES = ['github_release', 'helm_repo', 'oci_registry'] as const;
+export const SOURCE_TYPE_VALUES = ['github_release', 'helm_repo', 'oci_registry', 'github_tag', 'gitlab_release', 'endoflife'] as const;
 /** A gather job's source type. */
 export type SourceType = (typeof SOURCE_TYPE_VALUES)[number];
 /** A gather job's source type. */
@@ -32,6 +32,30 @@ const ociRegistryShape = {
     .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'repository must be a lowercase OCI name such as library/nginx'),
 };
 
+const gitlabProjectShape = {
+  project: z
+    .string()
+    .trim()
+    .min(1, 'project must not be empty')
+    .max(255, 'project must be at most 255 characters')
+    .regex(
+      /^(?:[1-9][0-9]{0,18}|(?!(?:.*\/)?\.+(?:\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)+)$/,
+      'project must be a numeric project id or a path such as group/subgroup/project',
+    )
+    .describe('Numeric project id, or the path with its groups, e.g. gitlab-org/gitlab-runner'),
+  baseUrl: httpUrlSchema('baseUrl').optional().describe('Self-hosted GitLab, e.g. https://gitlab.example.com (default https://gitlab.com); the API is read below /api/v4'),
+};
+const endoflifeShape = {
+  product: z
+    .string()
+    .trim()
+    .min(1, 'product must not be empty')
+    .max(100, 'product must be at most 100 characters')
+    .regex(/^[a-z0-9][a-z0-9._+-]*$/, 'product must be an endoflife.date product id in lower case, e.g. kubernetes or amazon-eks')
+    .describe('endoflife.date product id, as in https://endoflife.date/<product>'),
+  baseUrl: httpUrlSchema('baseUrl').optional().describe('A mirror of endoflife.date (default https://endoflife.date); the API is read below /api/v1'),
+};
+
 /** Source of a github_release job: `{ owner, repo, baseUrl? }`. */
 export const githubReleaseSourceSchema = z.strictObject(githubReleaseShape).meta({ id: 'GithubReleaseSource' });
 /** Source of a helm_repo job: `{ repoUrl, chart }`. */
@@ -39,11 +63,21 @@ export const helmRepoSourceSchema = z.strictObject(helmRepoShape).meta({ id: 'He
 /** Source of an oci_registry job: `{ registryUrl, repository }`. */
 export const ociRegistrySourceSchema = z.strictObject(ociRegistryShape).meta({ id: 'OciRegistrySource' });
 
+/** Source of a github_tag job (repositories that tag without releases): `{ owner, repo, baseUrl? }`. */
+export const githubTagSourceSchema = z.strictObject(githubReleaseShape).meta({ id: 'GithubTagSource' });
+/** Source of a gitlab_release job: `{ project, baseUrl? }`. */
+export const gitlabReleaseSourceSchema = z.strictObject(gitlabProjectShape).meta({ id: 'GitlabReleaseSource' });
+/** Source of an endoflife job: `{ product, baseUrl? }`, one release per release cycle. */
+export const endoflifeSourceSchema = z.strictObject(endoflifeShape).meta({ id: 'EndoflifeSource' });
+
 /** The source schema of each source type. */
 export const gatherSourceSchemas = {
   github_release: githubReleaseSourceSchema,
   helm_repo: helmRepoSourceSchema,
   oci_registry: ociRegistrySourceSchema,
+  github_tag: githubTagSourceSchema,
+  gitlab_release: gitlabReleaseSourceSchema,
+  endoflife: endoflifeSourceSchema,
 } as const;
 
 /** Source settings of one source type. */
@@ -61,6 +95,9 @@ export const gatherSourceOutputSchemas = {
   github_release: z.object({ ...githubReleaseShape, baseUrl: z.string().nullish() }),
   helm_repo: z.object(helmRepoShape),
   oci_registry: z.object(ociRegistryShape),
+  github_tag: z.object({ ...githubReleaseShape, baseUrl: z.string().nullish() }),
+  gitlab_release: z.object({ ...gitlabProjectShape, baseUrl: z.string().nullish() }),
+  endoflife: z.object({ ...endoflifeShape, baseUrl: z.string().nullish() }),
 } as const;
 
 /** Issues of `source` read as settings of `sourceType` (paths start at `source`). */
@@ -96,7 +133,14 @@ const createVariant = <T extends SourceType>(sourceType: T) =>
 
 /** `POST /gather-jobs`: `source` is discriminated by `sourceType`. */
 export const gatherJobCreateSchema = z
-  .discriminatedUnion('sourceType', [createVariant('github_release'), createVariant('helm_repo'), createVariant('oci_registry')])
+  .discriminatedUnion('sourceType', [
+    createVariant('github_release'),
+    createVariant('helm_repo'),
+    createVariant('oci_registry'),
+    createVariant('github_tag'),
+    createVariant('gitlab_release'),
+    createVariant('endoflife'),
+  ])
   .meta({ id: 'GatherJobCreate', description: 'A gather job: where to read upstream releases from, and when' });
 /** Body of `POST /gather-jobs`. */
 export type GatherJobCreate = z.infer<typeof gatherJobCreateSchema>;
@@ -111,8 +155,9 @@ export const gatherJobUpdateSchema = z
     name: nameSchema.optional(),
     sourceType: sourceTypeSchema.optional(),
     source: z
-      .union([githubReleaseSourceSchema, helmRepoSourceSchema, ociRegistrySourceSchema], {
-        error: 'must be the settings of one source type: { owner, repo, baseUrl? }, { repoUrl, chart } or { registryUrl, repository }',
+      .union([githubReleaseSourceSchema, helmRepoSourceSchema, ociRegistrySourceSchema, gitlabReleaseSourceSchema, endoflifeSourceSchema], {
+        error:
+          'must be the settings of one source type: { owner, repo, baseUrl? }, { repoUrl, chart }, { registryUrl, repository }, { project, baseUrl? } or { product, baseUrl? }',
       })
       .optional(),
     schedule: cronSchema('schedule').optional(),
@@ -138,7 +183,13 @@ export const gatherJobResponseSchema = z
     id: idSchema,
     name: z.string(),
     sourceType: sourceTypeSchema,
-    source: z.union([gatherSourceOutputSchemas.github_release, gatherSourceOutputSchemas.helm_repo, gatherSourceOutputSchemas.oci_registry]),
+    source: z.union([
+      gatherSourceOutputSchemas.github_release,
+      gatherSourceOutputSchemas.helm_repo,
+      gatherSourceOutputSchemas.oci_registry,
+      gatherSourceOutputSchemas.gitlab_release,
+      gatherSourceOutputSchemas.endoflife,
+    ]),
     schedule: z.string(),
     tagFilter: z.string().nullable(),
     credentialName: z.string().nullable(),
@@ -163,6 +214,32 @@ export const gatherJobListQuerySchema = z.strictObject({
 /** `GET /gather-jobs` query. */
 export type GatherJobListQuery = z.infer<typeof gatherJobListQuerySchema>;
 
+const dateSchema = z.iso.date({ message: 'must be a date, YYYY-MM-DD' });
+
+/**
+ * A release cycle as endoflife.date describes it, stored with the release of its latest version
+ * so rules can read support and end-of-life dates. Dates are calendar dates (YYYY-MM-DD); a flag
+ * may be true while its date is unknown (`eol: true`, `eolDate: null`).
+ */
+export const releaseCycleSchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).describe('The cycle, e.g. 1.31 or 22.04'),
+    label: z.string().max(200).nullable(),
+    releaseDate: dateSchema.nullable().describe('When the cycle was first released'),
+    latestVersion: z.string().max(256).nullable(),
+    latestDate: dateSchema.nullable().describe('When its latest version was released'),
+    lts: z.boolean(),
+    supportEnds: dateSchema.nullable().describe('End of active support (endoflife.date eoasFrom)'),
+    supportEnded: z.boolean(),
+    eolDate: dateSchema.nullable().describe('End of life: no more security fixes (endoflife.date eolFrom)'),
+    eol: z.boolean(),
+    extendedSupportEnds: dateSchema.nullable().describe('End of paid extended support (endoflife.date eoesFrom)'),
+    maintained: z.boolean(),
+  })
+  .meta({ id: 'ReleaseCycle' });
+/** A release cycle with its support and end-of-life dates. */
+export type ReleaseCycle = z.infer<typeof releaseCycleSchema>;
+
 /** A gathered release as the API returns it. */
 export const releaseResponseSchema = z
   .object({
@@ -173,6 +250,8 @@ export const releaseResponseSchema = z
     prerelease: z.boolean(),
     url: z.string().nullable(),
     firstSeenAt: timestampSchema,
+    digest: z.string().nullable().describe('Image digest of the tag, where the OCI gather read its manifest'),
+    cycle: releaseCycleSchema.nullable().describe('endoflife jobs: the release cycle this release is the latest of'),
   })
   .meta({ id: 'Release' });
 /** A gathered release as the API returns it. */

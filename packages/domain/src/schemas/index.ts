@@ -4,6 +4,7 @@ export * from './parse.ts';
 export * from './api-keys.ts';
 export * from './organizations.ts';
 export * from './gather-jobs.ts';
+export * from './cluster-targets.ts';
 export * from './scrape-jobs.ts';
 export * from './helm-sync-jobs.ts';
 export * from './rules.ts';

@@ -41,7 +41,8 @@ describe('JSON Schema generation', () => {
     expect(rule?.required).toEqual(['name', 'type', 'moderate', 'high', 'critical']);
   });
 
-  it('the gather job create body is a oneOf of three source types', () => {
-    expect(definition(schemas.gatherJobCreateSchema, 'GatherJobCreate')?.oneOf).toHaveLength(3);
+  it('the gather job create body is a oneOf of its six source types', () => {
+    expect(definition(schemas.gatherJobCreateSchema, 'GatherJobCreate')?.oneOf).toHaveLength(schemas.SOURCE_TYPE_VALUES.length);
+    expect(schemas.SOURCE_TYPE_VALUES).toHaveLength(6);
   });
 });

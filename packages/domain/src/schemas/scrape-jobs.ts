@@ -2,9 +2,14 @@ import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
 import { credentialNameSchema, cronSchema, gitRefSchema, gitUrlSchema, queryFlagSchema, regexProblem, repoFilePathSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
+import { clusterTargetOutputSchemas, helmReleaseTargetSchema, kubernetesTargetSchema, scrapeDetailsSchema } from './cluster-targets.ts';
 
-/** How a scrape job reads the deployed version; `manual` versions are entered through the API. */
-export const PARSER_VALUES = ['yq', 'jq', 'regex', 'manual'] as const;
+/**
+ * How a scrape job reads the deployed version: a file in git (`yq`, `jq`, `regex`), the cluster
+ * an agent runs in (`kubernetes`: workloads' image tags; `helm_release`: Helm's release records),
+ * or by hand (`manual`, entered through the API).
+ */
+export const PARSER_VALUES = ['yq', 'jq', 'regex', 'manual', 'kubernetes', 'helm_release'] as const;
 /** A scrape job's parser. */
 export type ParserType = (typeof PARSER_VALUES)[number];
 /** A scrape job's parser. */
@@ -21,6 +26,16 @@ const expressionSchema = z
   .max(2000, 'expression must be at most 2000 characters')
   .describe('yq/jq path (e.g. .image.tag) or a regex whose first capture group is the version');
 
+/** Parsers that read a file from git. */
+export const GIT_PARSERS = ['yq', 'jq', 'regex'] as const;
+/** Parsers that read the cluster an agent runs in; their jobs route to it by credentialName. */
+export const CLUSTER_PARSERS = ['kubernetes', 'helm_release'] as const;
+
+/** Whether `parser` reads the cluster (kubernetes, helm_release). */
+export function isClusterParser(parser: ParserType): parser is (typeof CLUSTER_PARSERS)[number] {
+  return (CLUSTER_PARSERS as readonly string[]).includes(parser);
+}
+
 /** The fields whose combination {@link scrapeJobIssues} checks; null and undefined both mean absent. */
 export interface ScrapeJobFields {
   parser: ParserType;
@@ -28,23 +43,41 @@ export interface ScrapeJobFields {
   filePath?: string | null;
   expression?: string | null;
   schedule?: string | null;
+  ref?: string | null;
+  credentialName?: string | null;
+  kubernetes?: unknown;
+  helmRelease?: unknown;
 }
 
+const present = (value: unknown) => value !== undefined && value !== null;
+
 /**
- * Cross-field problems of a scrape job: a non-manual job needs repoUrl, filePath, expression and
- * schedule; a regex expression must compile and have a capture group. Services run it on the
+ * Cross-field problems of a scrape job: a git job needs repoUrl, filePath, expression and
+ * schedule; a kubernetes or helm_release job needs its settings, a schedule and a credentialName
+ * (the cluster name its agents declare), and no git fields; settings of another parser are
+ * refused; a regex expression must compile and have a capture group. Services run it on the
  * stored job merged with an update.
  */
 export function scrapeJobIssues(job: ScrapeJobFields): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (job.parser !== 'manual') {
-    for (const field of ['repoUrl', 'filePath', 'expression', 'schedule'] as const) {
-      const value = job[field];
-      if (value === undefined || value === null) {
-        issues.push({ path: [field], message: `${field} is required unless parser is manual` });
-      }
-    }
+  const require = (field: keyof ScrapeJobFields, message: string) => {
+    if (!present(job[field])) issues.push({ path: [field], message });
+  };
+  const refuse = (field: keyof ScrapeJobFields) => {
+    if (present(job[field])) issues.push({ path: [field], message: `${field} is not used by parser ${job.parser}` });
+  };
+  if ((GIT_PARSERS as readonly string[]).includes(job.parser)) {
+    for (const field of ['repoUrl', 'filePath', 'expression', 'schedule'] as const) require(field, `${field} is required unless parser is manual`);
   }
+  if (isClusterParser(job.parser)) {
+    const settings = job.parser === 'kubernetes' ? 'kubernetes' : 'helmRelease';
+    require(settings, `${settings} is required for parser ${job.parser}`);
+    require('schedule', `schedule is required for parser ${job.parser}`);
+    require('credentialName', `credentialName is required for parser ${job.parser}: the cluster name its agents declare (AGENT_KUBE_CLUSTER)`);
+    for (const field of ['repoUrl', 'ref', 'filePath', 'expression'] as const) refuse(field);
+  }
+  if (job.parser !== 'kubernetes') refuse('kubernetes');
+  if (job.parser !== 'helm_release') refuse('helmRelease');
   if (job.parser === 'regex' && typeof job.expression === 'string') {
     const problem = regexProblem(job.expression, { requireCaptureGroup: true });
     if (problem !== null) issues.push({ path: ['expression'], message: `expression ${problem}` });
@@ -64,6 +97,8 @@ const fields = {
   filePath: repoFilePathSchema('filePath').nullish(),
   parser: parserSchema,
   expression: expressionSchema.nullish(),
+  kubernetes: kubernetesTargetSchema.nullish().describe('parser kubernetes: which workloads to read'),
+  helmRelease: helmReleaseTargetSchema.nullish().describe('parser helm_release: which Helm release to read'),
   credentialName: credentialNameSchema.nullish(),
   schedule: cronSchema('schedule').nullish(),
   historyLimit: z
@@ -76,7 +111,10 @@ const fields = {
   enabled: z.boolean().optional(),
 };
 
-/** `POST /scrape-jobs`: repo fields, expression and schedule are required unless parser is manual. */
+/**
+ * `POST /scrape-jobs`: git parsers need repo fields, expression and schedule; cluster parsers their
+ * settings, schedule and credentialName; manual needs nothing.
+ */
 export const scrapeJobCreateSchema = z
   .strictObject(fields)
   .superRefine((job, ctx) => addIssues(ctx, scrapeJobIssues(job)))
@@ -119,6 +157,8 @@ export const scrapeJobResponseSchema = z
     filePath: z.string().nullable(),
     parser: parserSchema,
     expression: z.string().nullable(),
+    kubernetes: clusterTargetOutputSchemas.kubernetes.nullable(),
+    helmRelease: clusterTargetOutputSchemas.helmRelease.nullable(),
     credentialName: z.string().nullable(),
     schedule: z.string().nullable(),
     historyLimit: z.number().int(),
@@ -149,6 +189,8 @@ export const versionSnapshotResponseSchema = z
     version: z.string(),
     raw: z.string().nullable(),
     commitSha: z.string().nullable(),
+    imageDigest: z.string().nullable().describe('kubernetes: the image digest deployed, when the image reference carries one'),
+    details: scrapeDetailsSchema.nullable().describe('kubernetes and helm_release: what was read, workload by workload'),
     source: z.enum(['agent', 'manual']),
     foundAt: timestampSchema,
   })

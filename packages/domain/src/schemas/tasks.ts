@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, timestampSchema } from './common.ts';
+import { clusterTargetOutputSchemas } from './cluster-targets.ts';
 import { gatherSourceOutputSchemas } from './gather-jobs.ts';
 
 /** What a task does; also an agent capability. */
@@ -29,20 +30,35 @@ export const gatherTaskSpecSchema = z
     z.object({ sourceType: z.literal('github_release'), source: gatherSourceOutputSchemas.github_release, ...gatherSpecFields }),
     z.object({ sourceType: z.literal('helm_repo'), source: gatherSourceOutputSchemas.helm_repo, ...gatherSpecFields }),
     z.object({ sourceType: z.literal('oci_registry'), source: gatherSourceOutputSchemas.oci_registry, ...gatherSpecFields }),
+    z.object({ sourceType: z.literal('github_tag'), source: gatherSourceOutputSchemas.github_tag, ...gatherSpecFields }),
+    z.object({ sourceType: z.literal('gitlab_release'), source: gatherSourceOutputSchemas.gitlab_release, ...gatherSpecFields }),
+    z.object({ sourceType: z.literal('endoflife'), source: gatherSourceOutputSchemas.endoflife, ...gatherSpecFields }),
   ])
   .meta({ id: 'GatherTaskSpec' });
 /** Spec of a gather task. */
 export type GatherTaskSpec = z.infer<typeof gatherTaskSpecSchema>;
 
-/** What an agent needs to run a scrape task. */
+/** What an agent needs to read a file from git. */
+export const gitScrapeTaskSpecSchema = z.object({
+  repoUrl: z.string(),
+  ref: z.string().nullable(),
+  filePath: z.string(),
+  parser: z.enum(['yq', 'jq', 'regex']),
+  expression: z.string(),
+});
+/** Spec of a scrape task that reads a file from git. */
+export type GitScrapeTaskSpec = z.infer<typeof gitScrapeTaskSpecSchema>;
+
+/**
+ * What an agent needs to run a scrape task: a file from git, or (routed by the task's credential
+ * name to an agent in that cluster) workloads or a Helm release of its cluster.
+ */
 export const scrapeTaskSpecSchema = z
-  .object({
-    repoUrl: z.string(),
-    ref: z.string().nullable(),
-    filePath: z.string(),
-    parser: z.enum(['yq', 'jq', 'regex']),
-    expression: z.string(),
-  })
+  .discriminatedUnion('parser', [
+    gitScrapeTaskSpecSchema,
+    z.object({ parser: z.literal('kubernetes'), kubernetes: clusterTargetOutputSchemas.kubernetes }),
+    z.object({ parser: z.literal('helm_release'), helmRelease: clusterTargetOutputSchemas.helmRelease }),
+  ])
   .meta({ id: 'ScrapeTaskSpec' });
 /** Spec of a scrape task. */
 export type ScrapeTaskSpec = z.infer<typeof scrapeTaskSpecSchema>;

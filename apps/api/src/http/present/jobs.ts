@@ -30,6 +30,8 @@ export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
     filePath: row.file_path,
     parser: row.parser,
     expression: row.expression,
+    kubernetes: row.kubernetes as ScrapeJobResponse['kubernetes'],
+    helmRelease: row.helm_release as ScrapeJobResponse['helmRelease'],
     credentialName: row.credential_name,
     schedule: row.schedule,
     historyLimit: row.history_limit,
@@ -67,6 +69,8 @@ export function presentRelease(row: ReleaseRow): ReleaseResponse {
     prerelease: row.prerelease,
     url: row.url,
     firstSeenAt: row.first_seen_at.toISOString(),
+    digest: row.digest,
+    cycle: row.cycle as ReleaseResponse['cycle'],
   };
 }
 
@@ -77,6 +81,8 @@ export function presentSnapshot(row: VersionSnapshotRow): VersionSnapshotRespons
     version: row.version,
     raw: row.raw,
     commitSha: row.commit_sha,
+    imageDigest: row.image_digest,
+    details: row.details as VersionSnapshotResponse['details'],
     source: row.source,
     foundAt: row.found_at.toISOString(),
   };
