@@ -33,7 +33,7 @@ beforeAll(async () => {
 
   stack = await startStack();
   const agentKey = await stack.call('POST', '/api/v1/api-keys', { name: 'cluster agent', role: 'agent' });
-  await stack.startAgent({
+  await stack.startAgent('cluster-agent', {
     AGENT_API_KEY: agentKey.body.key,
     AGENT_CONFIG: writeAgentConfig({ 'gitlab-token': { type: 'https_pat', token: gitlab.token, hosts: [new URL(gitlab.url).host] } }),
     AGENT_KUBE_NAMESPACES: 'web,cert-manager',
