@@ -37,4 +37,14 @@ describe('GET /api/v1/openapi.json', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'type', 'moderate', 'high', 'critical']));
     expect(schema.additionalProperties).toBe(false);
   });
+
+  it('describes the explanation an evaluation carries', async () => {
+    const { body } = await client(api.url).get('/api/v1/openapi.json');
+    const evaluation = body.components.schemas.Evaluation;
+    expect(evaluation.required).toContain('explanation');
+    const explanation = JSON.stringify(evaluation.properties.explanation);
+    expect(explanation).toContain('#/components/schemas/EvaluationExplanation');
+    const schema = body.components.schemas.EvaluationExplanation;
+    expect(Object.keys(schema.properties)).toEqual(['family', 'familyChosenBy', 'variant', 'stableOnly', 'deployed', 'latest', 'counted', 'skipped', 'countedFrom']);
+  });
 });
