@@ -38,6 +38,15 @@ describe('GET /api/v1/openapi.json', () => {
     expect(schema.additionalProperties).toBe(false);
   });
 
+  it('describes the parse preview, with its own body limit', async () => {
+    const { body } = await client(api.url).get('/api/v1/openapi.json');
+    const preview = body.paths['/api/v1/versions/parse'].post;
+    expect(preview.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreviewRequest' });
+    expect(preview.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreview' });
+    expect(preview.responses['413'].description).toBe('Request body larger than 3840000 bytes');
+    expect(body.paths['/api/v1/rules'].post.responses['413'].description).toBe('Request body too large');
+  });
+
   it('describes the explanation an evaluation carries', async () => {
     const { body } = await client(api.url).get('/api/v1/openapi.json');
     const evaluation = body.components.schemas.Evaluation;
