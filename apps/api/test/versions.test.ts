@@ -135,7 +135,7 @@ describe('POST /api/v1/versions/parse', () => {
 
   it('reads no body before the caller is known: a bad key or none is refused without parsing it', async () => {
     const large = JSON.stringify({ tags: Array.from({ length: 10_000 }, (_, i) => `${i}.0.0-${'b'.repeat(240)}`) });
-    const cases = [{}, { authorization: 'Bearer pk_not_a_key_at_all' }, { authorization: `Bearer ${acme.keys.agent}` }];
+    const cases: Array<Record<string, string>> = [{}, { authorization: 'Bearer pk_not_a_key_at_all' }, { authorization: `Bearer ${acme.keys.agent}` }];
     for (const headers of cases) {
       // Not JSON at all, too large, or a gzip bomb: the answer is about the key, never about the body.
       expect((await postRaw('{"tags": [', headers)).status).not.toBe(400);
