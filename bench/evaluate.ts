@@ -4,6 +4,7 @@ import { evaluateQueue } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import type { Report } from './lib/report.ts';
 import { until } from './lib/client.ts';
+import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant } from './lib/fixtures.ts';
 import { profiling } from './lib/node-process.ts';
@@ -60,23 +61,28 @@ export async function benchEvaluate(cluster: BenchCluster, report: Report): Prom
     const run = async (label: string) => {
       const since = new Date();
       const eventsBefore = await alertEventJobs();
+      const engineCpu = cpuMeter(() => cpuSecondsOf(engine.child.pid!));
+      const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
       const started = performance.now();
       await sendJob(boss, null, evaluateQueue, { organizationId, reason: 'gather_completed', target: { gatherJobId: gather.id } });
       await until(`${label}: every config evaluated and ${violating} alert.event jobs`, async () => {
         const evaluated = await db.selectFrom('evaluations').select((eb) => eb.fn.countAll<string>().as('n')).where('evaluated_at', '>=', since).executeTakeFirstOrThrow();
         return Number(evaluated.n) === CONFIGS && (await alertEventJobs()) - eventsBefore === violating;
       }, 120_000, 10);
-      return (performance.now() - started) / 1000;
+      const seconds = (performance.now() - started) / 1000;
+      return { seconds, cpu: { rules_engine: engineCpu.stop(), postgres: postgresCpu.stop() } };
     };
 
     const opening = await run('opening');
-    report.record('evaluate_configs_per_s', CONFIGS / opening, 'configs/s');
-    report.record('evaluate_10000_configs_s', opening, 's');
+    report.record('evaluate_configs_per_s', CONFIGS / opening.seconds, 'configs/s');
+    report.record('evaluate_10000_configs_s', opening.seconds, 's');
+    recordCpu(report, 'evaluate', opening.cpu, CONFIGS / 1000, '1000_configs');
     await sql`
       INSERT INTO version_snapshots (organization_id, scrape_job_id, version, source)
       SELECT organization_id, id, '1.20.0', 'manual' FROM scrape_jobs WHERE organization_id = ${organizationId}`.execute(db);
     const resolving = await run('resolving');
-    report.record('evaluate_resolve_configs_per_s', CONFIGS / resolving, 'configs/s');
+    report.record('evaluate_resolve_configs_per_s', CONFIGS / resolving.seconds, 'configs/s');
+    recordCpu(report, 'evaluate_resolve', resolving.cpu, CONFIGS / 1000, '1000_configs');
     report.note(`evaluate: ${violating} alerts opened, then resolved (one alert.event job each)`);
   } finally {
     await engine.stop();

@@ -79,6 +79,7 @@ function sampleBody(route: RouteDefinition, w: TenantWorld): unknown {
     'patch /api/v1/notification-channels/:id': { name: 'fuzz hook', url: 'https://hooks.example.com/fuzz2', enabled: true },
     'post /api/v1/notification-rules': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['created', 'resolved'], severities: ['high'], enabled: true },
     'patch /api/v1/notification-rules/:id': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['escalated'], severities: ['critical'], enabled: false },
+    'post /api/v1/versions/parse': { tags: ['v1.2.3', { tag: 'controller-v1.10.1', publishedAt: '2024-01-01T00:00:00Z', prerelease: false }, '20-alpine', 'v1.3'], deployed: 'v1.2.3', stableOnly: true },
   };
   const key = `${route.method} ${route.path}`;
   if (key in samples) return samples[key];

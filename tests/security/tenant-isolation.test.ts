@@ -45,6 +45,7 @@ function sampleBody(route: RouteDefinition, victim: TenantWorld): unknown {
     'post /api/v1/alert-configs': { name: 'intruder', gatherJobId: victim.ids['gather-jobs'], scrapeJobId: victim.ids['scrape-jobs'], ruleId: victim.ids.rules },
     'post /api/v1/notification-channels': { name: 'intruder', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/x' },
     'post /api/v1/notification-rules': { name: 'intruder', channelId: victim.ids['notification-channels'], events: ['created'], severities: ['high'] },
+    'post /api/v1/versions/parse': { tags: ['v1.2.3'], deployed: '1.2.3' },
   };
   if (key in samples) return samples[key];
   if (!route.body) return undefined;

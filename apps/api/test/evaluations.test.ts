@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Insertable } from 'kysely';
 import type { EvaluationsTable } from '@planekeeper/db';
 import { makeAlertConfig } from '@planekeeper/db/testing';
+import { evaluateRule, type ReleaseCandidate } from '@planekeeper/domain';
 import { client, makeTenant, startApi, type ApiUnderTest, type Tenant } from './helpers/api-server.ts';
 
 let api: ApiUnderTest;
@@ -49,12 +50,12 @@ describe('evaluations', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.nextCursor).toBeNull();
     expect(answer.body.items).toEqual([
-      { id: quiet.config.id, alertConfigId: quiet.config.id, status: 'ok', reason: null, deployedVersion: 'v1.8.0', latestVersion: 'v1.8.0', behindBy: 0, severity: null, dateSource: null, notes: [], evaluatedAt: quiet.row.evaluated_at.toISOString() },
+      { id: quiet.config.id, alertConfigId: quiet.config.id, status: 'ok', reason: null, deployedVersion: 'v1.8.0', latestVersion: 'v1.8.0', behindBy: 0, severity: null, dateSource: null, notes: [], explanation: null, evaluatedAt: quiet.row.evaluated_at.toISOString() },
       {
         id: unknown.config.id, alertConfigId: unknown.config.id, status: 'unknown', reason: 'deployed version 9.9.9 is not among the 9 gathered releases of variant ""',
-        deployedVersion: '9.9.9', latestVersion: 'v1.8.0', behindBy: null, severity: null, dateSource: null, notes: [], evaluatedAt: unknown.row.evaluated_at.toISOString(),
+        deployedVersion: '9.9.9', latestVersion: 'v1.8.0', behindBy: null, severity: null, dateSource: null, notes: [], explanation: null, evaluatedAt: unknown.row.evaluated_at.toISOString(),
       },
-      { id: ok.config.id, alertConfigId: ok.config.id, status: 'ok', reason: null, deployedVersion: '1.2', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical', dateSource: null, notes: [], evaluatedAt: ok.row.evaluated_at.toISOString() },
+      { id: ok.config.id, alertConfigId: ok.config.id, status: 'ok', reason: null, deployedVersion: '1.2', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical', dateSource: null, notes: [], explanation: null, evaluatedAt: ok.row.evaluated_at.toISOString() },
     ]);
 
     const byConfig = await viewer.get(`/api/v1/evaluations?alertConfigId=${unknown.config.id}`);
@@ -81,6 +82,52 @@ describe('evaluations', () => {
     });
     const fresh = await makeAlertConfig(api.test.db, acme.organizationId);
     expect((await viewer.get(`/api/v1/evaluations/${fresh.id}`)).status).toBe(404);
+  });
+
+  it('explain their answer: the family and variant compared within, the tags skipped, the date counted from', async () => {
+    // Stored as the rules-engine stores it: the domain's evaluation, its explanation in details.
+    const seen = new Date('2026-02-01T00:00:00Z');
+    const releases: ReleaseCandidate[] = ['controller-v1.10.1', 'controller-v1.12.0', 'controller-v1.12', 'helm-chart-4.12.0', 'latest'].map((tag) => ({ tag, publishedAt: null, firstSeenAt: seen, prerelease: false }));
+    const evaluation = evaluateRule({
+      rule: { type: 'days_behind', moderate: 7, high: 14, critical: 28, stableOnly: true },
+      deployedVersion: 'controller-v1.10.1', releases, now: new Date('2026-03-01T00:00:00Z'),
+    });
+    if (evaluation.status !== 'ok') throw new Error(evaluation.reason);
+    const { config } = await evaluated(acme, {
+      deployed_version: evaluation.deployedVersion, latest_version: evaluation.latestVersion, behind_by: evaluation.behindBy, severity: evaluation.severity,
+      details: JSON.stringify({ ruleType: 'days_behind', dateSource: evaluation.dateSource, notes: evaluation.notes, explanation: evaluation.explanation }),
+    });
+    const expected = {
+      family: 'controller-', familyChosenBy: 'deployed', variant: '', stableOnly: true,
+      deployed: { tag: 'controller-v1.10.1', version: '1.10.1', resolvedAs: 'release', carriedBy: ['controller-v1.10.1'] },
+      latest: { tag: 'controller-v1.12.0', version: '1.12.0' },
+      counted: 2,
+      skipped: [
+        { reason: 'unparseable', count: 1, sample: ['latest'] },
+        { reason: 'other_family', count: 1, sample: ['helm-chart-4.12.0'] },
+        { reason: 'line_alias', count: 1, sample: ['controller-v1.12'] },
+      ],
+      countedFrom: { source: 'first_seen', tag: 'controller-v1.10.1', at: seen.toISOString() },
+    };
+    const viewer = client(api.url, acme.keys.viewer);
+    const one = await viewer.get(`/api/v1/evaluations/${config.id}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({ status: 'ok', latestVersion: 'controller-v1.12.0', behindBy: 28, severity: 'critical', dateSource: 'first_seen', explanation: expected });
+    expect((await viewer.get(`/api/v1/evaluations?alertConfigId=${config.id}`)).body.items).toEqual([one.body]);
+
+    // Unknown evaluations explain what they could; a details of another shape gives null, never a broken answer.
+    const unknown = evaluateRule({ rule: { type: 'majors_behind', moderate: 1, high: 2, critical: 3, stableOnly: true }, deployedVersion: 'jammy-20240911.1', releases, now: seen });
+    if (unknown.status !== 'unknown') throw new Error('expected unknown');
+    const stored = await evaluated(acme, {
+      status: 'unknown', reason: unknown.reason, deployed_version: unknown.deployedVersion, latest_version: null, behind_by: null, severity: null,
+      details: JSON.stringify({ ruleType: 'majors_behind', notes: [], explanation: unknown.explanation }),
+    });
+    expect((await viewer.get(`/api/v1/evaluations/${stored.config.id}`)).body).toMatchObject({
+      status: 'unknown', reason: expect.stringContaining('does not parse'),
+      explanation: { family: null, variant: null, deployed: null, latest: null, counted: 0, skipped: [{ reason: 'unparseable', count: 1, sample: ['latest'] }] },
+    });
+    const odd = await evaluated(acme, { details: JSON.stringify({ ruleType: 'minors_behind', notes: [], explanation: { family: 7 } }) });
+    expect((await viewer.get(`/api/v1/evaluations/${odd.config.id}`)).body).toMatchObject({ status: 'ok', explanation: null });
   });
 
   it('refuse malformed queries and ids, naming the fields', async () => {

@@ -37,4 +37,23 @@ describe('GET /api/v1/openapi.json', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'type', 'moderate', 'high', 'critical']));
     expect(schema.additionalProperties).toBe(false);
   });
+
+  it('describes the parse preview, with its own body limit', async () => {
+    const { body } = await client(api.url).get('/api/v1/openapi.json');
+    const preview = body.paths['/api/v1/versions/parse'].post;
+    expect(preview.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreviewRequest' });
+    expect(preview.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreview' });
+    expect(preview.responses['413'].description).toBe('Request body larger than 3840000 bytes');
+    expect(body.paths['/api/v1/rules'].post.responses['413'].description).toBe('Request body too large');
+  });
+
+  it('describes the explanation an evaluation carries', async () => {
+    const { body } = await client(api.url).get('/api/v1/openapi.json');
+    const evaluation = body.components.schemas.Evaluation;
+    expect(evaluation.required).toContain('explanation');
+    const explanation = JSON.stringify(evaluation.properties.explanation);
+    expect(explanation).toContain('#/components/schemas/EvaluationExplanation');
+    const schema = body.components.schemas.EvaluationExplanation;
+    expect(Object.keys(schema.properties)).toEqual(['family', 'familyChosenBy', 'variant', 'stableOnly', 'deployed', 'latest', 'counted', 'skipped', 'countedFrom']);
+  });
 });

@@ -4,8 +4,12 @@ import { defineService, type Logger, type RunningService } from '@planekeeper/ru
 import type { RulesEngineConfig } from './config.ts';
 import { createRulesEngineMetrics } from './metrics.ts';
 import { evaluateAlertConfigs, type EvaluateDeps } from './services/evaluate-alert-configs.ts';
+import { followVersionGrammar } from './services/follow-version-grammar.ts';
 
-/** The rules-engine: consumes `evaluate` and applies the alert lifecycle. */
+/**
+ * The rules-engine: at start, re-evaluates everything once if the version grammar changed since
+ * the stored evaluations were made; then consumes `evaluate` and applies the alert lifecycle.
+ */
 export function createApp(config: RulesEngineConfig, logger: Logger, options: { clock?: () => Date } = {}): RunningService {
   return defineService({
     name: 'rules-engine',
@@ -18,6 +22,12 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
     deps: ({ db, boss, registry }): EvaluateDeps => ({
       db, boss, logger, metrics: createRulesEngineMetrics(registry), clock: options.clock ?? (() => new Date()), batchSize: config.RULES_ENGINE_BATCH_SIZE,
     }),
+    // A start step, not a loop: the database records the revision, so it runs once per upgrade.
+    onStart: [
+      async (deps) => {
+        await followVersionGrammar(deps);
+      },
+    ],
     consumers: (deps) => [
       consume(evaluateQueue, (payload) => evaluateAlertConfigs(deps, payload), {
         concurrency: config.RULES_ENGINE_CONCURRENCY,

@@ -170,7 +170,16 @@ describe('the rules-engine', () => {
     await evaluate({ scrapeJobId: days.scrapeJob.id });
     const evaluation = await evaluationOf(engine.db, days.config.id);
     expect(evaluation).toMatchObject({ status: 'ok', severity: 'moderate', behind_by: 45, latest_version: '16.2-alpine', reason: expect.stringMatching(/no publish date/) });
-    expect(evaluation?.details).toMatchObject({ dateSource: 'first_seen' });
+    // The explanation is stored beside it, for the API to serve.
+    expect(evaluation?.details).toMatchObject({
+      dateSource: 'first_seen',
+      explanation: {
+        family: '', familyChosenBy: 'deployed', variant: 'alpine', stableOnly: true, counted: 2, skipped: [],
+        deployed: { tag: '16.1-alpine', version: '16.1.0-alpine', resolvedAs: 'release' },
+        latest: { tag: '16.2-alpine', version: '16.2.0-alpine' },
+        countedFrom: { source: 'first_seen', tag: '16.1-alpine' },
+      },
+    });
   });
 
   it('records an unknown deployed version as unknown with a reason and leaves the alert alone', async () => {

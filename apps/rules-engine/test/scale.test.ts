@@ -67,6 +67,13 @@ describe('evaluating every config of a gather job', () => {
     });
     expect(await countBy('alerts', 'severity', org)).toEqual({ critical: expected.critical, high: expected.high, moderate: expected.moderate });
     expect(await countBy('alert_events', 'type', org)).toEqual({ created: expected.critical + expected.high + expected.moderate });
+    // Each row has its own answer's explanation (a batch sends each distinct one once).
+    const { rows: explained } = await sql<{ status: string; right: boolean; count: number }>`
+      SELECT status, CASE WHEN status = 'ok' THEN details->'explanation'->'deployed'->>'tag' = 'v' || deployed_version || '.0'
+                          ELSE details->'explanation'->'deployed' = 'null' AND details->'explanation'->>'stableOnly' = 'true' END AS right,
+             count(*)::int AS count
+        FROM evaluations WHERE organization_id = ${org} GROUP BY 1, 2 ORDER BY 1, 2`.execute(engine.db);
+    expect(explained).toEqual([{ status: 'ok', right: true, count: expected.ok }, { status: 'unknown', right: true, count: expected.unknownVersion + expected.noSnapshot }]);
     const state = await stateOf(engine.db, org);
     expect(state.jobs).toEqual(state.events.map((e) => e.id).sort());
     const batches = engine.logs.filter((line) => line.includes('evaluated alert configs'));

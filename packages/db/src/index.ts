@@ -7,7 +7,7 @@ export { MIGRATION_NAMES, migrateToLatest, migrationsApplied } from './migrate.t
 export const TASK_READY_CHANNEL = 'planekeeper_task_ready';
 /** The Postgres channel a trigger notifies, with the key's id, when an API key is revoked, changed or deleted. */
 export const API_KEY_CHANGED_CHANNEL = 'planekeeper_api_key_changed';
-export { createBoss, ensureQueues, sendJob, type QueueDeclaration } from './queue.ts';
+export { createBoss, ensureQueues, sendJob, sendJobs, type QueueDeclaration } from './queue.ts';
 export { generateApiKey, hashApiKey, keyPrefix, type GeneratedApiKey } from './tenancy/api-key-secrets.ts';
 export { bootstrapInstallation, type BootstrapResult } from './tenancy/bootstrap.ts';
 export * from './alerts/index.ts';

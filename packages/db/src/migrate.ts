@@ -9,6 +9,7 @@ import * as taskIngestion from './migrations/0006_task_ingestion.ts';
 import * as deliveryJobs from './migrations/0007_delivery_jobs.ts';
 import * as apiKeyChanges from './migrations/0008_api_key_changes.ts';
 import * as releaseCycles from './migrations/0010_release_cycles.ts';
+import * as versionGrammarRevision from './migrations/0011_version_grammar_revision.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0007_delivery_jobs': deliveryJobs,
   '0008_api_key_changes': apiKeyChanges,
   '0010_release_cycles': releaseCycles,
+  '0011_version_grammar_revision': versionGrammarRevision,
 };
 
 /** Names of every migration this build knows, in order. */

@@ -91,4 +91,23 @@ export async function sendJob<P extends object>(
   return boss.send(queue.name, data as object, { ...options, ...(trx ? { db: fromKysely(trx) } : {}) });
 }
 
+/** Jobs per insert statement of {@link sendJobs}. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Sends many jobs of one queue after checking each payload, a few hundred per statement, inside
+ * `trx` when given (as {@link sendJob}). The queue's own retry, expiry and dead-letter settings apply.
+ */
+export async function sendJobs<P extends object>(
+  boss: PgBoss,
+  trx: Transaction<Database> | Kysely<Database> | null,
+  queue: QueueDeclaration<P>,
+  payloads: readonly P[],
+): Promise<void> {
+  const jobs = payloads.map((payload) => ({ data: queue.schema.parse(payload) as object }));
+  for (let start = 0; start < jobs.length; start += INSERT_CHUNK) {
+    await boss.insert(queue.name, jobs.slice(start, start + INSERT_CHUNK), trx ? { db: fromKysely(trx) } : {});
+  }
+}
+
 export type { PgBoss } from 'pg-boss';

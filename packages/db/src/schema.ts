@@ -304,6 +304,16 @@ export interface DeliveryAttemptsTable {
   latency_ms: number;
 }
 
+/**
+ * The one row saying which revision of the version grammar the stored evaluations follow
+ * (migration 0011): installation-wide, of no organization.
+ */
+export interface VersionGrammarTable {
+  singleton: Generated<boolean>;
+  revision: number;
+  revised_at: CreatedAt;
+}
+
 /** The whole Planekeeper schema, as kysely sees it. */
 export interface Database {
   organizations: OrganizationsTable;
@@ -324,6 +334,7 @@ export interface Database {
   notification_rules: NotificationRulesTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  version_grammar: VersionGrammarTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

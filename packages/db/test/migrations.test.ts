@@ -61,11 +61,13 @@ describe('migrations', () => {
     expect(tables).toEqual([
       'agents', 'alert_configs', 'alert_events', 'alerts', 'api_keys', 'deliveries', 'delivery_attempts',
       'evaluations', 'gather_jobs', 'helm_sync_jobs', 'notification_channels', 'notification_rules',
-      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'version_snapshots',
+      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'version_grammar', 'version_snapshots',
     ]);
     const { rows: untenanted } = await sql<{ table_name: string }>`
       SELECT t.table_name FROM information_schema.tables t
        WHERE t.table_schema = 'public' AND t.table_name NOT LIKE 'kysely_%' AND t.table_name <> 'organizations'
+         -- Installation-wide: which revision of the version grammar the stored evaluations follow.
+         AND t.table_name <> 'version_grammar'
          AND NOT EXISTS (SELECT 1 FROM information_schema.columns c
                           WHERE c.table_name = t.table_name AND c.column_name = 'organization_id')`.execute(handle.db);
     expect(untenanted).toEqual([]);

@@ -93,7 +93,7 @@ export function buildOpenApiDocument(routes: RouteDefinition[], options: { versi
       addErrorResponse('rate_limited', 'Rate limit exceeded; see Retry-After');
     }
     if (route.params) addErrorResponse('not_found', 'Not found in the caller\'s organization');
-    if (route.body) addErrorResponse('payload_too_large', 'Request body too large');
+    if (route.body) addErrorResponse('payload_too_large', route.bodyLimit === undefined ? 'Request body too large' : `Request body larger than ${route.bodyLimit} bytes`);
     const operation: JsonSchema = {
       operationId: operationId(route),
       summary: route.summary,

@@ -70,6 +70,12 @@ export interface RouteSpec<A extends Access, P extends Schema | undefined, Q ext
   body?: B;
   /** Schema of the default response body (for the OpenAPI document). */
   response?: Schema;
+  /**
+   * The largest JSON body this route takes, in bytes, where it must differ from
+   * API_BODY_LIMIT_BYTES (server.ts). Such a body is read only once the caller's key has been
+   * checked, its role allowed and its rate limit taken: nobody unknown makes the api read it.
+   */
+  bodyLimit?: number;
   /** Default status: 200, or 201 for creates, 202 for accepted reports, 204 for no body. */
   status?: number;
   /** Returns the body of the default status, or a `reply(...)`. */

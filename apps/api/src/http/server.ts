@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
@@ -19,6 +19,11 @@ function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unkn
     throw validationFailed(issuesToDetails(result.error.issues).map((d) => ({ path: [prefix, d.path].filter(Boolean).join('.'), message: d.message })));
   }
   return result.data;
+}
+
+/** An express body parser as a function to await (errors as rejections, for the error handler). */
+function bodyReader(parser: RequestHandler): (req: Request, res: Response) => Promise<void> {
+  return (req, res) => new Promise((resolve, reject) => parser(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
 }
 
 function isReply(value: unknown): value is Reply {
@@ -77,9 +82,19 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
   const json = { strict: true, type: ['application/json', 'application/*+json'] };
   // Task results carry every release a source lists; everything else stays small.
   app.use('/api/v1/agent/tasks/:id/result', express.json({ ...json, limit: config.API_AGENT_RESULT_LIMIT_BYTES }));
-  app.use(express.json({ ...json, limit: config.API_BODY_LIMIT_BYTES }));
+  // A route with a body limit of its own reads its body in its handler, once the caller is known:
+  // the default parser passes it by.
+  for (const route of routes.filter((r) => r.bodyLimit !== undefined)) {
+    app[route.method](route.path, (_req: Request, res: Response, next: NextFunction) => {
+      res.locals.ownBodyLimit = true;
+      next();
+    });
+  }
+  const parseJson = express.json({ ...json, limit: config.API_BODY_LIMIT_BYTES });
+  app.use((req, res, next) => (res.locals.ownBodyLimit === true ? next() : parseJson(req, res, next)));
 
   for (const route of routes) {
+    const readOwnBody = route.bodyLimit === undefined ? null : bodyReader(express.json({ ...json, limit: route.bodyLimit }));
     app[route.method](route.path, async (req: Request, res: Response) => {
       let auth: AuthContext | undefined;
       if (route.access !== 'public') {
@@ -92,6 +107,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
           throw rateLimited(limited.retryAfterSeconds);
         }
       }
+      if (readOwnBody) await readOwnBody(req, res);
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);

@@ -9,7 +9,11 @@ export interface EvaluationToStore {
   evaluation: RuleEvaluation;
 }
 
-/** An evaluation as its row stores it. */
+/**
+ * An evaluation as its row stores it. `details` holds what the columns do not: the rule type, the
+ * notes, the date source and the explanation (EvaluationExplanation: family, variant, tags
+ * skipped, the date counted from), which the API serves as the evaluation's `explanation`.
+ */
 function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStore) {
   if (evaluation.status === 'unknown') {
     return {
@@ -20,7 +24,7 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
       latest_version: evaluation.latestVersion,
       behind_by: null,
       severity: null,
-      details: { ruleType, notes: [] },
+      details: { ruleType, notes: [], explanation: evaluation.explanation },
     };
   }
   return {
@@ -32,20 +36,36 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
     latest_version: evaluation.latestVersion,
     behind_by: evaluation.behindBy,
     severity: evaluation.severity,
-    details: { ruleType, notes: evaluation.notes, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}) },
+    details: { ruleType, notes: evaluation.notes, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
   };
 }
 
-/** Stores the latest evaluation of every config of a batch in one statement. */
+/**
+ * Stores the latest evaluation of every config of a batch in one statement. Configs of one gather
+ * job mostly share a few answers, so each distinct `details` (most of a row's bytes, with its
+ * explanation) is sent and parsed once per batch, and each row names it by position.
+ */
 export async function upsertEvaluations(trx: Transaction<Database>, organizationId: OrganizationId, evaluations: readonly EvaluationToStore[], evaluatedAt: Date): Promise<void> {
   if (evaluations.length === 0) return;
+  const details: string[] = [];
+  const positions = new Map<string, number>();
+  const rows = evaluations.map((evaluation) => {
+    const { details: rowDetails, ...row } = evaluationRow(evaluation);
+    const text = JSON.stringify(rowDetails);
+    let at = positions.get(text);
+    if (at === undefined) {
+      at = details.push(text) - 1;
+      positions.set(text, at);
+    }
+    return { ...row, details_at: at };
+  });
   await sql`
     INSERT INTO evaluations (alert_config_id, organization_id, status, reason, deployed_version, latest_version,
                              behind_by, severity, details, evaluated_at)
     SELECT v.alert_config_id, ${organizationId}::uuid, v.status, v.reason, v.deployed_version, v.latest_version,
-           v.behind_by, v.severity, v.details, ${evaluatedAt}::timestamptz
-      FROM jsonb_to_recordset(${JSON.stringify(evaluations.map(evaluationRow))}::jsonb) AS v(alert_config_id uuid, status text, reason text,
-           deployed_version text, latest_version text, behind_by integer, severity text, details jsonb)
+           v.behind_by, v.severity, ${`[${details.join(',')}]`}::jsonb -> v.details_at, ${evaluatedAt}::timestamptz
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(alert_config_id uuid, status text, reason text,
+           deployed_version text, latest_version text, behind_by integer, severity text, details_at integer)
     ON CONFLICT (alert_config_id) DO UPDATE
        SET status = excluded.status, reason = excluded.reason, deployed_version = excluded.deployed_version,
            latest_version = excluded.latest_version, behind_by = excluded.behind_by, severity = excluded.severity,

@@ -37,6 +37,15 @@ function withDigests(releases: ReleaseCandidate[], digests: Record<string, strin
   return releases.map((release) => ({ ...release, digest: digests[release.tag] ?? null }));
 }
 
+/** Tags without dates of their own, as an OCI gather stores them: first gathered a day ago. */
+function tagged(tags: string[]): ReleaseCandidate[] {
+  const seen = new Date(now.getTime() - DAY);
+  return tags.map((tag) => ({ tag, publishedAt: null, firstSeenAt: seen, prerelease: false }));
+}
+
+/** ingress-nginx: one repository, two products (the controller and its Helm chart). */
+const INGRESS_NGINX = ['controller-v1.10.1', 'controller-v1.11.2', 'controller-v1.12.0', 'helm-chart-4.10.1', 'helm-chart-4.11.2', 'helm-chart-4.12.0'];
+
 const digestA = `sha256:${'a'.repeat(64)}`;
 const digestB = `sha256:${'b'.repeat(64)}`;
 
@@ -133,6 +142,37 @@ describe('decideBatch', () => {
       evaluation: { status: 'ok', deployedVersion: '1.7.0', behindBy: 1, notes: [] },
       alert: { action: 'none', events: [] },
     }],
+    ['one repository, two products: the controller is compared within its own family, and an alert of the Helm chart\'s majors resolves', {
+      config: { rule: { type: 'majors_behind', moderate: 1, high: 2, critical: 3, stableOnly: true } },
+      releases: tagged(INGRESS_NGINX), deployed: 'controller-v1.10.1',
+      alert: open({ severity: 'critical', deployedVersion: 'controller-v1.10.1', latestVersion: 'helm-chart-4.12.0', behindBy: 3 }),
+    }, {
+      evaluation: {
+        status: 'ok', latestVersion: 'controller-v1.12.0', behindBy: 0, severity: null,
+        explanation: {
+          family: 'controller-', familyChosenBy: 'deployed', variant: '', stableOnly: true,
+          deployed: { tag: 'controller-v1.10.1', version: '1.10.1', resolvedAs: 'release', carriedBy: ['controller-v1.10.1'] },
+          latest: { tag: 'controller-v1.12.0', version: '1.12.0' },
+          counted: 3,
+          skipped: [{ reason: 'other_family', count: 3, sample: ['helm-chart-4.12.0', 'helm-chart-4.11.2', 'helm-chart-4.10.1'] }],
+          countedFrom: null,
+        },
+      },
+      alert: { action: 'resolve', events: [{ type: 'resolved', severity: 'critical' }] },
+    }],
+    ['days_behind: the explanation names the date counted from', {
+      config: { rule: { type: 'days_behind', moderate: 30, high: 60, critical: 90, stableOnly: true } }, releases: minorsUpTo(8), deployed: '1.5.0',
+    }, {
+      evaluation: { status: 'ok', behindBy: 4, severity: null, explanation: expect.objectContaining({ countedFrom: { source: 'published', tag: 'v1.5.0', at: new Date(now.getTime() - 4 * DAY).toISOString() } }) },
+      alert: { action: 'none' },
+    }],
+    ['an unknown evaluation still explains what the tags were', { releases: tagged(['latest', '20', 'v1.2.0']), alert: open() }, {
+      evaluation: {
+        status: 'unknown', reason: 'no deployed version yet',
+        explanation: expect.objectContaining({ family: null, deployed: null, skipped: [{ reason: 'major_only', count: 1, sample: ['20'] }, { reason: 'unparseable', count: 1, sample: ['latest'] }] }),
+      },
+      alert: { action: 'none', events: [] },
+    }],
   ];
 
   it.each(rows)('%s', (_name, input, expected) => {
@@ -175,5 +215,18 @@ describe('createRuleEvaluator', () => {
     expect(evaluate(config(), '1.3.0', releases)).not.toBe(first);
     expect(evaluate(config({ rule: { type: 'minors_behind', moderate: 1, high: 4, critical: 6, stableOnly: true } }), '1.2.0', releases)).not.toBe(first);
     expect(evaluate(config({ tagFilter: '^v' }), '1.2.0', releases)).not.toBe(first);
+  });
+
+  it('reads a gather job\'s releases once per run and tag filter: every deployed version and rule of the run is compared with the same catalog', () => {
+    const evaluate = createRuleEvaluator(now);
+    expect(evaluate(config(), '1.2.0', minorsUpTo(8))).toMatchObject({ latestVersion: 'v1.8.0', behindBy: 6 });
+    // Releases stored after the run read them are the next run's: this run answers from its catalog.
+    const later = [...minorsUpTo(8), { tag: 'v1.9.0', publishedAt: now, firstSeenAt: now, prerelease: false }];
+    expect(evaluate(config(), '1.3.0', later)).toMatchObject({ latestVersion: 'v1.8.0', behindBy: 5 });
+    expect(evaluate(config({ rule: { type: 'majors_behind', moderate: 1, high: 2, critical: 3, stableOnly: true } }), '1.3.0', later)).toMatchObject({ latestVersion: 'v1.8.0', behindBy: 0 });
+    // Another tag filter of the same gather job is another catalog; another gather job too.
+    expect(evaluate(config({ tagFilter: '^v1\\.[0-4]\\.' }), '1.2.0', later)).toMatchObject({ latestVersion: 'v1.4.0', behindBy: 2 });
+    expect(evaluate(config({ gatherJobId: 'gather-2' }), '1.2.0', later)).toMatchObject({ latestVersion: 'v1.9.0', behindBy: 7 });
+    expect(createRuleEvaluator(now)(config(), '1.3.0', later)).toMatchObject({ latestVersion: 'v1.9.0', behindBy: 6 });
   });
 });

@@ -1,6 +1,7 @@
 import {
+  catalogReleases,
   decideAlert,
-  evaluateRule,
+  evaluateCatalogRule,
   resolveDeployedImage,
   type AlertDecision,
   type DeployedSnapshot,
@@ -8,6 +9,7 @@ import {
   type LifecycleEvaluation,
   type OpenAlertState,
   type ReleaseCandidate,
+  type ReleaseCatalog,
   type RuleDefinition,
   type RuleEvaluation,
 } from '@planekeeper/domain';
@@ -27,21 +29,31 @@ export interface ConfigToDecide {
 export type GatheredRelease = ReleaseCandidate & DigestedRelease;
 
 /**
- * Evaluates a rule for (gather job, rule, tag filter, deployed version) once per run: thousands of
- * configs of one gather job mostly share a few deployed versions, and each evaluation parses every
- * release of the job.
+ * Evaluates a config's rule for a deployed version against its gather job's releases. Within a
+ * run, a gather job's releases are read into a release catalog once per tag filter (parsing,
+ * aliases and dates of every tag: the costly part, the same for every rule and deployed version),
+ * and each (catalog, rule, deployed version) is evaluated once: thousands of configs of one
+ * gather job mostly share a few deployed versions. A run must therefore pass the same releases
+ * for a gather job every time; later calls reuse the catalog made from the first.
  */
 export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | null, releases: readonly ReleaseCandidate[]) => RuleEvaluation;
 
 /** A memoizing {@link RuleEvaluator} for one run, at one instant `now`. */
 export function createRuleEvaluator(now: Date): RuleEvaluator {
+  const catalogs = new Map<string, ReleaseCatalog>();
   const memo = new Map<string, RuleEvaluation>();
   return (config, deployedVersion, releases) => {
     const { rule } = config;
-    const key = JSON.stringify([config.gatherJobId, config.tagFilter, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
+    const source = JSON.stringify([config.gatherJobId, config.tagFilter]);
+    const key = JSON.stringify([source, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
     let evaluation = memo.get(key);
     if (evaluation === undefined) {
-      evaluation = evaluateRule({ rule, deployedVersion, releases, tagFilter: config.tagFilter, now });
+      let catalog = catalogs.get(source);
+      if (catalog === undefined) {
+        catalog = catalogReleases(releases, config.tagFilter);
+        catalogs.set(source, catalog);
+      }
+      evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog, now });
       memo.set(key, evaluation);
     }
     return evaluation;

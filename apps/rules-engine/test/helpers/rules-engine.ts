@@ -24,9 +24,12 @@ export interface EngineUnderTest {
 
 const silent = { warn: () => undefined, error: () => undefined };
 
-/** Starts the real rules-engine in this process against a fresh database. */
-export async function startRulesEngine(env: Record<string, string> = {}, options: { clock?: () => Date } = {}): Promise<EngineUnderTest> {
-  const test = await createTestDatabase();
+/**
+ * Starts the real rules-engine in this process against a fresh database, or against `database`
+ * (prepared by the test, which then owns it: stop() leaves it).
+ */
+export async function startRulesEngine(env: Record<string, string> = {}, options: { clock?: () => Date; database?: TestDatabase } = {}): Promise<EngineUnderTest> {
+  const test = options.database ?? (await createTestDatabase());
   const engine = await startInProcess({
     name: 'rules-engine',
     loadConfig,
@@ -65,7 +68,7 @@ export async function startRulesEngine(env: Record<string, string> = {}, options
     stop: async () => {
       await boss.stop({ graceful: false, close: true });
       await engine.stop();
-      await test.destroy();
+      if (!options.database) await test.destroy();
     },
   };
 }

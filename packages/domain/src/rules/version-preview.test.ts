@@ -1,12 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { z } from 'zod';
 import { parseOrThrow, schemaProblems } from '../schemas/parse.ts';
-import {
-  evaluationExplanationSchema,
-  VERSION_PREVIEW_MAX_TAGS,
-  versionPreviewRequestSchema,
-  versionPreviewResponseSchema,
-} from '../schemas/version-preview.ts';
+import { evaluationExplanationSchema } from '../schemas/evaluation-explanation.ts';
+import { VERSION_PREVIEW_MAX_TAGS, versionPreviewRequestSchema, versionPreviewResponseSchema } from '../schemas/version-preview.ts';
 import { evaluateRule } from './evaluate-rule.ts';
 import type { EvaluationExplanation } from './explanation.ts';
 import { previewVersions } from './version-preview.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, severitySchema, timestampSchema } from './common.ts';
+import { evaluationExplanationSchema } from './evaluation-explanation.ts';
 
 /** `ok`: compared; `unknown`: could not be compared (reason says why), the alert is left alone. */
 export const EVALUATION_STATUS_VALUES = ['ok', 'unknown'] as const;
@@ -23,6 +24,9 @@ export const evaluationResponseSchema = z
       .optional()
       .describe('days_behind: whether days count from the publish date or, without one, from when the release was first gathered'),
     notes: z.array(z.string()).optional().describe('Remarks worth showing beside the result'),
+    explanation: evaluationExplanationSchema
+      .nullable()
+      .describe('Why the answer is what it is: the family and variant compared within, the tags skipped and why, the date counted from; null for evaluations stored before explanations existed'),
     evaluatedAt: timestampSchema,
   })
   .meta({ id: 'Evaluation' });

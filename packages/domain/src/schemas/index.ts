@@ -12,6 +12,7 @@ export * from './alert-configs.ts';
 export * from './notification-channels.ts';
 export * from './notification-rules.ts';
 export * from './alerts.ts';
+export * from './evaluation-explanation.ts';
 export * from './evaluations.ts';
 export * from './version-preview.ts';
 export * from './deliveries.ts';

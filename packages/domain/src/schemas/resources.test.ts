@@ -80,9 +80,10 @@ describe('responses and queries', () => {
     expect(paths(alertResponseSchema, alert)).toEqual([]);
   });
 
-  it('an unknown evaluation has null versions and severity', () => {
-    const evaluation = { id: UUID, alertConfigId: UUID, status: 'unknown', reason: 'deployed version 1.x does not parse', deployedVersion: null, latestVersion: null, behindBy: null, severity: null, evaluatedAt: NOW };
+  it('an unknown evaluation has null versions and severity, and one stored before explanations a null explanation', () => {
+    const evaluation = { id: UUID, alertConfigId: UUID, status: 'unknown', reason: 'deployed version 1.x does not parse', deployedVersion: null, latestVersion: null, behindBy: null, severity: null, explanation: null, evaluatedAt: NOW };
     expect(paths(evaluationResponseSchema, evaluation)).toEqual([]);
+    expect(paths(evaluationResponseSchema, { ...evaluation, explanation: undefined })).toEqual(['explanation']);
   });
 
   it('list queries coerce limit from the query string and default it to 50', () => {

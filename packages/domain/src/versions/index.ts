@@ -8,6 +8,7 @@ export {
   versionLine,
 } from './compare-versions.ts';
 export { describeFamily, formatVersion } from './format-version.ts';
+export { VERSION_GRAMMAR_REVISION } from './grammar-revision.ts';
 export { PRERELEASE_KEYWORDS } from './parse-suffix.ts';
 export { explainVersionTag, parseVersionTag, UNPARSEABLE_REASONS, VERSION_TAG_MAX_LENGTH } from './parse-version.ts';
 export type { ParsedVersion, ParseVersionOptions, UnparseableReason, VersionTagReading } from './parse-version.ts';

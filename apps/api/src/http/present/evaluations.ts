@@ -1,10 +1,13 @@
 import type { EvaluationRow } from '@planekeeper/db';
-import type { EvaluationResponse } from '@planekeeper/domain';
+import { evaluationExplanationSchema, type EvaluationResponse } from '@planekeeper/domain';
 
 export function presentEvaluation(row: EvaluationRow): EvaluationResponse {
-  const details = row.details as { dateSource?: unknown; notes?: unknown };
+  const details = row.details as { dateSource?: unknown; notes?: unknown; explanation?: unknown };
   const dateSource = details.dateSource === 'published' || details.dateSource === 'first_seen' ? details.dateSource : null;
   const notes = Array.isArray(details.notes) ? details.notes.filter((note): note is string => typeof note === 'string') : [];
+  // Evaluations stored before explanations existed have none: null. So is anything else that
+  // does not match the documented shape, rather than an answer that breaks its own schema.
+  const explanation = evaluationExplanationSchema.safeParse(details.explanation);
   return {
     id: row.alert_config_id,
     alertConfigId: row.alert_config_id,
@@ -16,6 +19,7 @@ export function presentEvaluation(row: EvaluationRow): EvaluationResponse {
     severity: row.severity,
     dateSource,
     notes,
+    explanation: explanation.success ? explanation.data : null,
     evaluatedAt: row.evaluated_at.toISOString(),
   };
 }
