@@ -27,7 +27,7 @@ const capabilityList = z
   .pipe(z.array(z.enum(CAPABILITIES, { message: `each capability must be one of ${CAPABILITIES.join(', ')}` })).min(1, 'list at least one capability'));
 
 /** Default of AGENT_TASK_WORKER_MAX_HEAP_MB; see the agent's README for why this much. */
-export const TASK_WORKER_MAX_HEAP_MB = 256;
+export const TASK_WORKER_MAX_HEAP_MB = 192;
 
 /** Where GITHUB_TOKEN may go when GITHUB_TOKEN_HOSTS is not set: github.com's API only. */
 const DEFAULT_GITHUB_TOKEN_HOST = 'api.github.com';
