@@ -38,6 +38,7 @@ export interface TaskWorkerOptions {
 }
 
 interface PendingTask {
+  taskId: string;
   jobId: string | undefined;
   resolve(resultJson: string): void;
   reject(error: Error): void;
@@ -207,7 +208,7 @@ export function createTaskWorker(options: TaskWorkerOptions): TaskWorker {
       if (generation.ended) return;
       const failure = died(generation, code, signal);
       logger.error(
-        { runningTasks: generation.pending.size, exitCode: code, signal, reason: failure(1).message, stderr: generation.stderrTail.slice(-2000) || undefined },
+        { taskIds: [...generation.pending.values()].map((task) => task.taskId), exitCode: code, signal, reason: failure(1).message, stderr: generation.stderrTail.slice(-2000) || undefined },
         'the task worker died; its tasks fail, and the next task starts a new one',
       );
       end(generation, failure);
@@ -233,6 +234,7 @@ export function createTaskWorker(options: TaskWorkerOptions): TaskWorker {
         const stop = () => post({ type: 'abort', id });
         const done = () => signal.removeEventListener('abort', stop);
         generation.pending.set(id, {
+          taskId: envelope.id,
           jobId,
           resolve: (resultJson) => {
             done();
