@@ -28,9 +28,9 @@ export interface AgentOverrides {
 }
 
 /**
- * Wires the agent: credentials, the agent API client, the task worker (which runs the tasks, off
- * the main thread), the loop and the optional ops server (/healthz, /readyz, /metrics). Stop
- * releases them in reverse order.
+ * Wires the agent: credentials, the agent API client, the task worker (the process that runs the
+ * tasks), the loop and the optional ops server (/healthz, /readyz, /metrics). Stop releases them
+ * in reverse order.
  */
 export function createAgent(config: AgentConfig, logger: Logger, overrides: AgentOverrides = {}): Agent {
   const credentials = overrides.credentials ?? loadCredentials(config.credentialsFile);

@@ -70,8 +70,8 @@ const schema = z.object({
   AGENT_CONFIG: z.string().optional(),
   // Where git repositories are cached between scrapes.
   AGENT_CACHE_DIR: z.string().default('/tmp/planekeeper'),
-  // Seconds the task worker (a thread holding all task code) is kept after its last task; then
-  // it ends and the idle agent gives its memory back. The next task starts a new one.
+  // Seconds the task worker (the process that runs tasks, with all their code) is kept after its
+  // last task; then it ends and its memory goes with it. The next task starts a new one.
   AGENT_TASK_WORKER_IDLE_SECONDS: env.seconds(30, 0),
   // Heap limit of the task worker in MB: an upstream whose answer needs more fails its task (and
   // those running beside it) instead of taking the agent down.
