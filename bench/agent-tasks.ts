@@ -20,13 +20,20 @@ export interface AgentUnderTest {
 
 /** The processes a process started, and theirs (the agent's task worker, git and ssh below it). */
 function descendantsOf(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+  const read = (path: string) => {
     try {
-      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter((id) => id !== '').map(Number);
+      return readFileSync(path, 'utf8');
     } catch {
-      return []; // the thread or the process ended while listed
+      return ''; // the thread ended while listed
     }
-  });
+  };
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // the process ended
+  }
+  const children = threads.flatMap((tid) => read(`/proc/${pid}/task/${tid}/children`).trim().split(/\s+/).filter((id) => id !== '').map(Number));
   return children.flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
