@@ -44,7 +44,7 @@ function configure(given: TaskWorkerSettings): void {
     }),
   });
   // jq and yq expressions may never return: they run in a worker thread of this process.
-  sandbox = createExpressionSandbox(given.sandbox);
+  sandbox = createExpressionSandbox();
 }
 
 async function run(message: Extract<ToTaskWorker, { type: 'run' }>): Promise<void> {
@@ -69,8 +69,6 @@ async function run(message: Extract<ToTaskWorker, { type: 'run' }>): Promise<voi
       userAgent: settings.userAgent,
       logger,
       kube: settings.kube,
-      ociLimits: settings.ociLimits,
-      gitTimeoutMs: settings.gitTimeoutMs,
     });
     const result = await runTask(envelope, abort.signal);
     send({ type: 'done', id, resultJson: JSON.stringify(result), etag: jobId === undefined ? undefined : etags.get(jobId) });

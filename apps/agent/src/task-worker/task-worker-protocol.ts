@@ -2,8 +2,6 @@ import type { ClaimedTaskEnvelope } from '../api-client.ts';
 import type { Capability, KubeSettings } from '../config.ts';
 import type { ScopedToken } from '../credential-scope.ts';
 import type { Credential } from '../credentials.ts';
-import type { OciLimits } from '../gather/oci.ts';
-import type { SandboxOptions } from '../sandbox/sandbox.ts';
 
 // Messages between the agent and its task worker process, over the IPC channel (advanced
 // serialization: structured clone). Nothing in the worker's settings is secret.
@@ -17,10 +15,6 @@ export interface TaskWorkerSettings {
   userAgent: string;
   logLevel: string;
   kube?: KubeSettings | undefined;
-  sandbox?: SandboxOptions;
-  /** Overrides for tests. */
-  ociLimits?: Partial<OciLimits>;
-  gitTimeoutMs?: number;
 }
 
 /** The secrets one task may use, looked up by the main thread: only those it names. */
