@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@planekeeper/db';
+import { benchAgentTasks } from './agent-tasks.ts';
+import { startAgentUpstreams } from './lib/agent-upstreams.ts';
 import type { Report } from './lib/report.ts';
 import { until } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
@@ -10,6 +12,11 @@ import { buildPackages, rssBreakdownOf, startBuilt } from './lib/node-process.ts
 import { ROOT, startApp } from '../tests/support/app-process.ts';
 
 const IDLE_SECONDS = 20;
+/**
+ * The built agent's AGENT_TASK_WORKER_IDLE_SECONDS: shorter than the default 30 s only so the run
+ * waits less for the worker to end; what is measured once it has ended does not depend on it.
+ */
+const TASK_WORKER_IDLE_SECONDS = '5';
 
 /**
  * The node flags of the agent's start script (`node <flags> dist/main.js`), which the image's CMD
@@ -29,7 +36,7 @@ function agentStartFlags(): string {
  * tests run them) and from the build (the agent's start script, `node <flags> dist/main.js`, and
  * `node dist/main.js` for the api, with NODE_ENV=production, as the images run them; built here
  * first). Each agent heartbeats and long-polls every 2 s; after IDLE_SECONDS the resident sizes
- * of both agents and both apis are read.
+ * of both agents and both apis are read. Then the built agent runs tasks (agent-tasks.ts).
  */
 export async function benchMemory(cluster: BenchCluster, report: Report): Promise<void> {
   const buildSeconds = await buildPackages(['@planekeeper/agent', '@planekeeper/api']);
@@ -47,6 +54,8 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
   });
   const stops: Array<() => Promise<void>> = [];
   try {
+    const upstreams = await startAgentUpstreams();
+    stops.push(upstreams.close);
     const api = await startApp('api', apiEnv);
     stops.push(api.stop);
     const builtPort = await freePort();
@@ -54,7 +63,12 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
     stops.push(builtApi.stop);
     const agent = await startApp('agent', agentEnv('idle-from-sources', api.url), { readyPath: null });
     stops.push(agent.stop);
-    const builtAgent = await startBuilt('apps/agent/dist/main.js', { ...agentEnv('idle-built', `http://127.0.0.1:${builtPort}`), NODE_OPTIONS: agentStartFlags() });
+    const builtAgent = await startBuilt('apps/agent/dist/main.js', {
+      ...agentEnv('idle-built', `http://127.0.0.1:${builtPort}`),
+      ...upstreams.agentEnv,
+      AGENT_TASK_WORKER_IDLE_SECONDS: TASK_WORKER_IDLE_SECONDS,
+      NODE_OPTIONS: agentStartFlags(),
+    });
     stops.push(builtAgent.stop);
     await until('both agents to register', async () => (await db.selectFrom('agents').select('id').execute()).length === 2, 60_000, 100);
     await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
@@ -63,6 +77,9 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
     report.record('api_rss_mb_idle', builtApi.rssMb(), 'MB');
     report.record('api_rss_mb_idle_from_sources', api.rssMb(), 'MB');
     report.note(`memory: agent built ${rssBreakdownOf(builtAgent.pid)}; from sources ${rssBreakdownOf(agent.child.pid!)}; api built ${rssBreakdownOf(builtApi.pid)}; from sources ${rssBreakdownOf(api.child.pid!)}`);
+    // Only the built agent may claim what follows.
+    await agent.stop();
+    await benchAgentTasks({ pid: builtAgent.pid, apiUrl: `http://127.0.0.1:${builtPort}`, adminKey: tenant.adminKey, db, upstreams }, report);
   } finally {
     for (const stop of stops.reverse()) await stop();
     await database.drop();

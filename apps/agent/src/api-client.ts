@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { AgentHeartbeat, AgentHeartbeatResponse, TaskClaim, TaskFailureBody, TaskResultBody } from '@planekeeper/domain';
+import type { AgentHeartbeat, AgentHeartbeatResponse, TaskClaim, TaskFailureBody } from '@planekeeper/domain';
 import { errorCode } from './task-error.ts';
 
 /**
@@ -39,7 +39,8 @@ export interface AgentApi {
   /** Claimed tasks; empty when the server answered 204 (nothing within `wait` seconds). */
   claimTasks(body: TaskClaim, signal?: AbortSignal): Promise<ClaimedTaskEnvelope[]>;
   renewLease(taskId: string, leaseToken: string): Promise<{ leaseExpiresAt: string }>;
-  reportResult(taskId: string, body: TaskResultBody): Promise<void>;
+  /** Reports a result already serialized (`resultJson`, a TaskResultBody's `result` as JSON text). */
+  reportResult(taskId: string, leaseToken: string, resultJson: string): Promise<void>;
   reportFailure(taskId: string, body: TaskFailureBody): Promise<void>;
   /** Closes the kept-alive connections to the server. */
   close(): void;
@@ -56,6 +57,14 @@ export interface AgentApiOptions {
 }
 
 class RequestTimeout extends Error {}
+
+/** A request body that is JSON text already. */
+class SerializedBody {
+  readonly json: string;
+  constructor(json: string) {
+    this.json = json;
+  }
+}
 
 /**
  * An HTTP client of the agent API (node:http, JSON bodies, bearer key, no automatic retries).
@@ -106,10 +115,12 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
       request.end(payload);
     });
 
+  // `body` is serialized here, unless it comes as JSON text already (a SerializedBody).
   const post = async (path: string, body: unknown, extra: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ status: number; json: unknown }> => {
+    const payload = body instanceof SerializedBody ? body.json : JSON.stringify(body);
     let response;
     try {
-      response = await send(new URL(`${options.serverUrl}${path}`), JSON.stringify(body), extra.timeoutMs ?? requestTimeoutMs, extra.signal);
+      response = await send(new URL(`${options.serverUrl}${path}`), payload, extra.timeoutMs ?? requestTimeoutMs, extra.signal);
     } catch (error) {
       if (error instanceof RequestTimeout) throw new AgentApiError('unavailable', `the server did not answer ${path} in time`);
       const code = errorCode(error);
@@ -164,8 +175,8 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
       if (typeof answer.leaseExpiresAt !== 'string') throw new AgentApiError('rejected', 'the server answered a lease renewal without leaseExpiresAt');
       return { leaseExpiresAt: answer.leaseExpiresAt };
     },
-    async reportResult(taskId, body) {
-      await post(`/tasks/${encodeURIComponent(taskId)}/result`, body);
+    async reportResult(taskId, leaseToken, resultJson) {
+      await post(`/tasks/${encodeURIComponent(taskId)}/result`, new SerializedBody(`{"leaseToken":${JSON.stringify(leaseToken)},"result":${resultJson}}`));
     },
     async reportFailure(taskId, body) {
       await post(`/tasks/${encodeURIComponent(taskId)}/failure`, body);

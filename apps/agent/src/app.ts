@@ -8,8 +8,7 @@ import { loadCredentials, unscopedCredentials, type Credentials } from './creden
 import { displayUrl } from './display-url.ts';
 import type { EtagMemory } from './gather/github.ts';
 import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
-import { createExpressionSandbox } from './sandbox/sandbox.ts';
-import { createTaskRunner } from './tasks.ts';
+import { createTaskWorker } from './task-worker/task-worker.ts';
 
 /** The agent's version, as declared in its package.json (beside both src/ and dist/). */
 export const AGENT_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -29,9 +28,9 @@ export interface AgentOverrides {
 }
 
 /**
- * Wires the agent: credentials, the expression sandbox, the agent API client, the task runner,
- * the loop and the optional ops server (/healthz, /readyz, /metrics). Stop releases them in
- * reverse order.
+ * Wires the agent: credentials, the agent API client, the task worker (the process that runs the
+ * tasks), the loop and the optional ops server (/healthz, /readyz, /metrics). Stop releases them
+ * in reverse order.
  */
 export function createAgent(config: AgentConfig, logger: Logger, overrides: AgentOverrides = {}): Agent {
   const credentials = overrides.credentials ?? loadCredentials(config.credentialsFile);
@@ -39,26 +38,23 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
     throw new ConfigError('agent', [`AGENT_KUBE_CLUSTER: ${config.kube.cluster} is also the name of a credential in AGENT_CONFIG; jobs could not tell them apart`]);
   }
   const userAgent = `planekeeper-agent/${AGENT_VERSION}`;
-  const sandbox = createExpressionSandbox();
   const etags: EtagMemory = new Map();
   const api = overrides.api ?? createAgentApi({ serverUrl: config.serverUrl, apiKey: config.apiKey, userAgent });
-  const runTask = createTaskRunner({
-    capabilities: config.capabilities,
+  const tasks = createTaskWorker({
+    settings: { capabilities: config.capabilities, cacheDir: config.cacheDir, childEnv: config.childEnv, userAgent, logLevel: config.logLevel, kube: config.kube },
     credentials,
-    sandbox,
-    etags,
     githubToken: config.githubToken,
-    cacheDir: config.cacheDir,
-    childEnv: config.childEnv,
-    userAgent,
+    etags,
     logger,
-    kube: config.kube,
+    idleMs: config.taskWorker.idleMs,
+    maxHeapMb: config.taskWorker.maxHeapMb,
+    env: config.workerEnv,
   });
   // The cluster's name is declared beside the credentials: cluster jobs name it as theirs.
   const declared = [...credentials.keys(), ...(config.kube ? [config.kube.cluster] : [])];
   const loop = createTaskLoop({
     api,
-    runTask,
+    runTask: tasks.runTask,
     logger,
     agent: {
       name: config.name,
@@ -108,7 +104,7 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
     async stop() {
       await loop.stop();
       api.close();
-      await sandbox.close();
+      await tasks.close();
       if (opsServer !== undefined) await closeServer(opsServer);
     },
     status: () => loop.status(),

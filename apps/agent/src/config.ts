@@ -26,6 +26,9 @@ const capabilityList = z
   .transform((value) => [...new Set(value.split(',').map((part) => part.trim()).filter((part) => part !== ''))])
   .pipe(z.array(z.enum(CAPABILITIES, { message: `each capability must be one of ${CAPABILITIES.join(', ')}` })).min(1, 'list at least one capability'));
 
+/** Default of AGENT_TASK_WORKER_MAX_HEAP_MB; see the agent's README for why this much. */
+export const TASK_WORKER_MAX_HEAP_MB = 192;
+
 /** Where GITHUB_TOKEN may go when GITHUB_TOKEN_HOSTS is not set: github.com's API only. */
 const DEFAULT_GITHUB_TOKEN_HOST = 'api.github.com';
 
@@ -67,6 +70,12 @@ const schema = z.object({
   AGENT_CONFIG: z.string().optional(),
   // Where git repositories are cached between scrapes.
   AGENT_CACHE_DIR: z.string().default('/tmp/planekeeper'),
+  // Seconds the task worker (the process that runs tasks, with all their code) is kept after its
+  // last task; then it ends and its memory goes with it. The next task starts a new one.
+  AGENT_TASK_WORKER_IDLE_SECONDS: env.seconds(30, 0),
+  // Heap limit of the task worker in MB: an upstream whose answer needs more fails its task (and
+  // those running beside it) instead of taking the agent down.
+  AGENT_TASK_WORKER_MAX_HEAP_MB: env.int(TASK_WORKER_MAX_HEAP_MB, 64, 16_384),
   LOG_LEVEL: env.logLevel(),
   // Port of /healthz, /readyz and /metrics; unset = no ops server (the agent needs no inbound port).
   AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -107,13 +116,20 @@ export interface AgentConfig {
   /** Path of config.yaml and whether AGENT_CONFIG named it (then it must exist). */
   credentialsFile: { path: string; explicit: boolean };
   cacheDir: string;
+  /** The task worker: kept this long after its last task, with this heap limit. */
+  taskWorker: { idleMs: number; maxHeapMb: number };
   logLevel: string;
   metricsPort: number | undefined;
   /** The cluster this agent reads, if any. */
   kube: KubeSettings | undefined;
   /** Variables git and ssh inherit: PATH, proxies and CA bundles of the site; nothing else. */
   childEnv: Record<string, string>;
+  /** The task worker's environment: the agent's, without the agent's own secrets. */
+  workerEnv: Record<string, string>;
 }
+
+/** Variables a task worker never sees: it reads hostile answers, and needs none of them. */
+const AGENT_SECRETS = ['AGENT_API_KEY', 'GITHUB_TOKEN'];
 
 const INHERITED_BY_GIT = [
   'PATH', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
@@ -173,9 +189,11 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
         : { token: parsed.GITHUB_TOKEN, scope: { label: 'GITHUB_TOKEN', setting: 'GITHUB_TOKEN_HOSTS', hosts: parsed.GITHUB_TOKEN_HOSTS } },
     credentialsFile: { path: parsed.AGENT_CONFIG ?? DEFAULT_CREDENTIALS_FILE, explicit: parsed.AGENT_CONFIG !== undefined },
     cacheDir: parsed.AGENT_CACHE_DIR,
+    taskWorker: { idleMs: parsed.AGENT_TASK_WORKER_IDLE_SECONDS * 1000, maxHeapMb: parsed.AGENT_TASK_WORKER_MAX_HEAP_MB },
     logLevel: parsed.LOG_LEVEL,
     metricsPort: parsed.AGENT_METRICS_PORT,
     kube: kubeSettings(parsed, options.serviceAccountToken ?? SERVICE_ACCOUNT_TOKEN),
     childEnv: Object.fromEntries(INHERITED_BY_GIT.flatMap((name) => (source[name] ? [[name, source[name]]] : []))),
+    workerEnv: Object.fromEntries(Object.entries(source).flatMap(([name, value]) => (value === undefined || AGENT_SECRETS.includes(name) ? [] : [[name, value]]))),
   };
 }

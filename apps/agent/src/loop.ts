@@ -4,7 +4,6 @@ import { AgentApiError, type AgentApi, type ClaimedTaskEnvelope } from './api-cl
 import { backoffDelayMs, claimWaitSeconds, sleep } from './backoff.ts';
 import { createLeaseKeeper, type Lease } from './lease.ts';
 import { describeFailure } from './task-error.ts';
-import type { RunTask, TaskResult } from './tasks.ts';
 
 /**
  * Most tasks one claim may ask for: the server's CLAIM_MAX_TASKS, copied (loop.test.ts checks
@@ -40,10 +39,16 @@ export const DEFAULT_TIMINGS: Omit<LoopTimings, 'pollIntervalMs'> = {
   minLeaseRenewMs: 1000,
 };
 
+/**
+ * Runs a claimed task away from the loop (in the task worker) and resolves to its result as JSON
+ * text, ready to report; throws a TaskError saying why it failed.
+ */
+export type RunTaskElsewhere = (task: ClaimedTaskEnvelope, signal: AbortSignal) => Promise<string>;
+
 /** What the loop needs. */
 export interface TaskLoopDependencies {
   api: AgentApi;
-  runTask: RunTask;
+  runTask: RunTaskElsewhere;
   logger: Logger;
   /** The heartbeat body: who this agent is and what it can do. */
   agent: AgentHeartbeat;
@@ -62,7 +67,7 @@ export interface TaskLoop {
   status(): { agentId: string | null; heartbeatOk: boolean; runningTasks: number };
 }
 
-type Outcome = { result: TaskResult } | { failure: { message: string; retryable: boolean } };
+type Outcome = { resultJson: string } | { failure: { message: string; retryable: boolean } };
 
 /** Creates the loop; see DESIGN.md section 9 for the protocol it speaks. */
 export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
@@ -197,7 +202,7 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
     log.info('task started');
     let outcome: Outcome;
     try {
-      outcome = { result: await deps.runTask(envelope, abort.signal) };
+      outcome = { resultJson: await deps.runTask(envelope, abort.signal) };
     } catch (error) {
       outcome = { failure: describeFailure(error) };
     }
@@ -213,8 +218,8 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
     const deadline = now() + timings.reportDeadlineMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        if ('result' in outcome) {
-          await api.reportResult(envelope.id, { leaseToken: envelope.leaseToken, result: outcome.result });
+        if ('resultJson' in outcome) {
+          await api.reportResult(envelope.id, envelope.leaseToken, outcome.resultJson);
           log.info({ durationMs }, 'task succeeded');
         } else {
           await api.reportFailure(envelope.id, { leaseToken: envelope.leaseToken, error: outcome.failure });
@@ -225,7 +230,7 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
         const kind = error instanceof AgentApiError ? error.kind : 'unavailable';
         const message = error instanceof Error ? error.message : String(error);
         if (kind === 'conflict') return log.warn(`report dropped: ${message}`);
-        if (kind === 'rejected' && 'result' in outcome) {
+        if (kind === 'rejected' && 'resultJson' in outcome) {
           // The server could not take the result (too large, a shape it does not know): say so as the failure.
           outcome = { failure: { message: `the server refused the result: ${message}`.slice(0, 4000), retryable: false } };
           continue;

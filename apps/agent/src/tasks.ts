@@ -9,10 +9,10 @@ import type { OciLimits } from './gather/oci.ts';
 import type { ExpressionSandbox } from './sandbox/sandbox.ts';
 import { TaskError } from './task-error.ts';
 
-// The code of each kind of task is imported with the first task that needs it, never at start:
-// octokit, got and the domain's zod schemas were some 15 MB of an idle agent's resident memory
-// (bench/memory.ts, with got also out of the API client), and an agent that never gets a task of
-// a kind never loads its code. Node keeps a module once imported: later tasks pay nothing.
+// Tasks run in the agent's task worker process (task-worker/), never in the agent's own: the
+// code of each kind is imported there with the first task that needs it, and goes when the worker
+// ends after a while without tasks (bench/memory.ts). A worker that never gets a task of a kind
+// never loads its code; within one worker's life, later tasks of a kind pay nothing.
 
 /** What a task produced, in the shape of its kind. */
 export type TaskResult = GatherResult | ScrapeResult | HelmSyncResult;

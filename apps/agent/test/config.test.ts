@@ -32,6 +32,7 @@ describe('agent configuration', () => {
       cacheDir: '/tmp/planekeeper',
       logLevel: 'info',
       metricsPort: undefined,
+      taskWorker: { idleMs: 30_000, maxHeapMb: 192 },
       childEnv: { PATH: '/usr/bin', HTTPS_PROXY: 'http://proxy:3128' },
     });
     expect(config.name.length).toBeGreaterThan(0);
@@ -51,6 +52,8 @@ describe('agent configuration', () => {
       AGENT_CACHE_DIR: '/var/cache/pk',
       LOG_LEVEL: 'debug',
       AGENT_METRICS_PORT: '9464',
+      AGENT_TASK_WORKER_IDLE_SECONDS: '2.5',
+      AGENT_TASK_WORKER_MAX_HEAP_MB: '512',
     });
     expect(config).toMatchObject({
       serverUrl: 'http://localhost:8080/api/v1/agent',
@@ -66,7 +69,12 @@ describe('agent configuration', () => {
       cacheDir: '/var/cache/pk',
       logLevel: 'debug',
       metricsPort: 9464,
+      taskWorker: { idleMs: 2500, maxHeapMb: 512 },
     });
+    // The task worker reads hostile answers: it gets the environment without the agent's secrets.
+    expect(config.workerEnv).toMatchObject({ AGENT_NAME: 'site-west-1', LOG_LEVEL: 'debug' });
+    expect(config.workerEnv).not.toHaveProperty('AGENT_API_KEY');
+    expect(config.workerEnv).not.toHaveProperty('GITHUB_TOKEN');
   });
 
   it('names every bad setting and never echoes a secret', () => {
@@ -77,9 +85,13 @@ describe('agent configuration', () => {
         AGENT_POLL_INTERVAL: 'often',
         AGENT_CAPABILITIES: 'gather,deploy',
         AGENT_MAX_CONCURRENT_TASKS: '0',
+        AGENT_TASK_WORKER_IDLE_SECONDS: '-1',
+        AGENT_TASK_WORKER_MAX_HEAP_MB: '32',
       }),
     );
-    for (const name of ['AGENT_SERVER_URL', 'AGENT_API_KEY', 'AGENT_POLL_INTERVAL', 'AGENT_CAPABILITIES', 'AGENT_MAX_CONCURRENT_TASKS']) expect(error.message).toContain(name);
+    for (const name of ['AGENT_SERVER_URL', 'AGENT_API_KEY', 'AGENT_POLL_INTERVAL', 'AGENT_CAPABILITIES', 'AGENT_MAX_CONCURRENT_TASKS', 'AGENT_TASK_WORKER_IDLE_SECONDS', 'AGENT_TASK_WORKER_MAX_HEAP_MB']) {
+      expect(error.message).toContain(name);
+    }
     expect(error.message).toContain('must end in /api/v1/agent');
     expect(error.message).not.toContain('sk_live_secret_value');
   });

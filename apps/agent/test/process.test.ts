@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { closedPort } from './helpers/http-server.ts';
+import { helmIndexYaml, startHelmRepo } from './helpers/helm-repo.ts';
+import { closedPort, readBody, startLocalServer } from './helpers/http-server.ts';
 
 const agentDir = fileURLToPath(new URL('..', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'pk-agent-process-'));
@@ -30,6 +31,19 @@ const LOG_LOADED_MODULES = `data:text/javascript,${encodeURIComponent(`
   import { writeSync } from 'node:fs';
   registerHooks({ load(url, context, next) { writeSync(2, 'module loaded: ' + url + '\\n'); return next(url, context); } });
 `)}`;
+
+const TASK_CODE = /\/node_modules\/(got|octokit|@octokit\/[^/]+|jq-wasm|@kubernetes\/client-node|undici)\/|\/packages\/domain\/|\/apps\/agent\/src\/(gather|scrape|kube|helm-sync|http-body|tasks\.ts)/;
+const loadedModules = (output: string) => output.split('\n').flatMap((line) => (line.startsWith('module loaded: ') ? [line.slice('module loaded: '.length)] : []));
+
+/** The processes below `pid` (its task worker, and what that started). */
+const childrenOf = (pid: number): number[] =>
+  readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter((id) => id !== '').map(Number);
+    } catch {
+      return [];
+    }
+  });
 
 const waitFor = async (condition: () => boolean, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
@@ -115,9 +129,66 @@ describe('the agent process', () => {
     await waitFor(() => agent.output().includes('heartbeat failed'), 10_000);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
-    const loaded = agent.output().split('\n').flatMap((line) => (line.startsWith('module loaded: ') ? [line.slice('module loaded: '.length)] : []));
+    const loaded = loadedModules(agent.output());
     expect(loaded.some((url) => url.endsWith('/src/loop.ts'))).toBe(true);
-    const taskCode = /\/node_modules\/(got|octokit|@octokit\/[^/]+|jq-wasm|@kubernetes\/client-node|undici)\/|\/packages\/domain\/|\/apps\/agent\/src\/(gather|scrape|kube|helm-sync|http-body)/;
-    expect(loaded.filter((url) => taskCode.test(url))).toEqual([]);
+    expect(loaded.filter((url) => TASK_CODE.test(url))).toEqual([]);
   }, 20_000);
+
+  it('runs a claimed task in its task worker, reports it, ends the worker once idle, and never loads task code itself nor logs a secret', async () => {
+    const password = 'chart-password-never-logged';
+    const helm = await startHelmRepo();
+    helm.files.set('/index.yaml', helmIndexYaml([{ name: 'redis', version: '20.0.1', appVersion: '7.4.0', created: '2024-08-09T00:00:00Z' }], helm.url));
+    helm.setAuth({ username: 'charts', password });
+    const config = join(root, 'charts-config.yaml');
+    writeFileSync(config, `agent:\n  credentials:\n    charts: { type: registry_basic, username: charts, password: ${password}, hosts: ["${new URL(helm.url).host}"] }\n`);
+    // A stand-in of the agent API: one Helm gather to claim, then nothing.
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const claimable = [{ id: id(1), jobId: id(2), leaseToken: id(3), leaseExpiresAt: new Date(Date.now() + 300_000).toISOString(), kind: 'gather', credentialName: 'charts', spec: { sourceType: 'helm_repo', source: { repoUrl: helm.url, chart: 'redis' }, tagFilter: null, etag: null } }];
+    const reports: { path: string; body: Record<string, unknown> }[] = [];
+    const api = await startLocalServer(async (req, res) => {
+      const body = (await readBody(req)).toString('utf8');
+      const answer = (status: number, json?: unknown) => {
+        res.writeHead(status, json === undefined ? {} : { 'content-type': 'application/json' });
+        res.end(json === undefined ? undefined : JSON.stringify(json));
+      };
+      const path = req.url ?? '';
+      if (path.endsWith('/heartbeat')) return answer(200, { agentId: id(9), pollIntervalSeconds: 30, serverTime: new Date().toISOString() });
+      if (path.endsWith('/tasks/claim')) return claimable.length > 0 ? answer(200, { tasks: claimable.splice(0) }) : answer(204);
+      if (path.endsWith('/lease')) return answer(200, { leaseExpiresAt: new Date(Date.now() + 300_000).toISOString() });
+      reports.push({ path, body: JSON.parse(body) as Record<string, unknown> });
+      answer(200, {});
+    });
+    try {
+      const agent = startAgent(
+        {
+          AGENT_SERVER_URL: `${api.url}/api/v1/agent`,
+          AGENT_API_KEY: 'pk_process_test_never_logged',
+          GITHUB_TOKEN: 'ghp_process_test_never_logged',
+          AGENT_CONFIG: config,
+          AGENT_POLL_INTERVAL: '1',
+          AGENT_TASK_WORKER_IDLE_SECONDS: '0.5',
+          LOG_LEVEL: 'debug',
+        },
+        ['--import', LOG_LOADED_MODULES],
+      );
+      const pid = agent.child.pid as number;
+      await waitFor(() => reports.length === 1, 30_000);
+      expect(reports[0]).toEqual({
+        path: `/api/v1/agent/tasks/${id(1)}/result`,
+        body: { leaseToken: id(3), result: { releases: [{ tag: '20.0.1', publishedAt: '2024-08-09T00:00:00.000Z', prerelease: false, url: `${helm.url}/redis-20.0.1.tgz` }] } },
+      });
+      await waitFor(() => agent.output().includes('task worker ended: no task for a while') && childrenOf(pid).length === 0, 15_000);
+      agent.child.kill('SIGTERM');
+      expect(await agent.exited).toBe(0);
+
+      const lines = agent.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.find((line) => line.msg === 'task succeeded')).toMatchObject({ taskId: id(1), jobId: id(2), kind: 'gather' });
+      expect(loadedModules(agent.output()).filter((url) => TASK_CODE.test(url))).toEqual([]);
+      for (const secret of [password, Buffer.from(`charts:${password}`).toString('base64'), 'ghp_process_test_never_logged', 'pk_process_test_never_logged']) {
+        expect(agent.output()).not.toContain(secret);
+      }
+    } finally {
+      await Promise.all([api.close(), helm.close()]);
+    }
+  }, 60_000);
 });

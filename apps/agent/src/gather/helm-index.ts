@@ -76,8 +76,7 @@ export function* readHelmCharts(text: string, wanted?: (name: string) => boolean
   let current: { name: string; rest: string; from: number } | null = null;
   const emit = function* (to: number): Generator<HelmChart> {
     if (current === null || (wanted !== undefined && !wanted(current.name))) return;
-    const slice = `chart:${current.rest}\n${text.slice(current.from, to)}`;
-    yield { name: current.name, versions: chartVersions(parseYaml(slice, `chart ${current.name}`), current.name) };
+    yield { name: current.name, versions: chartVersionsOf(current.name, current.rest, text.slice(current.from, to)) };
   };
   let foundEntries = false;
   let position = 0;
@@ -103,6 +102,46 @@ export function* readHelmCharts(text: string, wanted?: (name: string) => boolean
     return;
   }
   yield* emit(Math.min(position, text.length));
+}
+
+// A version as Helm writes it: a list item at the chart key's indent.
+const VERSION_ITEM = /^ {2}-(?:[ \t]|$)/;
+
+/**
+ * The versions of one chart from its slice of the index (`rest`: what followed the chart's key on
+ * its line). Helm writes each version as a list item at the key's indent: each item is parsed
+ * alone and only its version, date and URLs kept, so a chart of 20,000 versions never becomes
+ * 20,000 objects of every field at once (some 10x the text's size). A slice in any other shape
+ * (a flow list, deeper items, an alias from one version to another) is parsed whole.
+ */
+function chartVersionsOf(name: string, rest: string, slice: string): HelmChartVersion[] {
+  const first = /^[ \t]*[^\s#]/m.exec(slice);
+  if (rest.trim() === '' && first !== null && VERSION_ITEM.test(slice.slice(first.index))) {
+    try {
+      const versions: HelmChartVersion[] = [];
+      for (const item of versionItems(slice)) versions.push(...chartVersions(parseYaml(`chart:\n${item}`, `chart ${name}`), name));
+      return versions;
+    } catch {
+      // Not items that stand alone: the whole slice says what is wrong, if anything.
+    }
+  }
+  return chartVersions(parseYaml(`chart:${rest}\n${slice}`, `chart ${name}`), name);
+}
+
+/** The list items of a chart's slice, each with the lines below it, as text. */
+function* versionItems(slice: string): Generator<string> {
+  let start = -1;
+  let position = 0;
+  while (position < slice.length) {
+    const newline = slice.indexOf('\n', position);
+    const end = newline === -1 ? slice.length : newline;
+    if (VERSION_ITEM.test(slice.slice(position, Math.min(end, position + 4)))) {
+      if (start !== -1) yield slice.slice(start, position);
+      start = position;
+    }
+    position = end + 1;
+  }
+  if (start !== -1) yield slice.slice(start);
 }
 
 function* readWholeIndex(text: string, wanted?: (name: string) => boolean): Generator<HelmChart> {
