@@ -60,6 +60,11 @@ export interface RouteDefinition<P extends Schema | undefined = Schema | undefin
   body?: B;
   /** Schema of the default response body (for the OpenAPI document). */
   response?: Schema;
+  /**
+   * 4xx answers beyond those the rest of the declaration implies (see errorResponses in openapi.ts),
+   * each with when it is given: a 404 for an id the route takes outside its path.
+   */
+  errors?: Partial<Record<404 | 409, string>>;
   /** Default status: 200, or 201 for creates, 202 for accepted reports, 204 for no body. */
   status?: number;
   /** Returns the body of the default status, or a `reply(...)`. */
