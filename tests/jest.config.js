@@ -1,18 +1,25 @@
 import preset from '../jest.preset.js';
 
 /**
- * Files that start a fault stack (every service as a real process, then kills, restarts and
- * outages with deadlines) run one at a time, in a lane of their own: two of them at once on a
- * 2-core machine would make each other's recoveries late. Every other file runs beside them on
- * the rest of maxWorkers. A file that starts a fault stack belongs here.
+ * Files that start the whole stack (every service as a real process; the fault stacks then kill,
+ * restart and cut off its parts against deadlines), or dozens of processes against a deadline,
+ * run one at a time in a lane of their own: two at once make each other late on a 2-core
+ * machine, and two stacks can take more connections than a default Postgres allows (100). The
+ * other files start one service at most and run one at a time beside them. A file that starts a
+ * stack belongs here.
  */
 const EXCLUSIVE = [
+  'e2e/pipeline',
+  'e2e/quickstart',
+  'e2e/sources',
   'reliability/agent-fleet-churn',
   'reliability/agent-killed-mid-task',
+  'reliability/config',
   'reliability/postgres-restart',
   'reliability/queue-backlog',
   'reliability/services-killed-mid-work',
   'reliability/webhook-receiver-outage',
+  'security/secrets-in-logs',
 ].map((file) => `/${file}\\.test\\.ts$`);
 
 export default {
@@ -23,7 +30,6 @@ export default {
   globalTeardown: '<rootDir>/../packages/db/src/testing/global-teardown.ts',
   testTimeout: 120_000,
   runner: ['<rootDir>/support/exclusive-runner.js', { exclusive: EXCLUSIVE }],
-  // One worker for the exclusive lane, two for the rest: the files spend most of their time
-  // waiting on the processes they started.
-  maxWorkers: 3,
+  // One worker for the exclusive lane, one for the rest: as many files at once as cores.
+  maxWorkers: 2,
 };
