@@ -68,6 +68,12 @@ describe('the OpenAPI document against Redocly\'s recommended rules', () => {
     expect(document.servers).toEqual([expect.objectContaining({ url: 'https://planekeeper.acme.test' })]);
   });
 
+  it('lists each query parameter of a named query schema (GET /organizations: limit and cursor)', async () => {
+    const { body } = await client(api.url).get('/api/v1/openapi.json');
+    const names = (body.paths['/api/v1/organizations'].get.parameters as { name: string; in: string }[]).map((p) => `${p.in} ${p.name}`);
+    expect(names).toEqual(expect.arrayContaining(['query limit', 'query cursor']));
+  });
+
   it('every operation declares the 4xx answers its declaration implies, each with the error envelope', async () => {
     const { body } = await client(api.url).get('/api/v1/openapi.json');
     const paths = body.paths as Record<string, Record<string, Operation>>;
