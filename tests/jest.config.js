@@ -5,8 +5,8 @@ import preset from '../jest.preset.js';
  * restart and cut off its parts against deadlines), or dozens of processes against a deadline,
  * run one at a time in a lane of their own: two at once make each other late on a 2-core
  * machine, and two stacks can take more connections than a default Postgres allows (100). The
- * other files start one service at most and run one at a time beside them. A file that starts a
- * stack belongs here.
+ * other files start at most one service (and an agent) and run one at a time beside them. A file
+ * that starts a stack belongs here.
  */
 const EXCLUSIVE = [
   'e2e/pipeline',
