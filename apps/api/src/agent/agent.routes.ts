@@ -33,6 +33,7 @@ export const agentRoutes = [
     method: 'post', path: '/api/v1/agent/tasks/claim', tag, access: 'agent',
     summary: 'Claim up to max tasks, long-polling up to wait seconds; 204 when there is nothing',
     body: taskClaimSchema, response: taskClaimResponseSchema, status: 200,
+    errors: { 404: 'The agent (agentId) is unknown: send a heartbeat first (code not_found)' },
     handler: async ({ deps, auth, body, res }) => {
       const hangUp = new AbortController();
       // Only a hang-up aborts: after an answer nothing waits (and an abort costs an AbortError).

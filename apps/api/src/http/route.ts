@@ -76,6 +76,11 @@ export interface RouteSpec<A extends Access, P extends Schema | undefined, Q ext
    * checked, its role allowed and its rate limit taken: nobody unknown makes the api read it.
    */
   bodyLimit?: number;
+  /**
+   * 4xx answers beyond those the rest of the declaration implies (see errorResponses in openapi.ts),
+   * each with when it is given: a 404 for an id the route takes outside its path.
+   */
+  errors?: Partial<Record<404 | 409, string>>;
   /** Default status: 200, or 201 for creates, 202 for accepted reports, 204 for no body. */
   status?: number;
   /** Returns the body of the default status, or a `reply(...)`. */

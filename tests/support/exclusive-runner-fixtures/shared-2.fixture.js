@@ -1,0 +1,4 @@
+import { test } from '@jest/globals';
+import { sharedFile } from './lane.js';
+
+test('shared-2', () => sharedFile('shared-2'));
