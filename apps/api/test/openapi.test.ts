@@ -46,8 +46,8 @@ describe('GET /api/v1/openapi.json', () => {
     const preview = body.paths['/api/v1/versions/parse'].post;
     expect(preview.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreviewRequest' });
     expect(preview.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VersionPreview' });
-    expect(preview.responses['413'].description).toBe('Request body larger than 3840000 bytes');
-    expect(body.paths['/api/v1/rules'].post.responses['413'].description).toBe('Request body too large');
+    expect(preview.responses['413'].description).toBe('Request body larger than 3840000 bytes (code payload_too_large)');
+    expect(body.paths['/api/v1/rules'].post.responses['413'].description).toBe("Request body larger than the API's body limit (code payload_too_large)");
   });
 
   it('describes the explanation an evaluation carries', async () => {
