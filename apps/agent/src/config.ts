@@ -44,6 +44,15 @@ const hostList = z.string().transform((value, ctx): HostPattern[] => {
   return patterns;
 });
 
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   // The agent API root of the Planekeeper server, e.g. https://planekeeper.example.com/api/v1/agent.
   AGENT_SERVER_URL: z
@@ -83,12 +92,13 @@ const schema = z.object({
   // no cluster. Its RBAC grants exactly these (infra/base/agent.yaml).
   AGENT_KUBE_NAMESPACES: namespaceList.optional(),
   // A kubeconfig for an agent outside the cluster; unset = the pod's service account.
-  AGENT_KUBECONFIG: z.string().trim().min(1).optional(),
+  AGENT_KUBECONFIG: z.string().trim().min(1).max(4096).refine(readable, 'must name a file the agent can read').optional(),
   // The cluster's name: kubernetes and helm_release jobs name it as their credentialName, so they
   // go to an agent of this cluster.
   AGENT_KUBE_CLUSTER: z.string().trim().max(200).regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/-]*$/, 'may hold letters, digits and _ . : @ / -').default('kubernetes'),
-  KUBERNETES_SERVICE_HOST: z.string().optional(),
-  KUBERNETES_SERVICE_PORT: z.string().optional(),
+  // Set by Kubernetes in every pod: where the in-cluster API is.
+  KUBERNETES_SERVICE_HOST: z.string().trim().max(253).regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address').optional(),
+  KUBERNETES_SERVICE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 /** Where the pod's service account token is mounted (the CA sits beside it). */
@@ -151,11 +161,6 @@ function kubeSettings(parsed: z.infer<typeof schema>, serviceAccountToken: strin
   }
   let kubeSource: KubeSettings['source'];
   if (parsed.AGENT_KUBECONFIG !== undefined) {
-    try {
-      accessSync(parsed.AGENT_KUBECONFIG, constants.R_OK);
-    } catch (error) {
-      fail(`AGENT_KUBECONFIG: ${parsed.AGENT_KUBECONFIG} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
     kubeSource = { kind: 'kubeconfig', path: parsed.AGENT_KUBECONFIG };
   } else {
     let mounted = true;
