@@ -9,6 +9,7 @@ import preset from '../jest.preset.js';
  * that starts a stack belongs here.
  */
 const EXCLUSIVE = [
+  'browser/session',
   'e2e/cluster-sources',
   'e2e/pipeline',
   'e2e/quickstart',

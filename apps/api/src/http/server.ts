@@ -5,9 +5,10 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
-import { authenticate, authorize, presentedKey } from './auth.ts';
+import { authenticateRequest, authorize } from './auth.ts';
 import { errorHandler, type RequestPart } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { DEFAULT_UI_DIR, serveUi } from './ui-static.ts';
 import { defaultStatus, type AuthContext, type Reply, type RouteDefinition } from './route.ts';
 
 function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
@@ -79,6 +80,8 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     answerOpsRequest(req, res, { ready, registry }).then((handled) => (handled ? undefined : next()), next);
   });
 
+  app.use(serveUi(config.UI_DIR ?? DEFAULT_UI_DIR));
+
   const json = { strict: true, type: ['application/json', 'application/*+json'] };
   // Task results carry every release a source lists; everything else stays small.
   app.use('/api/v1/agent/tasks/:id/result', express.json({ ...json, limit: config.API_AGENT_RESULT_LIMIT_BYTES }));
@@ -98,7 +101,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     app[route.method](route.path, async (req: Request, res: Response) => {
       let auth: AuthContext | undefined;
       if (route.access !== 'public') {
-        auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock(), deps.apiKeys);
+        auth = await authenticateRequest(req, res, route, deps);
         res.locals.auth = auth;
         authorize(auth, route.access);
         const limited = limiter.take(auth.keyId, deps.clock().getTime());

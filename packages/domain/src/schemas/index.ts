@@ -19,3 +19,4 @@ export * from './deliveries.ts';
 export * from './tasks.ts';
 export * from './agents.ts';
 export * from './webhooks.ts';
+export * from './ui.ts';
