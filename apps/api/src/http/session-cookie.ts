@@ -35,9 +35,9 @@ export function checkCookieRequest(req: Request, publicUrl: string | undefined):
 }
 
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when the UI is reached over https. */
-export function setSessionCookie(req: Request, res: Response, token: string, expiresAt: Date, publicUrl: string | undefined): void {
+export function setSessionCookie(req: Request, res: Response, token: string, maxAgeSeconds: number, publicUrl: string | undefined): void {
   const secure = req.secure || publicUrl?.startsWith('https:') === true;
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  const maxAge = Math.max(0, Math.round(maxAgeSeconds));
   res.append('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure ? '; Secure' : ''}`);
 }
 

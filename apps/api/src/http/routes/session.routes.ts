@@ -27,7 +27,7 @@ export const sessionRoutes: RouteDefinition[] = [
       const now = deps.clock();
       const { token, expiresAt } = await openUiSession(deps.db, body.key, now);
       const session = await resumeUiSession(deps.db, token, now);
-      setSessionCookie(req, res, token, expiresAt, deps.config.PUBLIC_URL);
+      setSessionCookie(req, res, token, (expiresAt.getTime() - now.getTime()) / 1000, deps.config.PUBLIC_URL);
       deps.logger.info({ organizationId: session.organizationId, keyId: session.keyId, sessionId: session.sessionId }, 'web session opened');
       return reply(201, await presentMe(deps, session, true));
     },
