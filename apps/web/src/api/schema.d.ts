@@ -1452,6 +1452,14 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The latest task of the job (on get and list): status, error, completedAt; null before the first run */
+            lastTask?: components["schemas"]["LastTask"] | null;
+        };
+        LastTask: {
+            /** @enum {string} */
+            status: "pending" | "claimed" | "succeeded" | "failed";
+            error: string | null;
+            completedAt: string | null;
         };
         /** @description A gather job: where to read upstream releases from, and when */
         GatherJobCreate: {
@@ -1684,6 +1692,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The latest task of the job (on get and list): status, error, completedAt; null before the first run */
+            lastTask?: components["schemas"]["LastTask"] | null;
         };
         /** @description A scrape job: where the deployed version is read from */
         ScrapeJobCreate: {
@@ -1786,6 +1796,8 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+            /** @description The latest task of the job (on get and list): status, error, completedAt; null before the first run */
+            lastTask?: components["schemas"]["LastTask"] | null;
         };
         /** @description A helm sync job: creates/updates gather jobs for the charts of a Helm repository */
         HelmSyncJobCreate: {
@@ -3407,6 +3419,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 role?: "admin" | "member" | "viewer" | "agent";
             };
             header?: never;
@@ -3794,6 +3808,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -4162,6 +4178,8 @@ export interface operations {
     getGatherJobs: {
         parameters: {
             query?: {
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 /** @description Page size, 1..500, default 50 */
                 limit?: number;
                 /** @description The nextCursor of the previous page */
@@ -4713,6 +4731,8 @@ export interface operations {
     getScrapeJobs: {
         parameters: {
             query?: {
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 /** @description Page size, 1..500, default 50 */
                 limit?: number;
                 /** @description The nextCursor of the previous page */
@@ -5356,6 +5376,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 /** @description Only enabled (true) or disabled (false) jobs */
                 enabled?: "true" | "false";
             };
@@ -6043,6 +6065,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 type?: "days_behind" | "majors_behind" | "minors_behind";
             };
             header?: never;
@@ -6426,6 +6450,8 @@ export interface operations {
     getAlertConfigs: {
         parameters: {
             query?: {
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 /** @description Page size, 1..500, default 50 */
                 limit?: number;
                 /** @description The nextCursor of the previous page */
@@ -7427,6 +7453,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 type?: "slack" | "discord" | "teams" | "webhook";
             };
             header?: never;
@@ -7893,6 +7921,8 @@ export interface operations {
                 limit?: number;
                 /** @description The nextCursor of the previous page */
                 cursor?: string;
+                /** @description Name contains this text (case-insensitive) */
+                q?: string;
                 /** @description UUID */
                 channelId?: string;
             };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema, unlessMissing } from './common.ts';
 import { credentialNameSchema } from './fields.ts';
 import { imageDigestSchema, scrapeDetailsSchema } from './cluster-targets.ts';
 import { releaseCycleSchema } from './gather-jobs.ts';
@@ -192,6 +192,6 @@ export const agentResponseSchema = z
 export type AgentResponse = z.infer<typeof agentResponseSchema>;
 
 /** `GET /agents` query. */
-export const agentListQuerySchema = z.strictObject(listQueryShape);
+export const agentListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema });
 /** `GET /agents` query. */
 export type AgentListQuery = z.infer<typeof agentListQuerySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, lastTaskSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
@@ -199,6 +199,7 @@ export const gatherJobResponseSchema = z
     helmSyncJobId: idSchema.nullable().describe('Set when a helm sync job created this job'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
+    lastTask: lastTaskSchema.nullable().optional().describe('The latest task of the job (on get and list): status, error, completedAt; null before the first run'),
   })
   .meta({ id: 'GatherJob' });
 /** A gather job as the API returns it. */
@@ -206,6 +207,7 @@ export type GatherJobResponse = z.infer<typeof gatherJobResponseSchema>;
 
 /** `GET /gather-jobs` query: `?sourceType=`, `?enabled=`, `?helmSyncJobId=` (the jobs a helm sync made). */
 export const gatherJobListQuerySchema = z.strictObject({
+  q: nameSearchSchema,
   ...listQueryShape,
   sourceType: sourceTypeSchema.optional(),
   enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs'),

@@ -12,6 +12,7 @@ import { listGatherJobs, listReleases } from '../../db/gather-jobs.queries.ts';
 import { gatherJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
 import { listPage } from '../pagination.ts';
+import { withLastTask, withLastTasks } from '../present/last-task.ts';
 import { presentGatherJob, presentRelease } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import { runNowRoute } from './run-now.ts';
@@ -22,7 +23,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs', tag, access: 'read', summary: 'List gather jobs, newest first (filters: sourceType, enabled, helmSyncJobId)',
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
-    handler: ({ deps, auth, query }) => listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob),
+    handler: async ({ deps, auth, query }) => withLastTasks(deps.db, auth.organizationId, await listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob)),
   }),
   defineRoute({
     method: 'post', path: '/api/v1/gather-jobs', tag, access: 'write',
@@ -33,7 +34,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id', tag, access: 'read', summary: 'Get a gather job',
     params: idParamsSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params }) => presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id)),
+    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/gather-jobs/:id', tag, access: 'write',
