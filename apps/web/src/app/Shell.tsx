@@ -6,8 +6,16 @@ import { isAdmin, useMe } from './session.ts';
 import { ApiBanner, ErrorMessage } from './status.tsx';
 
 const NAV = [
-  { to: '/', label: 'Dashboard' },
-  { to: '/alerts', label: 'Alerts' },
+  { to: '/', label: 'Dashboard', who: 'all' },
+  { to: '/alerts', label: 'Alerts', who: 'all' },
+  { to: '/alert-configs', label: 'Alert configs', who: 'all' },
+  { to: '/gather-jobs', label: 'Gather jobs', who: 'all' },
+  { to: '/scrape-jobs', label: 'Scrape jobs', who: 'all' },
+  { to: '/rules', label: 'Rules', who: 'all' },
+  { to: '/notifications', label: 'Notifications', who: 'all' },
+  { to: '/agents', label: 'Agents', who: 'all' },
+  { to: '/api-keys', label: 'API keys', who: 'admin' },
+  { to: '/organizations', label: 'Organizations', who: 'bootstrap' },
 ] as const;
 
 /** The frame of every page: who is logged in, the navigation, the api banner; login when nobody is. */
@@ -32,10 +40,9 @@ export function Shell() {
         <span className="brand">Planekeeper</span>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => item.who === 'all' || (item.who === 'admin' ? isAdmin(who) : who.bootstrap)).map((item) => (
               <li key={item.to}><Link to={item.to} activeOptions={{ exact: item.to === '/' }} activeProps={{ 'aria-current': 'page' }}>{item.label}</Link></li>
             ))}
-            {isAdmin(who) && null}
           </ul>
         </nav>
         <div className="who">

@@ -4,28 +4,13 @@ import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { behindUnit } from '../api/format.ts';
 import { Severity, When } from '../app/bits.tsx';
-import { Filters, FilterSelect, pick, SearchBox, text } from '../app/filters.tsx';
+import { Filters, FilterSelect, SearchBox } from '../app/filters.tsx';
+import type { AlertSearch } from './alert-search.ts';
 import { ListView, useCursorList } from '../app/lists.tsx';
 import { canWrite, useMe } from '../app/session.ts';
 import { ErrorMessage } from '../app/status.tsx';
 
 type Alert = Schemas['Alert'];
-
-export interface AlertSearch {
-  status?: 'open' | 'resolved' | 'all';
-  severity?: 'moderate' | 'high' | 'critical';
-  acknowledged?: 'yes' | 'no';
-  q?: string;
-}
-
-export function validateAlertSearch(search: Record<string, unknown>): AlertSearch {
-  return {
-    status: pick(search.status, ['open', 'resolved', 'all'] as const),
-    severity: pick(search.severity, ['moderate', 'high', 'critical'] as const),
-    acknowledged: pick(search.acknowledged, ['yes', 'no'] as const),
-    q: text(search.q),
-  };
-}
 
 export function AlertHead({ select }: { select?: boolean }) {
   return (

@@ -38,9 +38,9 @@ function Tile({ label, value, search }: { label: string; value: number; search: 
 }
 
 function NeedsAttention({ summary }: { summary: Schemas['Summary'] }) {
-  const items: { key: string; text: string; to: string }[] = [];
+  const items: { key: string; text: string; to: '/gather-jobs' | '/notifications' | '/agents'; search?: { tab: 'dead' } }[] = [];
   if (summary.tasksFailed24h) items.push({ key: 'tasks', text: `${summary.tasksFailed24h} task(s) failed in the last 24 h`, to: '/gather-jobs' });
-  if (summary.deadDeliveries) items.push({ key: 'dead', text: `${summary.deadDeliveries} notification(s) dead-lettered`, to: '/notifications' });
+  if (summary.deadDeliveries) items.push({ key: 'dead', text: `${summary.deadDeliveries} notification(s) dead-lettered`, to: '/notifications', search: { tab: 'dead' } });
   if (summary.agents.offline) items.push({ key: 'offline', text: `${summary.agents.offline} agent(s) offline`, to: '/agents' });
   if (summary.agents.draining) items.push({ key: 'draining', text: `${summary.agents.draining} agent(s) draining`, to: '/agents' });
   if (summary.pendingTasksNoAgent) items.push({ key: 'stranded', text: `${summary.pendingTasksNoAgent} pending task(s) no online agent can take`, to: '/agents' });
@@ -49,11 +49,11 @@ function NeedsAttention({ summary }: { summary: Schemas['Summary'] }) {
     <ul className="attention">
       {summary.unknownEvaluationSamples.map((e) => (
         <li key={e.alertConfigId}>
-          Unknown evaluation: <a href={`/ui/alert-configs?q=${encodeURIComponent(e.alertConfigName)}`}>{e.alertConfigName}</a> — <span>{e.reason ?? 'no reason given'}</span> (<When at={e.evaluatedAt} />)
+          Unknown evaluation: <Link to="/alert-configs" search={{ q: e.alertConfigName }}>{e.alertConfigName}</Link> — <span>{e.reason ?? 'no reason given'}</span> (<When at={e.evaluatedAt} />)
         </li>
       ))}
       {summary.unknownEvaluations > summary.unknownEvaluationSamples.length && <li>and {summary.unknownEvaluations - summary.unknownEvaluationSamples.length} more unknown evaluation(s)</li>}
-      {items.map((item) => <li key={item.key}><a href={`/ui${item.to}`}>{item.text}</a></li>)}
+      {items.map((item) => <li key={item.key}><Link to={item.to} search={item.search ?? {}}>{item.text}</Link></li>)}
     </ul>
   );
 }
@@ -87,7 +87,7 @@ export function Dashboard() {
       )}
       <section aria-labelledby="worst">
         <h2 id="worst">Worst open alerts</h2>
-        {worst.data && worst.data.length === 0 && <p>No open alerts: everything deployed is within its rules. <a href="/ui/alert-configs">Alert configs</a> decide what is watched.</p>}
+        {worst.data && worst.data.length === 0 && <p>No open alerts: everything deployed is within its rules. <Link to="/alert-configs" search={{}}>Alert configs</Link> decide what is watched.</p>}
         {worst.data && worst.data.length > 0 && (
           <table>
             <caption className="visually-hidden">The ten worst open alerts</caption>
@@ -98,7 +98,7 @@ export function Dashboard() {
       </section>
       <section aria-labelledby="agents-h">
         <h2 id="agents-h">Agents</h2>
-        {agents.data && agents.data.items.length === 0 && <p>No agent has connected yet. <a href="/ui/agents">How to run one</a>.</p>}
+        {agents.data && agents.data.items.length === 0 && <p>No agent has connected yet. <Link to="/agents" search={{}}>How to run one</Link>.</p>}
         {agents.data && agents.data.items.length > 0 && (
           <table>
             <caption className="visually-hidden">Agents and their last heartbeat</caption>
