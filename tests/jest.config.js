@@ -10,6 +10,7 @@ import preset from '../jest.preset.js';
  */
 const EXCLUSIVE = [
   'browser/session',
+  'browser/workflows',
   'e2e/cluster-sources',
   'e2e/pipeline',
   'e2e/quickstart',
