@@ -79,4 +79,68 @@ describe('web UI sessions', () => {
     await ui.check('refused logins');
     await ui.close();
   });
+
+  it('10: a new key is shown once and copied; once revoked it cannot log in; revoking your own key logs you out', async () => {
+    const admin = await createKey('admin', 'keys-admin');
+    const ui = await openPage(browser, base);
+    await logIn(ui, admin.key, '/ui/api-keys');
+    const { page } = ui;
+    await page.getByRole('heading', { level: 1, name: 'API keys' }).waitFor();
+    const form = page.getByRole('form', { name: 'New API key' });
+    await form.getByLabel('Name').fill('copied key');
+    await form.getByLabel('Role').selectOption('member');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const shown = (await page.getByTestId('shown-once').textContent())!;
+    expect(shown).toMatch(/^pk_/);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shown);
+    await ui.check('key shown once');
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByText(shown).count()).toBe(0);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toContain(shown);
+
+    await page.getByRole('button', { name: 'Revoke copied key' }).click();
+    await page.getByRole('dialog', { name: 'Revoke copied key?' }).getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('row', { name: /copied key/ }).getByRole('button').waitFor({ state: 'detached' });
+    const other = await openPage(browser, base);
+    await other.page.goto('/ui/');
+    await other.page.getByLabel('API key').fill(shown);
+    await other.page.getByRole('button', { name: 'Log in' }).click();
+    await other.page.getByRole('alert').filter({ hasText: 'unknown or revoked' }).waitFor();
+    await other.close();
+
+    await page.getByRole('button', { name: 'Revoke keys-admin' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke keys-admin?' });
+    expect(await dialog.textContent()).toContain('you will be logged out');
+    await dialog.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByLabel('API key').waitFor();
+    await ui.check('logged out by revoking');
+    await ui.close();
+  });
+
+  it('11: the bootstrap key creates an organization; other keys see no Organizations page', async () => {
+    const ui = await openPage(browser, base);
+    await logIn(ui, BOOTSTRAP_KEY);
+    const { page } = ui;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Organizations' }).waitFor();
+    await page.getByRole('form', { name: 'New organization' }).getByLabel('Name').fill('second org');
+    await page.getByRole('button', { name: 'Create organization' }).click();
+    const firstAdmin = (await page.getByTestId('shown-once').textContent())!;
+    expect(firstAdmin).toMatch(/^pk_/);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('cell', { name: 'second org' }).waitFor();
+    await ui.check('organizations');
+    await ui.close();
+
+    const newcomer = await openPage(browser, base);
+    await logIn(newcomer, firstAdmin);
+    expect(await newcomer.page.getByText('second org').count()).toBeGreaterThan(0);
+    expect(await newcomer.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Organizations' }).count()).toBe(0);
+    expect(await newcomer.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API keys' }).count()).toBe(1);
+    await newcomer.page.goto('/ui/organizations');
+    await newcomer.page.getByText('Only the installation\'s bootstrap key manages organizations.').waitFor();
+    await newcomer.check('organizations refused');
+    await newcomer.close();
+  });
 });
