@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read field by field */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { startGithubApi, type GithubApiStandIn, type GithubRelease } from '../../apps/agent/test/helpers/github-api.ts';
@@ -175,7 +174,7 @@ describe('the web UI, as an admin works in it', () => {
     expect(await looker.page.getByRole('button', { name: 'New rule' }).count()).toBe(0);
     const forced = await looker.page.evaluate(async (id) => {
       const response = await fetch(`/api/v1/alerts/${id}/acknowledge`, { method: 'POST', headers: { 'X-Planekeeper-CSRF': '1' } });
-      return { status: response.status, body: await response.json() };
+      return { status: response.status, body: (await response.json()) as { error: { code: string } } };
     }, alertId);
     expect(forced.status).toBe(403);
     expect(forced.body.error.code).toBe('forbidden');
