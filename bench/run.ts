@@ -16,6 +16,7 @@ import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchRegex } from './regex.ts';
+import { benchUi } from './ui.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -36,6 +37,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   memory: benchMemory,
   regex: benchRegex,
   preview: benchParsePreview,
+  ui: benchUi,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
