@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { startGithubApi, type GithubApiStandIn, type GithubRelease } from '../../apps/agent/test/helpers/github-api.ts';
 import { startFaultReceiver, type FaultReceiver } from '../support/fault-receiver.ts';
 import { eventually, startStack, type Stack } from '../support/stack.ts';
-import { launchBrowser, logIn, openPage, type UiPage } from './support/browser.ts';
+import { launchBrowser, logIn, openPage, screenshot, type UiPage } from './support/browser.ts';
 
 // UI.md scenarios 3 to 7 and the inert rendering of upstream text, in one stack and one browser:
 // an admin sets Planekeeper up through the UI alone (the README quickstart), then works the alert.
@@ -112,6 +112,7 @@ describe('the web UI, as an admin works in it', () => {
     await worst.getByRole('link', { name: 'widget prod' }).waitFor({ timeout: 30_000 });
     expect(await worst.getByText('2 majors').count()).toBe(1);
     await ui.check('dashboard with an alert');
+    await screenshot(ui, 'dashboard');
     const created = await eventually('alert.created at the receiver', async () => receiver.arrivals.find((a) => a.json?.type === 'alert.created'));
     alertId = created.json.data.alert.id;
     expect(created.json.data.alert).toMatchObject({ alertConfigName: 'widget prod', severity: 'high', deployedVersion: 'v1.0.0', latestVersion: 'v3.1.0' });
@@ -163,6 +164,7 @@ describe('the web UI, as an admin works in it', () => {
     await evaluation.getByText('Tags counted').waitFor();
     expect(await evaluation.textContent()).toContain('Family');
     await ui.check('alert detail');
+    await screenshot(ui, 'alert-detail');
 
     const looker = await openPage(browser, base);
     await logIn(looker, viewer, `/ui/alerts/${alertId}`);

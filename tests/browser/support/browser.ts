@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- axe results are read field by field */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { ensureUiBuilt } from '../../../scripts/ui-build.ts';
@@ -43,7 +44,7 @@ function isHandledApiAnswer(message: ConsoleMessage): boolean {
 }
 
 export async function openPage(browser: Browser, baseUrl: string): Promise<UiPage> {
-  const context = await browser.newContext({ baseURL: baseUrl, colorScheme: 'light', reducedMotion: 'reduce' });
+  const context = await browser.newContext({ baseURL: baseUrl, colorScheme: 'light', reducedMotion: 'reduce', viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -88,4 +89,15 @@ export async function logIn(ui: UiPage, key: string, path = '/ui/'): Promise<voi
   await ui.page.getByLabel('API key').fill(key);
   await ui.page.getByRole('button', { name: 'Log in' }).click();
   await ui.page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/**
+ * `pnpm screenshots` (PK_SCREENSHOTS=<folder>): the scenarios save the README's screenshots as
+ * they pass, so the pictures are of the UI as it is, on the real stack.
+ */
+export async function screenshot(ui: UiPage, name: string): Promise<void> {
+  const folder = process.env.PK_SCREENSHOTS;
+  if (!folder) return;
+  mkdirSync(folder, { recursive: true });
+  await ui.page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
