@@ -33,6 +33,10 @@ describe('web UI sessions', () => {
     await logIn(ui, admin.key);
     await ui.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await ui.check('dashboard');
+    // Dark colours pass the same contrast checks.
+    await ui.page.emulateMedia({ colorScheme: 'dark' });
+    await ui.check('dashboard, dark');
+    await ui.page.emulateMedia({ colorScheme: 'light' });
     await ui.page.reload();
     await ui.page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     expect(await ui.page.getByText('ui-admin (admin)').count()).toBe(1);
