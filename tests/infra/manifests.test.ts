@@ -71,7 +71,7 @@ describe('Kubernetes manifests', () => {
 describe('Prometheus scraping', () => {
   it('reads /metrics of every service on the port that serves it: the api\'s ops port, kept out of its Service', () => {
     for (const deployment of base.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'planekeeper-agent')) {
-      const annotations = (deployment as { spec: { template: { metadata: { annotations?: Record<string, string> } } } }).spec.template.metadata.annotations ?? {};
+      const annotations = (deployment.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations ?? {};
       const container = containersOf(deployment)[0]!;
       const served = container.ports?.find((p) => p.name === 'metrics') ?? container.ports?.find((p) => p.name === 'http');
       expect({ name: deployment.metadata.name, scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'] }).toEqual({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
@@ -121,7 +121,8 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
         const limited = limiter.take(auth.keyId, deps.clock().getTime());
         if (limited) refuse(res, limited.retryAfterSeconds);
       }
-      if (route.body) await readBody(limit)(req, res);
+      // Read even where the route takes no body: one sent is still JSON or refused (400), as documented.
+      await readBody(limit)(req, res);
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
