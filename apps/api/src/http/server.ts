@@ -99,19 +99,13 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
   });
 
   const json = { strict: true, type: ['application/json', 'application/*+json'] };
-  // One parser per limit. body-parser counts a compressed body by its inflated size, so a small
-  // gzip body that inflates past the limit stops there with 413.
-  const parsers = new Map<number, (req: Request, res: Response) => Promise<void>>();
-  const readBody = (limit: number) => {
-    let reader = parsers.get(limit);
-    if (!reader) parsers.set(limit, (reader = bodyReader(express.json({ ...json, limit }))));
-    return reader;
-  };
   const limitOf = (route: RouteDefinition): number =>
     route.bodyLimit === 'agent_results' ? config.API_AGENT_RESULT_LIMIT_BYTES : (route.bodyLimit ?? config.API_BODY_LIMIT_BYTES);
 
   for (const route of routes) {
-    const limit = limitOf(route);
+    // body-parser counts a compressed body by its inflated size: a small gzip body that inflates
+    // past the limit stops there, with 413.
+    const readBody = bodyReader(express.json({ ...json, limit: limitOf(route) }));
     app[route.method](route.path, async (req: Request, res: Response) => {
       let auth: AuthContext | undefined;
       // The caller is known, allowed and within its limits before a byte of its body is read.
@@ -122,7 +116,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
         if (limited) refuse(res, limited.retryAfterSeconds);
       }
       // Read even where the route takes no body: one sent is still JSON or refused (400), as documented.
-      await readBody(limit)(req, res);
+      await readBody(req, res);
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
