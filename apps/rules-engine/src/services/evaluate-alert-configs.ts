@@ -34,7 +34,7 @@ export interface EvaluationSummary {
 interface RunState {
   releases: Map<string, readonly GatheredRelease[]>;
   evaluate: RuleEvaluator;
-  /** When the current batch's budget runs out (performance.now(): the thread's time, not the clock's). */
+  /** When the current batch's budget runs out (performance.now(): real elapsed time, not the injected clock's). */
   budgetEndsAt: number;
 }
 

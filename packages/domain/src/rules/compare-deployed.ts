@@ -67,7 +67,8 @@ export function compareDeployed(
   if (catalog.stoppedAfter !== null) {
     const through = catalog.tagFilter ? ` through tag filter "${catalog.tagFilter}"` : '';
     const { read, of } = catalog.stoppedAfter;
-    const reason = `evaluation stopped: reading the gathered tags${through} ran past the rules-engine's time budget (${read} of ${of} tags read); a simpler tag filter fixes it`;
+    const remedy = catalog.tagFilter ? 'a simpler tag filter fixes it' : 'the gather job has more tags than can be read in time';
+    const reason = `evaluation stopped: reading the gathered tags${through} ran past the rules-engine's time budget (${read} of ${of} tags read); ${remedy}`;
     return unknown(reason, deployedText, null, emptyExplanation(stableOnly, []));
   }
   const reading = explainVersionTag(deployedText);
