@@ -74,7 +74,7 @@ export function authorize(auth: AuthContext, access: Access): void {
  * session cookie — never on the agent API, and for an unsafe method only with the CSRF header and
  * the api's own Origin. The session's id lands in `res.locals.sessionId` (logout ends it).
  */
-export async function authenticateRequest(req: Request, res: Response, route: Pick<RouteDefinition, 'access' | 'path'>, deps: ApiDeps): Promise<AuthContext> {
+export async function authenticateCaller(req: Request, res: Response, route: Pick<RouteDefinition, 'access' | 'path'>, deps: ApiDeps): Promise<AuthContext> {
   const key = presentedKey(req);
   const token = key ? null : presentedSessionToken(req);
   if (!token || route.access === 'agent' || route.path.startsWith('/api/v1/agent/')) {

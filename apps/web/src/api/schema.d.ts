@@ -2494,7 +2494,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -2583,7 +2583,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -2675,7 +2675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -2762,7 +2762,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            /** @description Request body larger than the task result limit (API_AGENT_RESULT_LIMIT_BYTES) (code payload_too_large) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2771,7 +2771,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -2867,7 +2867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -2974,7 +2974,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3032,7 +3032,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3090,7 +3090,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3157,7 +3157,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3237,7 +3237,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3307,7 +3307,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3399,7 +3399,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3469,7 +3469,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3549,7 +3549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3619,7 +3619,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3696,7 +3696,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3788,7 +3788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3857,7 +3857,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -3927,7 +3927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4004,7 +4004,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4083,7 +4083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4162,7 +4162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4236,7 +4236,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4316,7 +4316,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4386,7 +4386,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4463,7 +4463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4555,7 +4555,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4634,7 +4634,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4715,7 +4715,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4787,7 +4787,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4867,7 +4867,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -4937,7 +4937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5014,7 +5014,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5106,7 +5106,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5185,7 +5185,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5277,7 +5277,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5356,7 +5356,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5427,7 +5427,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5507,7 +5507,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5577,7 +5577,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5654,7 +5654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5746,7 +5746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5825,7 +5825,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5896,7 +5896,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -5966,7 +5966,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6045,7 +6045,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6115,7 +6115,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6195,7 +6195,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6265,7 +6265,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6342,7 +6342,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6434,7 +6434,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6511,7 +6511,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6591,7 +6591,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6661,7 +6661,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6738,7 +6738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6830,7 +6830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6905,7 +6905,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -6975,7 +6975,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7054,7 +7054,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7133,7 +7133,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7213,7 +7213,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7283,7 +7283,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7353,7 +7353,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7433,7 +7433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7503,7 +7503,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7583,7 +7583,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7653,7 +7653,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7730,7 +7730,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7822,7 +7822,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7901,7 +7901,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -7972,7 +7972,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8052,7 +8052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8122,7 +8122,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8199,7 +8199,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8291,7 +8291,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8363,7 +8363,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8433,7 +8433,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
@@ -8512,7 +8512,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Too many requests from this key (code rate_limited) */
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
             429: {
                 headers: {
                     /** @description Seconds until the key's window reopens */
