@@ -22,7 +22,7 @@ export function uiBuildStale(): boolean {
   const index = path.join(UI_DIST, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => path.join(WEB_DIR, p)).filter(existsSync);
+  const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => path.join(WEB_DIR, p)).filter(existsSync);
   return sources.some((source) => newestMtime(source) > built);
 }
 
