@@ -80,6 +80,22 @@ describe('POST /api/v1/session', () => {
   });
 });
 
+describe('POST /api/v1/session, guessed keys', () => {
+  it('counts refused keys against the address like any failed authentication: 429 with Retry-After past the limit', async () => {
+    const strict = await startApi({ API_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: '3' });
+    try {
+      const guess = () => client(strict.url).post('/api/v1/session', { key: 'pk_guessed_key_0123456789abcdef' }, { origin: strict.url, 'x-planekeeper-csrf': '1' });
+      for (let i = 0; i < 3; i++) expect((await guess()).status).toBe(401);
+      const limited = await guess();
+      expect(limited.status).toBe(429);
+      expect(limited.body.error.code).toBe('rate_limited');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await strict.stop();
+    }
+  });
+});
+
 describe('cookie authentication', () => {
   it('needs the CSRF header and the api\'s Origin on unsafe methods; nothing is written otherwise', async () => {
     const token = await session(a.keys.member);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
+import { isPlanekeeperError, issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
@@ -123,7 +123,17 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
-      const result = await route.handler({ params, query, body, auth, deps, req, res });
+      let result: unknown;
+      try {
+        result = await route.handler({ params, query, body, auth, deps, req, res });
+      } catch (error) {
+        // A key refused by a public route (the web UI's login) counts against the address too.
+        if (!auth && isPlanekeeperError(error) && error.code === 'unauthorized') {
+          const limited = strangers.take(req.socket.remoteAddress ?? 'unknown', deps.clock().getTime());
+          if (limited) refuse(res, limited.retryAfterSeconds);
+        }
+        throw error;
+      }
       if (res.headersSent) return;
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
