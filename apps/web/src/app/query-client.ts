@@ -1,17 +1,18 @@
-import { QueryCache, QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError } from '../api/client.ts';
 
 /** Lists refresh every 15 s while the tab is visible (UI.md); data stays on screen when a refresh fails. */
 export const POLL_MS = 15_000;
 
 export function createQueryClient(): QueryClient {
+  // A session that ended (logout elsewhere, key revoked, expiry) sends the person to the login
+  // form, on the same URL: once logged in again they are back where they were.
+  const toLogin = (error: unknown) => {
+    if (error instanceof ApiError && error.status === 401) void client.invalidateQueries({ queryKey: ['me'] });
+  };
   const client: QueryClient = new QueryClient({
-    queryCache: new QueryCache({
-      // A session that ended (logout elsewhere, key revoked, expiry) sends the person to login.
-      onError: (error) => {
-        if (error instanceof ApiError && error.status === 401) void client.invalidateQueries({ queryKey: ['me'] });
-      },
-    }),
+    queryCache: new QueryCache({ onError: toLogin }),
+    mutationCache: new MutationCache({ onError: toLogin }),
     defaultOptions: {
       queries: {
         refetchInterval: POLL_MS,
