@@ -71,15 +71,23 @@ export async function benchUi(cluster: BenchCluster, report: Report): Promise<vo
     const page = await context.newPage();
     await page.goto(`${api.url}/ui/alerts`);
     await page.getByRole('table', { name: 'Alerts' }).waitFor();
-    const nav = page.getByRole('navigation', { name: 'Main' });
+    // Timed in the page, from the click to the first frame with the new screen's data (the
+    // driver's own round trips are not the UI's time).
+    const timeRouteChange = (link: string, heading: string, selector: string) => page.evaluate(`(async () => {
+      const a = [...document.querySelectorAll('nav[aria-label="Main"] a')].find((e) => e.textContent === ${JSON.stringify(link)});
+      const started = performance.now();
+      a.click();
+      await new Promise((resolve) => {
+        const check = () => (document.querySelector('h1')?.textContent === ${JSON.stringify(heading)} && document.querySelector(${JSON.stringify(selector)}) ? resolve() : requestAnimationFrame(check));
+        check();
+      });
+      return performance.now() - started;
+    })()`) as Promise<number>;
     const changes: number[] = [];
     for (let i = 0; i < ROUTE_SAMPLES; i++) {
-      const toDashboard = i % 2 === 0;
-      const started = performance.now();
-      await nav.getByRole('link', { name: toDashboard ? 'Dashboard' : 'Alerts', exact: true }).click();
-      if (toDashboard) await page.getByTestId('summary-tiles').waitFor();
-      else await page.getByRole('table', { name: 'Alerts' }).waitFor();
-      changes.push(performance.now() - started);
+      changes.push(i % 2 === 0
+        ? await timeRouteChange('Dashboard', 'Dashboard', '[data-testid="summary-tiles"] li')
+        : await timeRouteChange('Alerts', 'Alerts', 'main table tbody tr'));
     }
     report.record('ui_route_change_ms_p95', Math.round(percentile(changes, 95)), 'ms');
     await context.close();
