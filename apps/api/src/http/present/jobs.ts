@@ -16,6 +16,7 @@ export function presentGatherJob(row: GatherJobRow): GatherJobResponse {
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
     helmSyncJobId: row.helm_sync_job_id,
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -38,6 +39,7 @@ export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -55,6 +57,7 @@ export function presentHelmSyncJob(row: HelmSyncJobRow): HelmSyncJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
