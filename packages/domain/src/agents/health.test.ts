@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { agentLiveness, agentWarnings, blockedReasonMessage, classifyInstance, clockSkewMs } from './health.ts';
 
 const at = (iso: string) => new Date(iso);
