@@ -89,7 +89,7 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
   let heartbeatIntervalMs = timings.pollIntervalMs;
   let serverClockOffsetMs = 0;
   let roundTripMs: number | null = null;
-  let warnings = new Set<string>();
+  let warnings = new Map<string, string>();
   let wakeClaimer: (() => void) | null = null;
   let work: Promise<void> | null = null;
 
@@ -119,11 +119,14 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
   }
 
   // Each warning the server gives (clock skew, duplicate instances) is logged when it appears, and
-  // once more when it clears, so an operator reading this process's logs sees it.
+  // once more when it clears, so an operator reading this process's logs sees it. Warnings are told
+  // apart by their kind (the text before the first colon): a skew of 120 s that reads 121 s on the
+  // next beat is the same warning.
   function logWarnings(current: readonly string[] | undefined): void {
-    const next = new Set(current ?? []);
-    for (const warning of next) if (!warnings.has(warning)) logger.warn({ agent: deps.agent.name, instanceId: deps.instanceId }, `the server warns: ${warning}`);
-    for (const warning of warnings) if (!next.has(warning)) logger.info({ agent: deps.agent.name }, `the server no longer warns: ${warning}`);
+    const kindOf = (warning: string) => warning.split(':')[0] ?? warning;
+    const next = new Map((current ?? []).map((warning) => [kindOf(warning), warning]));
+    for (const [kind, warning] of next) if (!warnings.has(kind)) logger.warn({ agent: deps.agent.name, instanceId: deps.instanceId }, `the server warns: ${warning}`);
+    for (const kind of warnings.keys()) if (!next.has(kind)) logger.info({ agent: deps.agent.name }, `the server no longer warns of ${kind}`);
     warnings = next;
   }
 
