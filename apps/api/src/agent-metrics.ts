@@ -1,5 +1,5 @@
 import type { Database } from '@planekeeper/db';
-import { AGENT_LIVENESS_VALUES, agentLiveness, duplicatesRecent } from '@planekeeper/domain';
+import { agentLiveness, duplicatesRecent } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import { Gauge, type Registry } from 'prom-client';
 import { listAgentsForMetrics, type AgentMetricsRow } from './db/fleet-metrics.queries.ts';
@@ -21,8 +21,7 @@ const num = (value: unknown): number | null => (typeof value === 'number' && Num
 
 /**
  * Gauges labelled by agent (organization id and name), installation-wide, for at most
- * AGENT_METRICS_LIMIT agents: status (one series per status, 1 for the current one, as
- * kube-state-metrics does), seconds since the last heartbeat, duplicate instances, draining, and
+ * AGENT_METRICS_LIMIT agents: status, seconds since the last heartbeat, duplicate instances, draining, and
  * the latest health sample. The agents are read once per scrape for all of them, and the series
  * are rebuilt each time so a forgotten agent's disappear.
  */
@@ -47,11 +46,10 @@ export function registerAgentGauges(registry: Registry, deps: { db: Kysely<Datab
       },
     });
 
-  gauge('planekeeper_agent_status', 'Agent status: 1 on the series of its current status (online | stale | offline), 0 on the others', function (rows, now) {
-    for (const row of rows) {
-      const status = agentLiveness(row.last_heartbeat_at, now, deps);
-      for (const s of AGENT_LIVENESS_VALUES) this.set({ ...labels(row), status: s }, s === status ? 1 : 0);
-    }
+  // One series per agent, labelled with its current status: a third of the series of one per
+  // status, and `planekeeper_agent_status{status="offline"} == 1` reads the same.
+  gauge('planekeeper_agent_status', 'Always 1, labelled with the agent\'s current status (online | stale | offline)', function (rows, now) {
+    for (const row of rows) this.set({ ...labels(row), status: agentLiveness(row.last_heartbeat_at, now, deps) }, 1);
   }, ['status']);
   gauge('planekeeper_agent_heartbeat_age_seconds', "Seconds since the agent's last heartbeat", function (rows, now) {
     for (const row of rows) this.set(labels(row), Math.max(0, (now.getTime() - row.last_heartbeat_at.getTime()) / 1000));
