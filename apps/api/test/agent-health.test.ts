@@ -119,6 +119,8 @@ describe('work nobody can take', () => {
     await beat(org, { name: 'gatherer', capabilities: ['gather'] });
     expect((await reason())[0]).toBe('no online, non-draining agent runs scrape tasks');
     await beat(org, { name: 'scraper', capabilities: ['scrape'], credentials: ['other'] });
+    // Another organization's agent holding a credential of that name unblocks nothing here.
+    await beat(acme, { name: 'elsewhere', capabilities: ['scrape'], credentials: ['github-pat'] });
     expect(await reason()).toEqual(['no online agent holds credential "github-pat"', 'no online agent holds credential "github-pat"']);
     expect((await viewer.get(`/api/v1/tasks?jobId=${job.id}`)).body.items[0].blockedReason).toBe('no online agent holds credential "github-pat"');
     expect((await viewer.get('/api/v1/scrape-jobs')).body.items.find((j: { id: string }) => j.id === job.id).blockedReason).toBe('no online agent holds credential "github-pat"');
