@@ -24,6 +24,7 @@ export const agentRoutes = [
     method: 'post', path: '/api/v1/agent/heartbeat', tag, access: 'agent',
     summary: 'Register or refresh an agent (identified by organization and name), with its health and clock',
     body: agentHeartbeatSchema, response: agentHeartbeatResponseSchema, status: 200,
+    errors: { 409: 'The agent was forgotten while this heartbeat was recorded: send it again (code conflict)' },
     handler: async ({ deps, auth, body }) => {
       const receivedAt = deps.clock();
       const beat = await recordHeartbeat(deps, auth.organizationId, body, receivedAt);

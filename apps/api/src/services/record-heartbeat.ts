@@ -2,6 +2,7 @@ import {
   agentWarnings,
   classifyInstance,
   clockSkewMs,
+  conflict,
   duplicatesRecent,
   MAX_AGENT_CLOCK_DISTANCE_MS,
   validationFailed,
@@ -53,8 +54,8 @@ export async function recordHeartbeat(deps: Pick<ApiDeps, 'db' | 'config' | 'log
   const log = deps.logger.child({ organizationId, agent: heartbeat.name, instanceId });
   return deps.db.transaction().execute(async (trx) => {
     const row = await lockAgentByName(trx, organizationId, heartbeat.name);
-    // Forgotten between the two statements: the next beat registers it again.
-    if (!row) throw validationFailed([{ path: 'name', message: 'the agent was forgotten as it beat; send the heartbeat again' }]);
+    // Forgotten between the two statements (409): the next beat registers it again.
+    if (!row) throw conflict('the agent was forgotten as it beat; send the heartbeat again');
     const change = classifyInstance({ instanceId, current: row.instance_id, previous: row.previous_instance_id, duplicateSeenAt: row.duplicate_seen_at, now, duplicateWindowSeconds: window });
     let duplicateSeenAt = row.duplicate_seen_at;
     if (change.kind === 'restarted') {
