@@ -102,7 +102,7 @@ describe('agent restarts and duplicates', () => {
     const agent = await agentOf(acme, agentId);
     expect(agent).toMatchObject({ duplicateInstances: true, warnings: [expect.stringMatching(/^duplicate_instances/)] });
     expect(api.logs.filter((line) => line.includes('duplicate_instances: two running processes share the agent name \\"twins\\"'))).toHaveLength(1);
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${api.opsUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`planekeeper_agent_duplicate_instances\\{[^}]*organization_id="${acme.organizationId}",agent="twins"[^}]*\\} 1`));
   });
 });
@@ -124,7 +124,7 @@ describe('work nobody can take', () => {
     expect(await reason()).toEqual(['no online agent holds credential "github-pat"', 'no online agent holds credential "github-pat"']);
     expect((await viewer.get(`/api/v1/tasks?jobId=${job.id}`)).body.items[0].blockedReason).toBe('no online agent holds credential "github-pat"');
     expect((await viewer.get('/api/v1/scrape-jobs')).body.items.find((j: { id: string }) => j.id === job.id).blockedReason).toBe('no online agent holds credential "github-pat"');
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${api.opsUrl}/metrics`)).text();
     expect(Number(/planekeeper_tasks_blocked\{reason="credential",service="api"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
 
     // An agent holding it, but draining, does not count; uncordoned, it does.

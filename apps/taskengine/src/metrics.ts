@@ -47,7 +47,7 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
     tasksScheduled: new Counter({ name: 'planekeeper_tasks_scheduled_total', help: 'Pending tasks made for due jobs, by kind', labelNames: ['kind'], registers: [registry] }),
     recoveries: new Counter({
       name: 'planekeeper_task_recoveries_total',
-      help: 'Claimed tasks taken back, by reason (agent_offline, lease_expired, stale) and outcome (requeued, failed)',
+      help: 'Claimed tasks taken back, by reason (agent_offline, lease_expired, stale) and outcome (requeued, failed, cancelled: the job was disabled)',
       labelNames: ['reason', 'outcome'],
       registers: [registry],
     }),

@@ -48,7 +48,7 @@ export const agentRoutes = [
       res.on('close', () => {
         if (!res.writableFinished) hangUp.abort();
       });
-      const tasks = await claimTasks(deps, auth.organizationId, body, hangUp.signal);
+      const tasks = await claimTasks(deps, auth, body, hangUp.signal);
       if (tasks.length === 0) return reply(204);
       if (hangUp.signal.aborted) {
         deps.logger.warn({ organizationId: auth.organizationId, agentId: body.agentId, tasks: tasks.map((t) => t.id) }, 'agent hung up as tasks were claimed; recovery will release them');
@@ -66,7 +66,7 @@ export const agentRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/agent/tasks/:id/result', tag, access: 'agent',
     summary: 'Report the result of a task (409 when the lease is no longer valid; nothing changes)',
-    params: idParamsSchema, body: taskResultBodySchema, response: accepted, status: 202,
+    params: idParamsSchema, body: taskResultBodySchema, response: accepted, status: 202, bodyLimit: 'agent_results',
     handler: ({ deps, auth, params, body }) => reportTaskResult(deps, auth.organizationId, params.id, body),
   }),
   defineRoute({

@@ -13,9 +13,11 @@ export interface ClaimedTaskRow {
   scheduled_at: Date;
 }
 
-/** What a claim came to: whether the organization has the agent, and the tasks claimed. */
+/** What a claim came to: whether the organization has the agent, whether the key is still valid, and the tasks claimed. */
 export interface ClaimOutcome {
   agentFound: boolean;
+  /** False when the claiming key was revoked (or deleted): then nothing was claimed. */
+  keyActive: boolean;
   tasks: ClaimedTaskRow[];
 }
 
@@ -24,16 +26,21 @@ export interface ClaimOutcome {
  * agent, reading the agent's capabilities, credentials and draining flag in the same statement
  * (a claim is one round trip, however often an agent asks): oldest scheduled first, only kinds
  * it can run and credentials it declared, nothing while it drains, `FOR UPDATE SKIP LOCKED` so
- * concurrent claims never take the same task. Each claimed task gets a fresh lease token.
+ * concurrent claims never take the same task. Each claimed task gets a fresh lease token. The
+ * claiming key (`keyId`) is read in the same statement too: a key revoked while its claim waited
+ * claims nothing.
  */
 export async function claimPendingTasks(
   db: Kysely<Database>,
-  input: { organizationId: OrganizationId; agentId: string; max: number; leaseSeconds: number },
+  input: { organizationId: OrganizationId; agentId: string; keyId: string; max: number; leaseSeconds: number },
 ): Promise<ClaimOutcome> {
   // One row per task claimed, or one of nulls when none was; no row when the agent is unknown.
   // Prepared (PREPARED_STATEMENT_MARK): planning this statement costs more than running it.
-  const { rows } = await sql<{ [K in keyof ClaimedTaskRow]: ClaimedTaskRow[K] | null }>`/* prepared */
-    WITH agent AS (
+  const { rows } = await sql<{ [K in keyof ClaimedTaskRow]: ClaimedTaskRow[K] | null } & { key_active: boolean }>`/* prepared */
+    WITH claiming_key AS (
+      SELECT 1 FROM api_keys
+       WHERE organization_id = ${input.organizationId} AND id = ${input.keyId} AND revoked_at IS NULL
+    ), agent AS (
       SELECT id, capabilities, credentials, draining, max_concurrent_tasks
         FROM agents WHERE organization_id = ${input.organizationId} AND id = ${input.agentId}
     ), picked AS (
@@ -42,6 +49,7 @@ export async function claimPendingTasks(
          AND t.status = 'pending'
          AND t.scheduled_at <= now()
          AND NOT a.draining
+         AND EXISTS (SELECT 1 FROM claiming_key)
          AND t.kind = ANY(a.capabilities)
          AND (t.credential_name IS NULL OR t.credential_name = ANY(a.credentials))
        ORDER BY t.scheduled_at, t.id
@@ -56,9 +64,9 @@ export async function claimPendingTasks(
        WHERE t.id = picked.id
       RETURNING t.id, t.kind, t.job_id, t.lease_token, t.lease_expires_at, t.credential_name, t.spec, t.scheduled_at
     )
-    SELECT c.* FROM agent AS a LEFT JOIN claimed AS c ON true`.execute(db);
-  const tasks = rows.filter((row): row is ClaimedTaskRow => row.id !== null);
-  return { agentFound: rows.length > 0, tasks: tasks.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime()) };
+    SELECT c.*, EXISTS (SELECT 1 FROM claiming_key) AS key_active FROM agent AS a LEFT JOIN claimed AS c ON true`.execute(db);
+  const tasks = rows.filter((row): row is ClaimedTaskRow & { key_active: boolean } => row.id !== null).map(({ key_active: _, ...task }) => task);
+  return { agentFound: rows.length > 0, keyActive: rows[0]?.key_active ?? true, tasks: tasks.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime()) };
 }
 
 /** The task of the organization, locked for the rest of the transaction. */
