@@ -13,6 +13,7 @@ const EXCLUSIVE = [
   'browser/session',
   'browser/workflows',
   'e2e/cluster-sources',
+  'e2e/fleet-operations',
   'e2e/pipeline',
   'e2e/quickstart',
   'e2e/section-4',

@@ -36,6 +36,8 @@ export interface Stack {
   apps: Map<string, RunningApp>;
   logs: LogBook;
   api(): RunningApp;
+  /** Where a service's Prometheus /metrics answers (the one place that knows the port). */
+  metricsUrl(name: ServiceName): string;
   /** A JSON client with the bootstrap admin key (or another key). */
   call: (method: string, route: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
   /** Starts a service again (after a kill or a stop) with the same settings. */
@@ -114,6 +116,7 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
     apps,
     logs,
     api: () => apps.get('api')!,
+    metricsUrl: (name) => `${apps.get(name)!.opsUrl}/metrics`,
     call,
     start,
     async kill(name) {

@@ -125,7 +125,7 @@ describe('Helm repositories (against a local chart repository)', () => {
         req.socket.destroy();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/yaml' }).end(helmIndexYaml([{ name: 'redis', version: '20.0.1', created: '2024-08-09T00:00:00Z' }], flaky.url));
+      res.writeHead(200, { 'content-type': 'application/yaml' }).end(helmIndexYaml([{ name: 'redis', version: '20.0.1', appVersion: '7.4.0', created: '2024-08-09T00:00:00Z' }], flaky.url));
     });
     try {
       await expect(gatherHelmChart({ repoUrl: flaky.url, chart: 'redis' }, {})).resolves.toMatchObject({ releases: [expect.objectContaining({ tag: '20.0.1' })] });

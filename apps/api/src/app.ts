@@ -43,8 +43,14 @@ export function createApp(config: ApiConfig, logger: Logger, options: { clock?: 
           taskWaiters.wakeAll();
         },
       });
-      registerInstallationGauges(registry, { db, boss, taskWaiters, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS });
-      return { db, boss, config, logger, registry, taskWaiters, apiKeys, changes, clock: options.clock ?? (() => new Date()) };
+      const metrics = registerInstallationGauges(registry, {
+        db,
+        boss,
+        taskWaiters,
+        offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS,
+        staleAfterSeconds: config.AGENT_STALE_AFTER_SECONDS,
+      });
+      return { db, boss, config, logger, registry, metrics, taskWaiters, apiKeys, changes, clock: options.clock ?? (() => new Date()) };
     },
     onStart: [
       migrate,

@@ -30,6 +30,8 @@ const schema = z.object({
   API_AGENT_RESULT_LIMIT_BYTES: env.int(32 * 1_048_576, 1024, 256 * 1_048_576),
   /** No heartbeat for this long = offline. */
   AGENT_OFFLINE_AFTER_SECONDS: env.seconds(90, 1),
+  /** No heartbeat for this long = stale (a heartbeat missed); default one poll interval and a half. */
+  AGENT_STALE_AFTER_SECONDS: env.seconds(45, 1),
   /** Poll interval answered to agents on heartbeat. */
   AGENT_POLL_INTERVAL_SECONDS: env.int(30, 1, 3600),
   /** How long a claim holds a task before the agent must renew it. */

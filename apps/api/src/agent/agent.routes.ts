@@ -10,10 +10,10 @@ import {
   taskResultBodySchema,
 } from '@planekeeper/domain';
 import { z } from 'zod';
-import { recordHeartbeat } from '../db/agent-tasks.queries.ts';
 import { presentClaim } from '../http/present/tasks.ts';
 import { defineRoute, reply } from '../http/route.ts';
 import { claimTasks } from '../services/claim-tasks.ts';
+import { recordHeartbeat } from '../services/record-heartbeat.ts';
 import { renewTaskLease, reportTaskFailure, reportTaskResult } from '../services/report-task.ts';
 
 const tag = 'agent';
@@ -22,11 +22,19 @@ const accepted = z.object({ taskId: z.string(), status: z.enum(['succeeded', 'fa
 export const agentRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/agent/heartbeat', tag, access: 'agent',
-    summary: 'Register or refresh an agent (identified by organization and name)',
+    summary: 'Register or refresh an agent (identified by organization and name), with its health and clock',
     body: agentHeartbeatSchema, response: agentHeartbeatResponseSchema, status: 200,
+    errors: { 409: 'The agent was forgotten while this heartbeat was recorded: send it again (code conflict)' },
     handler: async ({ deps, auth, body }) => {
-      const agentId = await recordHeartbeat(deps.db, auth.organizationId, body);
-      return { agentId, pollIntervalSeconds: deps.config.AGENT_POLL_INTERVAL_SECONDS, serverTime: deps.clock().toISOString() };
+      const receivedAt = deps.clock();
+      const beat = await recordHeartbeat(deps, auth.organizationId, body, receivedAt);
+      return {
+        agentId: beat.agentId,
+        pollIntervalSeconds: deps.config.AGENT_POLL_INTERVAL_SECONDS,
+        serverTime: deps.clock().toISOString(),
+        clockSkewSeconds: beat.clockSkewMs === null ? null : beat.clockSkewMs / 1000,
+        warnings: beat.warnings,
+      };
     },
   }),
   defineRoute({

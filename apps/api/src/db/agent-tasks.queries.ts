@@ -1,35 +1,6 @@
 import type { Database, TaskRow } from '@planekeeper/db';
-import type { AgentHeartbeat, OrganizationId } from '@planekeeper/domain';
+import type { OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
-
-/** Registers an agent, or refreshes the one of that name in the organization. */
-export async function recordHeartbeat(db: Kysely<Database>, organizationId: OrganizationId, heartbeat: AgentHeartbeat): Promise<string> {
-  const row = await db
-    .insertInto('agents')
-    .values({
-      organization_id: organizationId,
-      name: heartbeat.name,
-      hostname: heartbeat.hostname,
-      version: heartbeat.version,
-      capabilities: heartbeat.capabilities,
-      credentials: heartbeat.credentials,
-      max_concurrent_tasks: heartbeat.maxConcurrentTasks,
-    })
-    .onConflict((oc) =>
-      oc.columns(['organization_id', 'name']).doUpdateSet((eb) => ({
-        hostname: eb.ref('excluded.hostname'),
-        version: eb.ref('excluded.version'),
-        capabilities: eb.ref('excluded.capabilities'),
-        credentials: eb.ref('excluded.credentials'),
-        max_concurrent_tasks: eb.ref('excluded.max_concurrent_tasks'),
-        last_heartbeat_at: sql<Date>`now()`,
-        updated_at: sql<Date>`now()`,
-      })),
-    )
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 export interface ClaimedTaskRow {
   id: string;
@@ -102,7 +73,7 @@ export async function claimPendingTasks(
 export async function lockTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string) {
   return trx
     .selectFrom('tasks')
-    .select(['id', 'kind', 'status', 'lease_token', 'job_id'])
+    .select(['id', 'kind', 'status', 'lease_token', 'job_id', 'claimed_at'])
     .where('organization_id', '=', organizationId)
     .where('id', '=', taskId)
     .forUpdate()

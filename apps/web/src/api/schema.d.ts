@@ -43,7 +43,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register or refresh an agent (identified by organization and name) */
+        /** Register or refresh an agent (identified by organization and name), with its health and clock */
         post: operations["postAgentHeartbeat"];
         delete?: never;
         options?: never;
@@ -251,7 +251,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agents with their online status (from heartbeats) */
+        /** List agents with their status (online, stale, offline; draining), health, clock skew and warnings */
         get: operations["getAgents"];
         put?: never;
         post?: never;
@@ -268,7 +268,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an agent */
+        /** Get an agent: status, latest health sample, clock skew, duplicate instances and warnings */
         get: operations["getAgentsById"];
         put?: never;
         post?: never;
@@ -961,6 +961,10 @@ export interface components {
             pollIntervalSeconds: number;
             /** Format: date-time */
             serverTime: string;
+            /** @description The agent's clock minus the server's, as the server measured it */
+            clockSkewSeconds?: number | null;
+            /** @description What the operator should know about this agent (clock skew, duplicate instances); the agent logs them */
+            warnings?: string[];
         };
         AgentHeartbeat: {
             /** @description Display name, 1..200 characters */
@@ -971,6 +975,27 @@ export interface components {
             /** @description Credential names only, never secrets */
             credentials: string[];
             maxConcurrentTasks: number;
+            /**
+             * Format: uuid
+             * @description Random per process start: a new one is a restart (what the previous process held is released), alternating ones are two processes under one name
+             */
+            instanceId?: string;
+            /** @description The agent's clock when it sent this heartbeat, milliseconds since the epoch (refused when more than 24 h from the server's) */
+            clock?: number;
+            /** @description Round trip of the previous heartbeat as the agent measured it; corrects the clock skew for the network delay */
+            roundTripMs?: number | null;
+            health?: components["schemas"]["AgentHealthSample"];
+        };
+        AgentHealthSample: {
+            /** @description CPU of the agent process since its previous heartbeat, % of one core */
+            cpuPercent: number;
+            /** @description Resident memory of the agent process */
+            rssBytes: number;
+            /** @description Host load average: 1, 5, 15 minutes */
+            loadAverage: number[];
+            /** @description Free bytes of the file system of AGENT_CACHE_DIR; null when it cannot be read */
+            cacheFreeBytes: number | null;
+            runningTasks: number;
         };
         TaskClaimResponse: {
             tasks: components["schemas"]["ClaimedTask"][];
@@ -1397,8 +1422,35 @@ export interface components {
             lastHeartbeatAt: string;
             /** @description A heartbeat within AGENT_OFFLINE_AFTER_SECONDS */
             online: boolean;
+            /**
+             * @description online; stale once a heartbeat is missed (AGENT_STALE_AFTER_SECONDS); offline from AGENT_OFFLINE_AFTER_SECONDS
+             * @enum {string}
+             */
+            status: "online" | "stale" | "offline";
             /** @description Drained agents get no new tasks */
             draining: boolean;
+            /** @description The process that sent the last heartbeat */
+            instanceId: string | null;
+            /** @description Two or more live processes share this agent (their instance ids alternate) */
+            duplicateInstances: boolean;
+            /** @description The agent's clock minus the server's at its last heartbeat, corrected for half the round trip; null when it did not send its clock */
+            clockSkewSeconds: number | null;
+            /** @description The latest health sample; null for agents that send none */
+            health: {
+                /** @description CPU of the agent process since its previous heartbeat, % of one core */
+                cpuPercent: number;
+                /** @description Resident memory of the agent process */
+                rssBytes: number;
+                /** @description Host load average: 1, 5, 15 minutes */
+                loadAverage: number[];
+                /** @description Free bytes of the file system of AGENT_CACHE_DIR; null when it cannot be read */
+                cacheFreeBytes: number | null;
+                runningTasks: number;
+                /** Format: date-time */
+                sampledAt: string;
+            } | null;
+            /** @description Clock skew beyond 30 s, duplicate instances */
+            warnings: string[];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1448,6 +1500,8 @@ export interface components {
             lastRunAt: string | null;
             /** @description Set when a helm sync job created this job */
             helmSyncJobId: string | null;
+            /** @description Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending */
+            blockedReason: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1632,6 +1686,8 @@ export interface components {
             attempts: number;
             error: string | null;
             completedAt: string | null;
+            /** @description Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending */
+            blockedReason: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1688,6 +1744,8 @@ export interface components {
             enabled: boolean;
             nextRunAt: string | null;
             lastRunAt: string | null;
+            /** @description Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending */
+            blockedReason: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1792,6 +1850,8 @@ export interface components {
             enabled: boolean;
             nextRunAt: string | null;
             lastRunAt: string | null;
+            /** @description Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending */
+            blockedReason: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2476,7 +2536,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            /** @description The agent was forgotten while this heartbeat was recorded: send it again (code conflict) */
             409: {
                 headers: {
                     [name: string]: unknown;

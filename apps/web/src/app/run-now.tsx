@@ -53,8 +53,12 @@ export function RunNow({ path, id, label }: { path: RunPath; id: string; label: 
   );
 }
 
-/** A job's last task: status, error and when. */
-export function LastTask({ task }: { task: { status: string; error: string | null; completedAt: string | null } | null | undefined }) {
-  if (!task) return <span className="muted">never run</span>;
-  return <span>{task.status}{task.error && <>: <span className="error">{task.error}</span></>}</span>;
+/** A job's last task: status and error, and why its pending work waits when it does. */
+export function LastTask({ task, blockedReason }: { task: { status: string; error: string | null; completedAt: string | null } | null | undefined; blockedReason?: string | null }) {
+  return (
+    <span>
+      {task ? <>{task.status}{task.error && <>: <span className="error">{task.error}</span></>}</> : <span className="muted">never run</span>}
+      {blockedReason && <><br /><span className="blocked">waiting: {blockedReason}</span></>}
+    </span>
+  );
 }

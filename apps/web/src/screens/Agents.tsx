@@ -59,16 +59,16 @@ export function Agents() {
         list={list}
         caption="Agents"
         empty={search.q ? <p>No agent matches.</p> : <EmptyAgents />}
-        head={<tr><th scope="col">Agent</th><th scope="col">State</th><th scope="col">Last heartbeat</th><th scope="col">Version</th><th scope="col">Capabilities</th><th scope="col">Credentials</th><th scope="col">Max tasks</th>{writer && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr>}
+        head={<tr><th scope="col">Agent</th><th scope="col">State</th><th scope="col">Last heartbeat</th><th scope="col">Version</th><th scope="col">Capabilities</th><th scope="col">Credentials</th><th scope="col">Running / max tasks</th>{writer && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr>}
         row={(agent) => (
           <tr key={agent.id}>
             <td>{agent.name}<br /><small className="muted">{agent.hostname}</small></td>
-            <td>{agent.draining ? 'draining' : agent.online ? 'online' : 'offline'}</td>
+            <td>{agent.draining ? `${agent.status}, draining` : agent.status}{agent.warnings.length > 0 && <ul className="warnings">{agent.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}</td>
             <td><When at={agent.lastHeartbeatAt} /></td>
             <td>{agent.version}</td>
             <td>{agent.capabilities.join(', ') || '—'}</td>
             <td>{agent.credentials.join(', ') || '—'}</td>
-            <td>{agent.maxConcurrentTasks}</td>
+            <td>{agent.health ? agent.health.runningTasks : '—'} / {agent.maxConcurrentTasks}</td>
             {writer && (
               <td className="actions">
                 {agent.draining

@@ -107,7 +107,7 @@ export function Dashboard() {
               {agents.data.items.map((agent) => (
                 <tr key={agent.id}>
                   <td>{agent.name}</td>
-                  <td>{agent.draining ? 'draining' : agent.online ? 'online' : 'offline'}</td>
+                  <td>{agent.draining ? `${agent.status}, draining` : agent.status}</td>
                   <td><When at={agent.lastHeartbeatAt} /></td>
                 </tr>
               ))}

@@ -50,7 +50,7 @@ export function GatherJobDetail() {
         <dt>Schedule</dt><dd><code>{j.schedule}</code>{j.enabled ? '' : ' (disabled)'}</dd>
         <dt>Next run</dt><dd><When at={j.nextRunAt} /></dd>
         <dt>Last run</dt><dd><When at={j.lastRunAt} /></dd>
-        <dt>Last task</dt><dd data-testid="last-task"><LastTask task={j.lastTask} /></dd>
+        <dt>Last task</dt><dd data-testid="last-task"><LastTask task={j.lastTask} blockedReason={j.blockedReason} /></dd>
         {j.tagFilter && <><dt>Tag filter</dt><dd><code>{j.tagFilter}</code></dd></>}
       </dl>
       {canWrite(me.data) && <div className="actions"><RunNow path="/api/v1/gather-jobs/{id}/run" id={j.id} label={j.name} /></div>}

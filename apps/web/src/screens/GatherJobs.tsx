@@ -85,7 +85,7 @@ function HelmSyncJobs() {
       row={(job) => (
         <tr key={job.id}>
           <td>{job.name}</td><td>{job.repoUrl}</td><td><code>{job.schedule}</code></td><td><When at={job.nextRunAt} /></td>
-          <td><LastTask task={job.lastTask} /></td><td><RunNow path="/api/v1/helm-sync-jobs/{id}/run" id={job.id} label={job.name} /></td>
+          <td><LastTask task={job.lastTask} blockedReason={job.blockedReason} /></td><td><RunNow path="/api/v1/helm-sync-jobs/{id}/run" id={job.id} label={job.name} /></td>
         </tr>
       )}
     />
@@ -125,7 +125,7 @@ export function GatherJobs() {
                 <td><Link to="/gather-jobs/$id" params={{ id: job.id }}>{job.name}</Link>{!job.enabled && <span className="muted"> (disabled)</span>}</td>
                 <td>{SOURCES.find(([v]) => v === job.sourceType)?.[1]}: {describeSource(job)}</td>
                 <td><code>{job.schedule}</code></td><td><When at={job.nextRunAt} /></td><td><When at={job.lastRunAt} /></td>
-                <td><LastTask task={job.lastTask} /></td>
+                <td><LastTask task={job.lastTask} blockedReason={job.blockedReason} /></td>
                 {writer && <td><RunNow path="/api/v1/gather-jobs/{id}/run" id={job.id} label={job.name} /></td>}
               </tr>
             )}

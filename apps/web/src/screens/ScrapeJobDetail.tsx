@@ -69,7 +69,7 @@ export function ScrapeJobDetail() {
       <dl className="facts">
         <dt>Reads</dt><dd>{j.parser}: {describeTarget(j)}</dd>
         {j.expression && <><dt>Expression</dt><dd><code>{j.expression}</code></dd></>}
-        {j.parser !== 'manual' && <><dt>Schedule</dt><dd><code>{j.schedule}</code></dd><dt>Last task</dt><dd><LastTask task={j.lastTask} /></dd></>}
+        {j.parser !== 'manual' && <><dt>Schedule</dt><dd><code>{j.schedule}</code></dd><dt>Last task</dt><dd><LastTask task={j.lastTask} blockedReason={j.blockedReason} /></dd></>}
       </dl>
       {writer && j.parser === 'manual' && <SetVersion jobId={j.id} />}
       {writer && j.parser !== 'manual' && <div className="actions"><RunNow path="/api/v1/scrape-jobs/{id}/run" id={j.id} label={j.name} /></div>}

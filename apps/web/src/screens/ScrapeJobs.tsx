@@ -115,7 +115,7 @@ export function ScrapeJobs() {
         row={(job) => (
           <tr key={job.id}>
             <td><Link to="/scrape-jobs/$id" params={{ id: job.id }}>{job.name}</Link>{!job.enabled && <span className="muted"> (disabled)</span>}</td>
-            <td>{job.parser}</td><td>{describeTarget(job)}</td><td><When at={job.lastRunAt} /></td><td><LastTask task={job.lastTask} /></td>
+            <td>{job.parser}</td><td>{describeTarget(job)}</td><td><When at={job.lastRunAt} /></td><td><LastTask task={job.lastTask} blockedReason={job.blockedReason} /></td>
             {writer && <td>{job.parser !== 'manual' && <RunNow path="/api/v1/scrape-jobs/{id}/run" id={job.id} label={job.name} />}</td>}
           </tr>
         )}

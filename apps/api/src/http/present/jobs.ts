@@ -23,6 +23,7 @@ export function presentGatherJob(row: GatherJobRow): GatherJobResponse {
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
     helmSyncJobId: row.helm_sync_job_id,
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -45,6 +46,7 @@ export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -62,6 +64,7 @@ export function presentHelmSyncJob(row: HelmSyncJobRow): HelmSyncJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

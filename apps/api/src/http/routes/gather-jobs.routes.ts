@@ -11,6 +11,7 @@ import {
 import { listGatherJobs, listReleases } from '../../db/gather-jobs.queries.ts';
 import { gatherJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
+import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
 import { withLastTask, withLastTasks } from '../present/last-task.ts';
 import { presentGatherJob, presentRelease } from '../present/jobs.ts';
@@ -23,7 +24,10 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs', tag, access: 'read', summary: 'List gather jobs, newest first (filters: sourceType, enabled, helmSyncJobId)',
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
-    handler: async ({ deps, auth, query }) => withLastTasks(deps.db, auth.organizationId, await listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob)),
+    handler: async ({ deps, auth, query }) => {
+      const page = await listPage(query, (p) => listGatherJobs(deps.db, auth.organizationId, query, p), presentGatherJob);
+      return withLastTasks(deps.db, auth.organizationId, { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) });
+    },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/gather-jobs', tag, access: 'write',
@@ -34,7 +38,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id', tag, access: 'read', summary: 'Get a gather job',
     params: idParamsSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id))),
+    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, await withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id)))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/gather-jobs/:id', tag, access: 'write',
