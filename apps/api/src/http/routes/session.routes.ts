@@ -4,6 +4,7 @@ import { deleteUiSession } from '../../db/ui-sessions.queries.ts';
 import { countOpenAlerts, operationalCounts, unknownEvaluations } from '../../db/summary.queries.ts';
 import { openUiSession, resumeUiSession } from '../../services/ui-sessions.ts';
 import { checkCookieRequest, clearSessionCookie, setSessionCookie } from '../session-cookie.ts';
+import { presentSummary } from '../present/summary.ts';
 import { defineRoute, reply, type AuthContext, type RouteDefinition } from '../route.ts';
 import type { ApiDeps } from '../../deps.ts';
 
@@ -58,23 +59,7 @@ export const sessionRoutes: RouteDefinition[] = [
         unknownEvaluations(deps.db, auth.organizationId),
         operationalCounts(deps.db, auth.organizationId, new Date(now.getTime() - 24 * 3600_000), deps.config.AGENT_OFFLINE_AFTER_SECONDS),
       ]);
-      const bySeverity = { moderate: 0, high: 0, critical: 0, total: 0 };
-      let unacknowledged = 0;
-      for (const row of alerts) {
-        bySeverity[row.severity] = Number(row.n);
-        bySeverity.total += Number(row.n);
-        unacknowledged += Number(row.unacknowledged);
-      }
-      return {
-        openAlerts: bySeverity,
-        unacknowledged,
-        unknownEvaluations: unknown.total,
-        unknownEvaluationSamples: unknown.samples.map((s) => ({ alertConfigId: s.alert_config_id, alertConfigName: s.name, reason: s.reason, evaluatedAt: s.evaluated_at.toISOString() })),
-        tasksFailed24h: counts.failed,
-        deadDeliveries: counts.dead,
-        agents: { online: counts.online, offline: counts.offline, draining: counts.draining },
-        pendingTasksNoAgent: counts.stranded,
-      };
+      return presentSummary(alerts, unknown, counts);
     },
   }),
 ];
