@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
+import { benchFairDelivery } from './fair-delivery.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchMemory } from './memory.ts';
@@ -29,6 +30,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   pipeline: benchPipeline,
   evaluate: benchEvaluate,
   notifier: benchNotifier,
+  fair: benchFairDelivery,
   api: async (cluster, report) => {
     const { apiRssMb } = await benchApiLoad(cluster, report);
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
