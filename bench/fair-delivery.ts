@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { createBoss, sendJob } from '@planekeeper/db';
@@ -34,7 +34,7 @@ interface Receiver {
 /** A webhook receiver on loopback that notes when each alert's webhook arrived, and answers 204 after `delayMs`. */
 async function startReceiver(): Promise<Receiver> {
   const arrivals = new Map<string, number>();
-  const open = new Set<import('node:http').ServerResponse>();
+  const open = new Set<ServerResponse>();
   const receiver: Receiver = { url: '', arrivals, delayMs: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     let body = '';
