@@ -17,6 +17,7 @@ import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchRegex } from './regex.ts';
+import { benchReplicas } from './replicas.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -31,6 +32,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   evaluate: benchEvaluate,
   notifier: benchNotifier,
   fair: benchFairDelivery,
+  replicas: benchReplicas,
   api: async (cluster, report) => {
     const { apiRssMb } = await benchApiLoad(cluster, report);
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
