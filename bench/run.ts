@@ -10,6 +10,7 @@ import { benchEvaluate } from './evaluate.ts';
 import { benchFairDelivery } from './fair-delivery.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
+import { benchLongPoll } from './longpoll.ts';
 import { benchMemory } from './memory.ts';
 import { benchNotifier } from './notifier.ts';
 import { benchParsePreview } from './parse-preview.ts';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb', apiRssMb, 'MB');
   },
   pickup: benchPickup,
+  longpoll: benchLongPoll,
   pipeline: benchPipeline,
   evaluate: benchEvaluate,
   notifier: benchNotifier,
