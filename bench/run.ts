@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
+import { benchEvaluateScale } from './evaluate-scale.ts';
 import { benchFairDelivery } from './fair-delivery.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
@@ -32,6 +33,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   longpoll: benchLongPoll,
   pipeline: benchPipeline,
   evaluate: benchEvaluate,
+  'evaluate-scale': benchEvaluateScale,
   notifier: benchNotifier,
   fair: benchFairDelivery,
   replicas: benchReplicas,
