@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchApiAlertsLarge } from './api-alerts-large.ts';
 import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
@@ -41,6 +42,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     const { apiRssMb } = await benchApiLoad(cluster, report);
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
+  'api-100k': benchApiAlertsLarge,
   memory: benchMemory,
   regex: benchRegex,
   preview: benchParsePreview,
