@@ -9,6 +9,7 @@ import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
 import { benchEvaluateScale } from './evaluate-scale.ts';
+import { benchHugeIngest } from './huge-ingest.ts';
 import { benchFairDelivery } from './fair-delivery.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
@@ -43,6 +44,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
   'api-100k': benchApiAlertsLarge,
+  huge: benchHugeIngest,
   memory: benchMemory,
   regex: benchRegex,
   preview: benchParsePreview,
