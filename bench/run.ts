@@ -9,8 +9,9 @@ import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
 import { benchEvaluateScale } from './evaluate-scale.ts';
-import { benchHugeIngest } from './huge-ingest.ts';
 import { benchFairDelivery } from './fair-delivery.ts';
+import { benchFleet } from './fleet.ts';
+import { benchHugeIngest } from './huge-ingest.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchLongPoll } from './longpoll.ts';
@@ -46,6 +47,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   'api-100k': benchApiAlertsLarge,
   huge: benchHugeIngest,
   memory: benchMemory,
+  fleet: benchFleet,
   regex: benchRegex,
   preview: benchParsePreview,
 };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -6,6 +7,7 @@ import { createAgentApi, type AgentApi } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
 import { loadCredentials, unscopedCredentials, type Credentials } from './credentials.ts';
 import { displayUrl } from './display-url.ts';
+import { createHealthSampler } from './health.ts';
 import type { EtagMemory } from './gather/github.ts';
 import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
 import { createTaskWorker } from './task-worker/task-worker.ts';
@@ -52,7 +54,11 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
   });
   // The cluster's name is declared beside the credentials: cluster jobs name it as theirs.
   const declared = [...credentials.keys(), ...(config.kube ? [config.kube.cluster] : [])];
+  const instanceId = randomUUID();
   const loop = createTaskLoop({
+    instanceId,
+    sampleHealth: createHealthSampler(config.cacheDir),
+    ...(config.clockOffsetMs !== 0 ? { now: () => Date.now() + config.clockOffsetMs } : {}),
     api,
     runTask: tasks.runTask,
     logger,
@@ -96,6 +102,8 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
           credentials: [...credentials.keys()],
           cluster: config.kube ? { name: config.kube.cluster, namespaces: config.kube.namespaces, from: config.kube.source.kind } : undefined,
           maxConcurrentTasks: config.maxConcurrentTasks,
+          instanceId,
+          ...(config.clockOffsetMs !== 0 ? { clockOffsetMs: config.clockOffsetMs } : {}),
           opsPort,
         },
         'agent started',
