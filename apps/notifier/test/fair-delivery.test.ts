@@ -44,7 +44,7 @@ describe('a hung receiver', () => {
     const scenario = await makeScenario(notifier.db, { type: 'webhook', url: `${hung.url}/hung` }, { organizationId });
     await notifier.db.deleteFrom('notification_rules').where('organization_id', '=', organizationId).execute();
     const hungChannel = await channelWithRule(organizationId, 'hung', `${hung.url}/hung`);
-    const fastChannels = [];
+    const fastChannels: string[] = [];
     for (const name of ['fast-1', 'fast-2', 'fast-3']) fastChannels.push(await channelWithRule(organizationId, name, `${fast.url}/${name}`));
 
     const events: string[] = [];
