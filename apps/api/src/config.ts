@@ -14,6 +14,11 @@ const schema = z.object({
   LOG_LEVEL: env.logLevel(),
   /** Requests per key per minute; 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: env.int(6000, 0),
+  /**
+   * Agent enrollment attempts per client address per minute (POST /agent/enroll takes no key, so
+   * this is what stops a token being guessed); 0 turns the limit off.
+   */
+  API_ENROLL_RATE_LIMIT_PER_MINUTE: env.int(30, 0, 100_000),
   /** Largest request body accepted, in bytes. */
   API_BODY_LIMIT_BYTES: env.int(1_048_576, 1024, 64 * 1_048_576),
   /** Largest task result an agent may report (a registry with 50,000 tags is several MB). */
