@@ -81,7 +81,7 @@ const schema = z.object({
   AGENT_ENROLLMENT_TOKEN: z
     .string()
     .trim()
-    .regex(/^pket_[A-Za-z0-9_-]{16,120}$/, { message: 'must be a Planekeeper enrollment token: pket_ followed by 16 to 120 letters, digits, _ or -' })
+    .regex(/^pket_[A-Za-z0-9_-]{16,120}$/, { message: 'must be a Planekeeper enrollment token: pket_ and the rest, as the api showed it' })
     .optional(),
   // Where the agent keeps what it must remember across restarts (its enrolled key, mode 0600);
   // default: beside AGENT_CACHE_DIR (/tmp/planekeeper-state). Mount a volume here.
