@@ -10,10 +10,19 @@ const credentials = loadConfigOrExit(() => loadCredentials(config.credentialsFil
 const logger = createLogger({ service: 'agent', level: config.logLevel });
 
 if (config.auth.kind === 'enroll') {
+  // A stop asked for while the server is still out of reach ends the wait, as it would the loop.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
-    const stored = await enrollWithToken(config, config.auth.token, logger, { userAgent: `planekeeper-agent/${AGENT_VERSION}`, version: AGENT_VERSION });
+    const stored = await enrollWithToken(config, config.auth.token, logger, { userAgent: `planekeeper-agent/${AGENT_VERSION}`, version: AGENT_VERSION, signal: stop.signal });
     config = { ...config, auth: { kind: 'stored', apiKey: stored.key, stored } };
+    process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
   } catch (error) {
+    if (stop.signal.aborted) {
+      logger.info('stopped before enrolling');
+      process.exit(0);
+    }
     if (!(error instanceof EnrollmentRefused)) throw error;
     // One line, as a configuration error is: the agent cannot run until someone gives it a token.
     process.stderr.write(`agent: ${error.message}\n`);
