@@ -155,7 +155,7 @@ describe('bad tokens', () => {
     );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses).toEqual([201, 403, 403, 403, 403, 403, 403, 403, 403, 403]);
-    const winner = await answers.find((a) => a.status === 201)!.json();
+    const winner = (await answers.find((a) => a.status === 201)!.json()) as { key: string };
     secrets.push(winner.key);
     expect(await created()).toEqual({ agents: before.agents + 1, keys: before.keys + 1 });
   });
