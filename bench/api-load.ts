@@ -67,7 +67,7 @@ export async function benchApiLoad(cluster: BenchCluster, report: Report): Promi
     report.record('api_latency_ms_p50', result.latency.p50, 'ms');
     report.record('api_latency_ms_p99', result.latency.p99, 'ms');
     recordCpu(report, 'api', cpu, result.requests.total, 'request');
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${api.opsUrl}/metrics`)).text();
     const heapMb = (name: string) => Math.round(Number(new RegExp(`^planekeeper_${name}\\{[^}]*\\} (\\S+)`, 'm').exec(metrics)?.[1] ?? Number.NaN) / 1048576);
     report.note(`api after the load: V8 heap ${heapMb('nodejs_heap_size_used_bytes')} MB used of ${heapMb('nodejs_heap_size_total_bytes')} MB`);
     return { apiRssMb: api.rssMb() };

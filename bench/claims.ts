@@ -67,7 +67,7 @@ export async function benchClaims(cluster: BenchCluster, report: Report): Promis
     await Promise.all(
       Array.from({ length: 20 }, async () => {
         for (;;) {
-          const { tasks } = await claimPendingTasks(db, { organizationId: tenant.organizationId, agentId: agent.id, max: 1, leaseSeconds: 300 });
+          const { tasks } = await claimPendingTasks(db, { organizationId: tenant.organizationId, agentId: agent.id, keyId: tenant.agentKeyId, max: 1, leaseSeconds: 300 });
           if (tasks.length === 0) return;
           count += tasks.length;
         }

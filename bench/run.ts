@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
+import { benchFleet } from './fleet.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
 import { benchMemory } from './memory.ts';
@@ -34,6 +35,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
   memory: benchMemory,
+  fleet: benchFleet,
   regex: benchRegex,
   preview: benchParsePreview,
 };

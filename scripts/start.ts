@@ -107,7 +107,8 @@ try {
 }
 
 const common = { DATABASE_URL: target.url, LOG_LEVEL: logLevel };
-run('api', 'apps/api/src/main.ts', { ...common, PORT: String(apiPort), API_SKIP_MIGRATIONS: 'true', PUBLIC_URL: setting('PUBLIC_URL', `http://localhost:${apiPort}`) });
+// The api's /metrics is on an ops port of its own, next after the four services' ports.
+run('api', 'apps/api/src/main.ts', { ...common, PORT: String(apiPort), API_OPS_PORT: String(apiPort + 4), API_SKIP_MIGRATIONS: 'true', PUBLIC_URL: setting('PUBLIC_URL', `http://localhost:${apiPort}`) });
 run('taskengine', 'apps/taskengine/src/main.ts', { ...common, PORT: String(apiPort + 1) });
 run('rules-engine', 'apps/rules-engine/src/main.ts', { ...common, PORT: String(apiPort + 2) });
 // Locally, webhooks usually go to a receiver on this machine: allow private targets unless told not to.

@@ -10,6 +10,7 @@ import preset from '../jest.preset.js';
  */
 const EXCLUSIVE = [
   'e2e/cluster-sources',
+  'e2e/fleet-operations',
   'e2e/pipeline',
   'e2e/quickstart',
   'e2e/section-4',

@@ -3,15 +3,15 @@ import type { OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 
 /** An organization with an agent key and an admin key, made straight in the database. */
-export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizationId: OrganizationId; agentKey: string; adminKey: string }> {
+export async function makeBenchTenant(db: Kysely<Database>): Promise<{ organizationId: OrganizationId; agentKey: string; agentKeyId: string; adminKey: string }> {
   const organization = await db.insertInto('organizations').values({ name: 'bench' }).returning('id').executeTakeFirstOrThrow();
-  const keys: Record<string, string> = {};
+  const keys: Record<string, { key: string; id: string }> = {};
   for (const role of ['agent', 'admin'] as const) {
     const generated = generateApiKey();
-    await db.insertInto('api_keys').values({ organization_id: organization.id, name: `bench ${role}`, role, key_hash: generated.hash, key_prefix: generated.prefix }).execute();
-    keys[role] = generated.key;
+    const { id } = await db.insertInto('api_keys').values({ organization_id: organization.id, name: `bench ${role}`, role, key_hash: generated.hash, key_prefix: generated.prefix }).returning('id').executeTakeFirstOrThrow();
+    keys[role] = { key: generated.key, id };
   }
-  return { organizationId: organization.id, agentKey: keys.agent!, adminKey: keys.admin! };
+  return { organizationId: organization.id, agentKey: keys.agent!.key, agentKeyId: keys.agent!.id, adminKey: keys.admin!.key };
 }
 
 /**

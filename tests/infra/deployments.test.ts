@@ -52,7 +52,7 @@ describe('each Deployment, started with its own environment', () => {
     const container = containersOf(deployment)[0]!;
     const port = await freePort();
     // The manifest's PORT is checked elsewhere to match containerPort; here a free one avoids clashes.
-    const env = environmentOf(deployment, { PORT: String(port), API_SKIP_MIGRATIONS: 'false' });
+    const env = environmentOf(deployment, { PORT: String(port), API_OPS_PORT: String(await freePort()), API_SKIP_MIGRATIONS: 'false' });
     const child = spawn(process.execPath, ['--conditions=source', path.join(ROOT, 'apps', app, 'src', 'main.ts')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },

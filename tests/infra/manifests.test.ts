@@ -68,6 +68,24 @@ describe('Kubernetes manifests', () => {
   });
 });
 
+describe('Prometheus scraping', () => {
+  it('reads /metrics of every service on the port that serves it: the api\'s ops port, kept out of its Service', () => {
+    for (const deployment of base.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'planekeeper-agent')) {
+      const annotations = (deployment.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations ?? {};
+      const container = containersOf(deployment)[0]!;
+      const served = container.ports?.find((p) => p.name === 'metrics') ?? container.ports?.find((p) => p.name === 'http');
+      expect({ name: deployment.metadata.name, scrape: annotations['prometheus.io/scrape'], port: annotations['prometheus.io/port'], path: annotations['prometheus.io/path'] }).toEqual({
+        name: deployment.metadata.name, scrape: 'true', port: String(served!.containerPort), path: '/metrics',
+      });
+    }
+    const api = containersOf(base.find((o) => o.kind === 'Deployment' && o.metadata.name === 'planekeeper-api')!)[0]!;
+    const metrics = api.ports?.find((p) => p.name === 'metrics');
+    expect(api.env?.find((e) => e.name === 'API_OPS_PORT')?.value).toBe(String(metrics?.containerPort));
+    const service = base.find((o) => o.kind === 'Service' && o.metadata.name === 'planekeeper-api') as K8sObject & { spec: { ports: { targetPort: string }[] } };
+    expect(service.spec.ports.map((p) => p.targetPort)).toEqual(['http']);
+  });
+});
+
 describe("the agent's Kubernetes permissions", () => {
   const rules = (base.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'planekeeper-agent-reader')?.rules ?? []) as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
 

@@ -168,7 +168,7 @@ describe('secrets in a whole-stack run at LOG_LEVEL=debug', () => {
       ['teams', { type: 'teams', url: `${ok.url}${secretPath('teams')}` }],
       ['failing', { type: 'webhook', url: `${failing.url}${secretPath('failing')}` }],
       ['gone', { type: 'webhook', url: `${gone.url}${secretPath('gone')}` }],
-      ['down', { type: 'webhook', url: `http://hook-user:${secret('URL password', unique('pw'))}@127.0.0.1:${await closedPort()}${secretPath('down')}` }],
+      ['down', { type: 'webhook', url: `http://127.0.0.1:${await closedPort()}${secretPath('down')}` }],
     ];
     for (const [name, body] of channels) {
       const channel = await as(member, 'POST', '/api/v1/notification-channels', { name, ...body });
@@ -176,6 +176,9 @@ describe('secrets in a whole-stack run at LOG_LEVEL=debug', () => {
       if (channel.secret) secret(`${name} signing secret`, channel.secret);
       channelIds[name] = channel.id;
     }
+    // User info in a URL is refused now; a channel stored before that still holds it.
+    const withPassword = (channels[7]![1].url as string).replace('http://', `http://hook-user:${secret('URL password', unique('pw'))}@`);
+    await test.db.updateTable('notification_channels').set({ url: secret('down URL with its password', withPassword) }).where('id', '=', channelIds.down!).execute();
     const rotated = secret('rotated signing secret', `whsec_${randomBytes(32).toString('base64')}`);
     secret('rotated signing key bytes', Buffer.from(rotated.slice(6), 'base64').toString('hex'));
     await as(admin, 'PATCH', `/api/v1/notification-channels/${channelIds.webhook}`, { url: secret('rotated URL', `${ok.url}${secretPath('rotated')}`), secret: rotated });

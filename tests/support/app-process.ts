@@ -11,6 +11,8 @@ export interface RunningApp {
   child: ChildProcess;
   port: number;
   url: string;
+  /** Where /metrics is: the api's ops port (API_OPS_PORT, a free one unless `env` names it); the other services' own port. */
+  opsUrl: string;
   /** Resident set size in MB, from /proc. */
   rssMb(): number;
   /** SIGTERM, as Kubernetes stops a pod; resolves once the process is gone and its output read (SIGKILL after 15 s). */
@@ -33,9 +35,11 @@ export async function startApp(
   options: { readyPath?: string | null; onLine?: (line: string, stream: 'stdout' | 'stderr') => void } = {},
 ): Promise<RunningApp> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
+  // The api serves /metrics on an ops port of its own; several apis run at once in tests.
+  const opsPort = name !== 'api' ? port : env.API_OPS_PORT ? Number(env.API_OPS_PORT) : await freePort();
   const child = spawn(process.execPath, ['--conditions=source', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), ...(name === 'api' ? { API_OPS_PORT: String(opsPort) } : {}) },
     stdio: ['ignore', options.onLine ? 'pipe' : process.env.PK_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
   });
   // The last of what it wrote, for the error should it die while starting.
@@ -78,6 +82,7 @@ export async function startApp(
     child,
     port,
     url,
+    opsUrl: `http://127.0.0.1:${opsPort}`,
     rssMb: () => {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);

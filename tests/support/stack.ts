@@ -24,6 +24,7 @@ const FAST: Record<string, string> = {
   NOTIFIER_ALLOW_PRIVATE_TARGETS: 'true',
   NOTIFIER_RETRY_BASE_SECONDS: '0.2',
   API_RATE_LIMIT_PER_MINUTE: '0',
+  API_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: '0',
 };
 
 /** The whole stack, every service a real process; agents are started by the test. */
@@ -35,6 +36,8 @@ export interface Stack {
   apps: Map<string, RunningApp>;
   logs: LogBook;
   api(): RunningApp;
+  /** Where a service's Prometheus /metrics answers (the one place that knows the port). */
+  metricsUrl(name: ServiceName): string;
   /** A JSON client with the bootstrap admin key (or another key). */
   call: (method: string, route: string, body?: unknown, key?: string) => Promise<{ status: number; body: any }>;
   /** Starts a service again (after a kill or a stop) with the same settings. */
@@ -76,8 +79,8 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
     ...(name === 'notifier' && apps.get('api') ? { PUBLIC_URL: apps.get('api')!.url } : {}),
     ...options.env,
     ...options.envFor?.[name],
-    // The api keeps its port across restarts: agents and the test know it by URL.
-    ...(name === 'api' && apps.get('api') ? { PORT: String(apps.get('api')!.port) } : {}),
+    // The api keeps its ports across restarts: agents and the test know it by URL.
+    ...(name === 'api' && apps.get('api') ? { PORT: String(apps.get('api')!.port), API_OPS_PORT: new URL(apps.get('api')!.opsUrl).port } : {}),
   });
   const start = (name: ServiceName) => launch(name, name, serviceEnv(name));
 
@@ -113,6 +116,7 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
     apps,
     logs,
     api: () => apps.get('api')!,
+    metricsUrl: (name) => `${apps.get(name)!.opsUrl}/metrics`,
     call,
     start,
     async kill(name) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -9,6 +10,7 @@ import { createDiagnosticsLoop } from './diagnostics/diagnostics-loop.ts';
 import { effectiveConfig } from './diagnostics/effective-config.ts';
 import { ProbeScope } from './diagnostics/probe-scope.ts';
 import { displayUrl } from './display-url.ts';
+import { createHealthSampler } from './health.ts';
 import type { EtagMemory } from './gather/github.ts';
 import { createTaskLoop, DEFAULT_TIMINGS, type LoopTimings, type TaskLoop } from './loop.ts';
 import { createTaskWorker } from './task-worker/task-worker.ts';
@@ -67,7 +69,11 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
     ],
     config.probeAllow,
   );
+  const instanceId = randomUUID();
   const loop = createTaskLoop({
+    instanceId,
+    sampleHealth: createHealthSampler(config.cacheDir),
+    ...(config.clockOffsetMs !== 0 ? { now: () => Date.now() + config.clockOffsetMs } : {}),
     api,
     runTask: (task, signal) => {
       probeScope.rememberTask(task.spec);
@@ -127,6 +133,8 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
           credentials: [...credentials.keys()],
           cluster: config.kube ? { name: config.kube.cluster, namespaces: config.kube.namespaces, from: config.kube.source.kind } : undefined,
           maxConcurrentTasks: config.maxConcurrentTasks,
+          instanceId,
+          ...(config.clockOffsetMs !== 0 ? { clockOffsetMs: config.clockOffsetMs } : {}),
           opsPort,
         },
         'agent started',

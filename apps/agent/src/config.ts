@@ -126,6 +126,12 @@ const schema = z.object({
   // Set by Kubernetes in every pod: where the in-cluster API is.
   KUBERNETES_SERVICE_HOST: z.string().trim().max(253).regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address').optional(),
   KUBERNETES_SERVICE_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Test only: milliseconds added to the clock the agent reads (its heartbeats' `clock`, its lease
+   * timing), to show how the server sees an agent whose host clock is wrong. Never set it in a
+   * deployment: fix the host's clock (NTP) instead.
+   */
+  AGENT_CLOCK_OFFSET_MS: z.coerce.number().int().min(-366 * 86_400_000).max(366 * 86_400_000).default(0),
 });
 
 /** Where the pod's service account token is mounted (the CA sits beside it). */
@@ -167,6 +173,8 @@ export interface AgentConfig {
   metricsPort: number | undefined;
   /** The cluster this agent reads, if any. */
   kube: KubeSettings | undefined;
+  /** AGENT_CLOCK_OFFSET_MS: test only, see the schema. */
+  clockOffsetMs: number;
   /** Variables git and ssh inherit: PATH, proxies and CA bundles of the site; nothing else. */
   childEnv: Record<string, string>;
   /** The task worker's environment: the agent's, without the agent's own secrets. */
@@ -268,6 +276,7 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
     taskWorker: { idleMs: parsed.AGENT_TASK_WORKER_IDLE_SECONDS * 1000, maxHeapMb: parsed.AGENT_TASK_WORKER_MAX_HEAP_MB },
     logLevel: parsed.LOG_LEVEL,
     metricsPort: parsed.AGENT_METRICS_PORT,
+    clockOffsetMs: parsed.AGENT_CLOCK_OFFSET_MS,
     kube: kubeSettings(parsed, options.serviceAccountToken ?? SERVICE_ACCOUNT_TOKEN),
     childEnv: Object.fromEntries(INHERITED_BY_GIT.flatMap((name) => (source[name] ? [[name, source[name]]] : []))),
     workerEnv: Object.fromEntries(Object.entries(source).flatMap(([name, value]) => (value === undefined || AGENT_SECRETS.includes(name) ? [] : [[name, value]]))),

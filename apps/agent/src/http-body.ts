@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import got, { TimeoutError, type Response } from 'got';
-import { networkFailure, TaskError } from './task-error.ts';
+import { errorCode, networkFailure, TaskError } from './task-error.ts';
 
 /** An HTTP answer read whole, within a size limit. */
 export interface BoundedResponse {
@@ -28,7 +28,8 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10
  * got alone buffers any size, and a multi-gigabyte answer must not take the agent down.
  * Answers of every status resolve; redirects are followed (credentials are dropped across origins).
  */
-export async function fetchBounded(url: string, options: FetchBoundedOptions): Promise<BoundedResponse> {
+export async function fetchBounded(url: string, options: FetchBoundedOptions, firstAttempt = true): Promise<BoundedResponse> {
+  let answered = false;
   const stream = got.stream(url, {
     headers: options.headers,
     throwHttpErrors: false,
@@ -38,7 +39,10 @@ export async function fetchBounded(url: string, options: FetchBoundedOptions): P
   });
   try {
     const response = await new Promise<Response>((resolve, reject) => {
-      stream.once('response', resolve);
+      stream.once('response', (answer: Response) => {
+        answered = true;
+        resolve(answer);
+      });
       stream.once('error', reject);
     });
     const tooLarge = () => new TaskError(`${options.what} is larger than the ${megabytes(options.maxBytes)} limit`, { retryable: false });
@@ -55,6 +59,9 @@ export async function fetchBounded(url: string, options: FetchBoundedOptions): P
   } catch (error) {
     if (error instanceof TaskError) throw error;
     if (options.signal?.aborted) throw new TaskError('the task was stopped', { retryable: true, cause: error });
+    // A kept-alive connection the server closed just as it was reused: the GET never reached it,
+    // so it is sent once more on a new connection (as browsers do) instead of failing the task.
+    if (firstAttempt && !answered && errorCode(error) === 'ECONNRESET') return fetchBounded(url, options, false);
     if (error instanceof TimeoutError) throw new TaskError(`${options.what} did not answer within ${(options.timeoutMs ?? 60_000) / 1000} s`, { retryable: true, cause: error });
     throw networkFailure(options.what, error);
   } finally {

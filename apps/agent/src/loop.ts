@@ -1,4 +1,4 @@
-import type { AgentHeartbeat } from '@planekeeper/domain';
+import type { AgentHeartbeat, AgentHealthSample } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import { AgentApiError, type AgentApi, type ClaimedTaskEnvelope } from './api-client.ts';
 import { backoffDelayMs, claimWaitSeconds, sleep } from './backoff.ts';
@@ -52,7 +52,12 @@ export interface TaskLoopDependencies {
   logger: Logger;
   /** The heartbeat body: who this agent is and what it can do. */
   agent: AgentHeartbeat;
+  /** Random per start: the server tells a restart (a new id) from two processes sharing a name. */
+  instanceId?: string;
+  /** The health sample each heartbeat carries. */
+  sampleHealth?: (runningTasks: number) => Promise<AgentHealthSample>;
   timings: LoopTimings;
+  /** The agent's clock (ms since the epoch): what heartbeats report as `clock`, and lease timing. */
   now?: () => number;
   random?: () => number;
 }
@@ -83,6 +88,8 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
   let heartbeatOk = false;
   let heartbeatIntervalMs = timings.pollIntervalMs;
   let serverClockOffsetMs = 0;
+  let roundTripMs: number | null = null;
+  let warnings = new Map<string, string>();
   let wakeClaimer: (() => void) | null = null;
   let work: Promise<void> | null = null;
 
@@ -98,9 +105,38 @@ export function createTaskLoop(deps: TaskLoopDependencies): TaskLoop {
     }
   };
 
+  // NTP style: the server compares `clock` with its receive time and adds half the round trip
+  // measured here on the previous beat (the one-way delay the request took to arrive).
+  async function heartbeatBody(): Promise<AgentHeartbeat> {
+    const health = deps.sampleHealth ? await deps.sampleHealth(running.size).catch(() => undefined) : undefined;
+    return {
+      ...deps.agent,
+      ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
+      ...(health ? { health } : {}),
+      roundTripMs,
+      clock: Math.round(now()),
+    };
+  }
+
+  // Each warning the server gives (clock skew, duplicate instances) is logged when it appears, and
+  // once more when it clears, so an operator reading this process's logs sees it. Warnings are told
+  // apart by their kind (the text before the first colon): a skew of 120 s that reads 121 s on the
+  // next beat is the same warning.
+  function logWarnings(current: readonly string[] | undefined): void {
+    const kindOf = (warning: string) => warning.split(':')[0] ?? warning;
+    const next = new Map((current ?? []).map((warning) => [kindOf(warning), warning]));
+    for (const [kind, warning] of next) if (!warnings.has(kind)) logger.warn({ agent: deps.agent.name, instanceId: deps.instanceId }, `the server warns: ${warning}`);
+    for (const kind of warnings.keys()) if (!next.has(kind)) logger.info({ agent: deps.agent.name }, `the server no longer warns of ${kind}`);
+    warnings = next;
+  }
+
   async function sendHeartbeat(): Promise<unknown> {
     try {
-      const answer = await api.heartbeat(deps.agent);
+      const body = await heartbeatBody();
+      const sentAt = performance.now();
+      const answer = await api.heartbeat(body);
+      roundTripMs = Math.min(Math.round(performance.now() - sentAt), 60_000);
+      logWarnings(answer.warnings);
       if (answer.agentId !== agentId) logger.info({ agentId: answer.agentId, agent: deps.agent.name }, 'registered with the server');
       agentId = answer.agentId;
       heartbeatOk = true;

@@ -115,6 +115,30 @@ describe('Helm repositories (against a local chart repository)', () => {
     expect(result.charts.every((chart) => chart.versions.length === 30)).toBe(true);
   });
 
+  it('sends a request once more when the server drops the connection before answering, and only once', async () => {
+    // What a kept-alive connection the server closed just as it was reused looks like.
+    let arrivals = 0;
+    let dropAll = false;
+    const flaky = await startLocalServer((req, res) => {
+      arrivals++;
+      if (dropAll || arrivals === 1) {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/yaml' }).end(helmIndexYaml([{ name: 'redis', version: '20.0.1', appVersion: '7.4.0', created: '2024-08-09T00:00:00Z' }], flaky.url));
+    });
+    try {
+      await expect(gatherHelmChart({ repoUrl: flaky.url, chart: 'redis' }, {})).resolves.toMatchObject({ releases: [expect.objectContaining({ tag: '20.0.1' })] });
+      expect(arrivals).toBe(2);
+      dropAll = true;
+      arrivals = 0;
+      await expect(gatherHelmChart({ repoUrl: flaky.url, chart: 'redis' }, {})).rejects.toMatchObject({ message: expect.stringContaining('ECONNRESET'), retryable: true });
+      expect(arrivals).toBe(2);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   describe('the credential goes only to the hosts it lists', () => {
     it('refuses a repository outside them before any request, for gather and helm_sync alike', async () => {
       const attacker = await startCredentialCatcher();

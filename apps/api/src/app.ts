@@ -19,7 +19,8 @@ const printKey = (key: string) => process.stdout.write(`\nPlanekeeper admin API 
 
 /**
  * The api: migrations, the bootstrap organization and the change listener as start steps of its
- * own, then the REST API (automation and agent) on its port beside /healthz, /readyz, /metrics.
+ * own, then the REST API (automation and agent) on its port beside /healthz and /readyz; /metrics
+ * is served on the ops port only.
  */
 export function createApp(config: ApiConfig, logger: Logger, options: { clock?: () => Date; onBootstrapKey?: (key: string) => void } = {}): RunningService {
   return defineService({
@@ -27,6 +28,7 @@ export function createApp(config: ApiConfig, logger: Logger, options: { clock?: 
     backend: postgresBackend,
     logger,
     port: config.PORT,
+    opsPort: config.API_OPS_PORT,
     databaseUrl: config.DATABASE_URL,
     pool: { max: 20 },
     boss: { max: 5 },
@@ -41,8 +43,14 @@ export function createApp(config: ApiConfig, logger: Logger, options: { clock?: 
           taskWaiters.wakeAll();
         },
       });
-      registerInstallationGauges(registry, { db, boss, taskWaiters, offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS });
-      return { db, boss, config, logger, registry, taskWaiters, apiKeys, changes, clock: options.clock ?? (() => new Date()) };
+      const metrics = registerInstallationGauges(registry, {
+        db,
+        boss,
+        taskWaiters,
+        offlineAfterSeconds: config.AGENT_OFFLINE_AFTER_SECONDS,
+        staleAfterSeconds: config.AGENT_STALE_AFTER_SECONDS,
+      });
+      return { db, boss, config, logger, registry, metrics, taskWaiters, apiKeys, changes, clock: options.clock ?? (() => new Date()) };
     },
     onStart: [
       migrate,

@@ -2,8 +2,13 @@ import { env, parseEnv } from '@planekeeper/runtime';
 import { z } from 'zod';
 
 const schema = z.object({
-  /** HTTP port of the API (and its /healthz, /readyz, /metrics). */
+  /** HTTP port of the API (and its /healthz, /readyz; /metrics is on API_OPS_PORT only). */
   PORT: env.port(8080),
+  /**
+   * Port of /metrics (and /healthz, /readyz again) for Prometheus, kept off the public port:
+   * metrics hold installation-wide counts. Expose it only inside the cluster.
+   */
+  API_OPS_PORT: env.port(9090),
   /** Postgres; unset = the embedded Postgres under .data/. */
   DATABASE_URL: env.databaseUrl(),
   /** Admin key of the default organization, created when no organization exists yet. */
@@ -19,12 +24,19 @@ const schema = z.object({
    * this is what stops a token being guessed); 0 turns the limit off.
    */
   API_ENROLL_RATE_LIMIT_PER_MINUTE: env.int(30, 0, 100_000),
+  /**
+   * Requests without a valid key (none, unknown, revoked) per client address per minute, counted
+   * before any body is read; past it, 429 with Retry-After. 0 turns the limit off.
+   */
+  API_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE: env.int(300, 0),
   /** Largest request body accepted, in bytes. */
   API_BODY_LIMIT_BYTES: env.int(1_048_576, 1024, 64 * 1_048_576),
   /** Largest task result an agent may report (a registry with 50,000 tags is several MB). */
   API_AGENT_RESULT_LIMIT_BYTES: env.int(32 * 1_048_576, 1024, 256 * 1_048_576),
   /** No heartbeat for this long = offline. */
   AGENT_OFFLINE_AFTER_SECONDS: env.seconds(90, 1),
+  /** No heartbeat for this long = stale (a heartbeat missed); default one poll interval and a half. */
+  AGENT_STALE_AFTER_SECONDS: env.seconds(45, 1),
   /** Poll interval answered to agents on heartbeat. */
   AGENT_POLL_INTERVAL_SECONDS: env.int(30, 1, 3600),
   /** How long a claim holds a task before the agent must renew it. */

@@ -6,6 +6,7 @@ import type { Registry } from 'prom-client';
 import type { TaskWaiters } from './agent/task-waiters.ts';
 import type { ApiKeyCache } from './http/api-key-cache.ts';
 import type { ApiConfig } from './config.ts';
+import type { ApiMetrics } from './metrics.ts';
 
 /** What route handlers and services are given: passed in, never imported as singletons. */
 export interface ApiDeps {
@@ -14,6 +15,8 @@ export interface ApiDeps {
   config: ApiConfig;
   logger: Logger;
   registry: Registry;
+  /** Counters and histograms the services write (task reports). */
+  metrics: ApiMetrics;
   taskWaiters: TaskWaiters;
   /** API keys checked lately (revocations evict them at once). */
   apiKeys: ApiKeyCache;

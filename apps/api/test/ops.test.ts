@@ -21,7 +21,7 @@ describe('operations endpoints', () => {
       name: 'metrics-agent', version: '1', hostname: 'h', capabilities: ['gather'], credentials: [], maxConcurrentTasks: 1,
     });
     await client(api.url, tenant.keys.viewer).get('/api/v1/rules');
-    const response = await fetch(`${api.url}/metrics`);
+    const response = await fetch(`${api.opsUrl}/metrics`);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(text).toMatch(/planekeeper_http_requests_total\{[^}]*route="\/api\/v1\/rules"[^}]*status="200"[^}]*\} 1/);
@@ -41,7 +41,7 @@ describe('a graceful stop', () => {
       const { body } = await agent.post('/api/v1/agent/heartbeat', { name: 'patient', version: '1', hostname: 'h', capabilities: ['gather'], credentials: [], maxConcurrentTasks: 1 });
       const waiting = agent.post('/api/v1/agent/tasks/claim', { agentId: body.agentId, max: 1, wait: 60 });
       for (;;) {
-        const metrics = await (await fetch(`${stopping.url}/metrics`)).text();
+        const metrics = await (await fetch(`${stopping.opsUrl}/metrics`)).text();
         if (/planekeeper_agent_claims_waiting\{service="api"\} 1/.test(metrics)) break;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }

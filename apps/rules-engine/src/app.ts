@@ -20,7 +20,8 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
     // One connection per concurrent evaluation, plus room for readiness checks.
     pool: { max: config.RULES_ENGINE_CONCURRENCY + 2 },
     deps: ({ db, boss, registry }): EvaluateDeps => ({
-      db, boss, logger, metrics: createRulesEngineMetrics(registry), clock: options.clock ?? (() => new Date()), batchSize: config.RULES_ENGINE_BATCH_SIZE,
+      db, boss, logger, metrics: createRulesEngineMetrics(registry, db), clock: options.clock ?? (() => new Date()), batchSize: config.RULES_ENGINE_BATCH_SIZE,
+      batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS,
     }),
     // A start step, not a loop: the database records the revision, so it runs once per upgrade.
     onStart: [
@@ -37,6 +38,6 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
         onSettled: (outcome, jobs) => deps.metrics.evaluateJobs.inc({ outcome }, jobs),
       }),
     ],
-    describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, concurrency: config.RULES_ENGINE_CONCURRENCY }),
+    describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, concurrency: config.RULES_ENGINE_CONCURRENCY, batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS }),
   });
 }

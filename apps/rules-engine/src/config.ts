@@ -17,6 +17,12 @@ const schema = z.object({
   RULES_ENGINE_CONCURRENCY: env.int(evaluateQueue.consumer.concurrency, 1, 64),
   /** `evaluate` jobs fetched per poll by each worker; duplicates of one target are evaluated once. */
   RULES_ENGINE_JOBS_PER_FETCH: env.int(evaluateQueue.consumer.batchSize, 1, 500),
+  /**
+   * Longest a batch of configs may spend reading gathered tags (tag filter, parsing), in ms of
+   * this process's one thread. A config whose tags are not read in time is evaluated `unknown`,
+   * saying so, instead of holding every organization's evaluations (and /healthz) up.
+   */
+  RULES_ENGINE_BATCH_BUDGET_MS: env.int(2000, 50, 600_000),
 });
 
 export type RulesEngineConfig = z.infer<typeof schema>;

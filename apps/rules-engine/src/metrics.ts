@@ -1,4 +1,6 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Database } from '@planekeeper/db';
+import type { Kysely } from 'kysely';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The rules-engine's own metrics. */
 export interface RulesEngineMetrics {
@@ -8,8 +10,23 @@ export interface RulesEngineMetrics {
   evaluateJobs: Counter<'outcome'>;
 }
 
-/** Registers the rules-engine's metrics on `registry`. */
-export function createRulesEngineMetrics(registry: Registry): RulesEngineMetrics {
+/**
+ * Registers the rules-engine's metrics on `registry`. With `db`, also the gauge of alert configs
+ * by the status of their latest evaluation, read on each scrape (every replica reports the same).
+ */
+export function createRulesEngineMetrics(registry: Registry, db?: Kysely<Database>): RulesEngineMetrics {
+  if (db) {
+    new Gauge({
+      name: 'planekeeper_evaluations',
+      help: 'Alert configs by the status of their latest evaluation (ok | unknown), every organization: unknown ones for long are stuck (a deployed version no release matches)',
+      labelNames: ['status'],
+      registers: [registry],
+      async collect() {
+        const rows = await db.selectFrom('evaluations').select(['status', db.fn.countAll<string>().as('n')]).groupBy('status').execute();
+        for (const status of ['ok', 'unknown'] as const) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+      },
+    });
+  }
   return {
     evaluations: new Counter({
       name: 'planekeeper_evaluations_total',

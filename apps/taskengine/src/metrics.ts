@@ -1,6 +1,6 @@
 import type { Database } from '@planekeeper/db';
-import { TASK_STATUS_VALUES } from '@planekeeper/domain';
-import type { Kysely } from 'kysely';
+import { TASK_KIND_VALUES, TASK_STATUS_VALUES } from '@planekeeper/domain';
+import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** The taskengine's own metrics. */
@@ -27,11 +27,27 @@ export function createTaskengineMetrics(registry: Registry, db: Kysely<Database>
       for (const status of TASK_STATUS_VALUES) this.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
     },
   });
+  new Gauge({
+    name: 'planekeeper_tasks_oldest_pending_age_seconds',
+    help: 'How long the oldest pending task that is due (scheduled_at passed) has waited for an agent, by kind; 0 when none waits',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const rows = await db
+        .selectFrom('tasks')
+        .select(['kind', sql<number>`extract(epoch FROM now() - min(scheduled_at))::float8`.as('age')])
+        .where('status', '=', 'pending')
+        .where('scheduled_at', '<=', sql<Date>`now()`)
+        .groupBy('kind')
+        .execute();
+      for (const kind of TASK_KIND_VALUES) this.set({ kind }, Math.max(0, rows.find((r) => r.kind === kind)?.age ?? 0));
+    },
+  });
   return {
     tasksScheduled: new Counter({ name: 'planekeeper_tasks_scheduled_total', help: 'Pending tasks made for due jobs, by kind', labelNames: ['kind'], registers: [registry] }),
     recoveries: new Counter({
       name: 'planekeeper_task_recoveries_total',
-      help: 'Claimed tasks taken back, by reason (agent_offline, lease_expired, stale) and outcome (requeued, failed)',
+      help: 'Claimed tasks taken back, by reason (agent_offline, lease_expired, stale) and outcome (requeued, failed, cancelled: the job was disabled)',
       labelNames: ['reason', 'outcome'],
       registers: [registry],
     }),

@@ -34,8 +34,20 @@ export async function listRunningTasks(api: ApiClient): Promise<Task[]> {
   return (await api.list<Task>('/tasks', { status: 'claimed' }, LIST_ALL)).items;
 }
 
-/** `online`, `stale`, `offline`, with `,draining` when it takes no new work (as kubectl's `Ready,SchedulingDisabled`). */
+/**
+ * `online`, `stale`, `offline`, with `,draining` when it takes no new work (as kubectl's
+ * `Ready,SchedulingDisabled`), `,duplicate_instances` when two processes share it and
+ * `,clock_skew` when the server warns of its clock.
+ */
 export function agentStatus(agent: Agent): string {
-  const base = typeof agent.status === 'string' ? agent.status : agent.online ? 'online' : 'offline';
-  return agent.draining && !base.includes('draining') ? `${base},draining` : base;
+  const flags = [typeof agent.status === 'string' ? agent.status : agent.online ? 'online' : 'offline'];
+  if (agent.draining && !flags[0]!.includes('draining')) flags.push('draining');
+  if (agent.duplicateInstances === true) flags.push('duplicate_instances');
+  if (agentWarnings(agent).some((w) => w.startsWith('clock skew'))) flags.push('clock_skew');
+  return flags.join(',');
+}
+
+/** The warnings the server gives about the agent (none from servers that do not report them). */
+export function agentWarnings(agent: Agent): string[] {
+  return Array.isArray(agent.warnings) ? agent.warnings.filter((w): w is string => typeof w === 'string') : [];
 }

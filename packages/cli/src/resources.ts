@@ -11,6 +11,12 @@ export interface Agent {
   draining: boolean;
   /** online | stale | offline, from servers that report it; older ones say only `online`. */
   status?: string;
+  /** Two live processes share the agent (servers from issue 16 on). */
+  duplicateInstances?: boolean;
+  /** Agent clock minus server clock, seconds; null when the agent does not send its clock. */
+  clockSkewSeconds?: number | null;
+  /** Clock skew beyond 30 s, duplicate instances: one sentence each. */
+  warnings?: string[];
   [field: string]: unknown;
 }
 

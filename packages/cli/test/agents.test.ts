@@ -105,3 +105,34 @@ describe('planekeeper drain and uncordon agent', () => {
     expect((await planekeeper(['uncordon', 'agent', 'nobody'], world.env('member'))).code).toBe(3);
   });
 });
+
+describe('planekeeper shows agent health', () => {
+  it('flags a skewed clock and duplicate processes in get agents, and describes them with the health sample', async () => {
+    const agent = client(world.api.url, world.tenant.keys.agent);
+    const beat = (instanceId: string) =>
+      agent.post('/api/v1/agent/heartbeat', {
+        name: 'site-twins', version: '2.4.1', hostname: 'twins.corp', capabilities: ['gather'], credentials: [], maxConcurrentTasks: 2,
+        instanceId, clock: Date.now() + 95_000, roundTripMs: 10,
+        health: { cpuPercent: 1.5, rssBytes: 60_000_000, loadAverage: [0.2, 0.1, 0.1], cacheFreeBytes: 5_000_000_000, runningTasks: 0 },
+      });
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    for (const instanceId of [a, b, a]) expect((await beat(instanceId)).status).toBe(200);
+
+    const list = await planekeeper(['get', 'agents'], world.env('viewer'));
+    expect(list.code).toBe(0);
+    expect(tableRows(list.stdout).find((r) => r.NAME === 'site-twins')).toMatchObject({ STATUS: 'online,duplicate_instances,clock_skew', TASKS: '0/2' });
+
+    const run = await planekeeper(['describe', 'agent', 'site-twins'], world.env('viewer'));
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const field = (label: string) => run.stdout.match(new RegExp(`^${label}: +(.*)$`, 'm'))?.[1];
+    expect(field('Status')).toBe('online,duplicate_instances,clock_skew');
+    expect(field('Duplicate instances')).toBe('yes');
+    expect(field('Clock skew')).toMatch(/^\+9[4-6]\.\d s$/);
+    expect(field('Instance ID')).toBe(a);
+    expect(run.stdout).toMatch(/^Health:\n {2}Cpu: +1\.5 %\n {2}Memory rss: +57\.2 MiB\n {2}Load average: +0\.2, 0\.1, 0\.1\n {2}Cache free: +4\.7 GiB\n {2}Running tasks: +0\n/m);
+    const warnings = run.stdout.split('Warnings:\n')[1]!.split('Running tasks:')[0]!;
+    expect(warnings).toMatch(/^ {2}- clock skew: the agent's clock is 9\d s ahead of the server's/m);
+    expect(warnings).toMatch(/^ {2}- duplicate_instances: .*AGENT_NAME$/m);
+    await world.api.test.db.deleteFrom('agents').where('name', '=', 'site-twins').execute();
+  });
+});

@@ -11,6 +11,7 @@ import * as apiKeyChanges from './migrations/0008_api_key_changes.ts';
 import * as releaseCycles from './migrations/0010_release_cycles.ts';
 import * as versionGrammarRevision from './migrations/0011_version_grammar_revision.ts';
 import * as agentEnrollmentAndProbes from './migrations/0013_agent_enrollment_and_probes.ts';
+import * as agentHealth from './migrations/0014_agent_health.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010_release_cycles': releaseCycles,
   '0011_version_grammar_revision': versionGrammarRevision,
   '0013_agent_enrollment_and_probes': agentEnrollmentAndProbes,
+  '0014_agent_health': agentHealth,
 };
 
 /** Names of every migration this build knows, in order. */

@@ -95,6 +95,16 @@ export interface AgentsTable {
   max_concurrent_tasks: Generated<number>;
   last_heartbeat_at: CreatedAt;
   draining: Generated<boolean>;
+  /** The process that sent the last heartbeat (migration 0014), and the one before it. */
+  instance_id: string | null;
+  previous_instance_id: string | null;
+  /** When instance ids last alternated: two live processes under this name. */
+  duplicate_seen_at: Timestamp | null;
+  /** Agent clock minus server clock at the last heartbeat, ms (bigint: returned as a string). */
+  clock_skew_ms: ColumnType<string | null, number | null | undefined, number | null>;
+  /** The latest health sample (AgentHealthSample of the domain). */
+  health: Json<Record<string, unknown>> | null;
+  health_sampled_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

@@ -134,6 +134,23 @@ describe.each(CONSUMED.map((queue) => [queue.name, queue] as const))('consuming 
     }
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', queue: name, jobIds: [failing], err: expect.objectContaining({ message: 'the receiver exploded' }) }));
   });
+  it('dead-letters a job that keeps failing once its retries are used up, instead of retrying it for ever', async () => {
+    // Issue 13: an evaluation that failed every time was handed out again after every restart.
+    const id = (await boss.send(name, validPayload(queue), { retryLimit: 2, retryDelay: 0, retryBackoff: false }))!;
+    let attempts = 0;
+    await consuming(queue, async () => {
+      attempts += 1;
+      throw new Error('fails every time');
+    }, {}, async () => {
+      const [job] = await waitFor('the job to fail for good', async () => {
+        const rows = await jobs({ ids: [id] });
+        return rows[0]?.state === 'failed' ? rows : undefined;
+      });
+      expect(job).toMatchObject({ retry_count: 2, output: { error: 'fails every time' } });
+      expect(await jobs({ sourceId: id })).toEqual([expect.objectContaining({ name: queue.options.deadLetter, source_name: name })]);
+    });
+    expect(attempts).toBe(3);
+  });
 });
 
 describe('consume', () => {

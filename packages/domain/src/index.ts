@@ -8,3 +8,4 @@ export * from './schedule/index.ts';
 export * from './notifications/index.ts';
 export * from './errors.ts';
 export * from './tenancy.ts';
+export * from './agents/index.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { Registry } from 'prom-client';
-import { closeServer, createOpsServer, listen, type ReadinessCheck } from './ops-server.ts';
+import { answerOpsRequest, closeServer, createOpsServer, listen, type ReadinessCheck } from './ops-server.ts';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -33,5 +33,19 @@ describe('/readyz', () => {
     const answer = await readyz(() => new Promise(() => undefined), 200);
     expect(answer).toMatchObject({ status: 503, body: { status: 'not_ready', checks: { answeredInTime: false } } });
     expect(answer.ms).toBeLessThan(5_000);
+  });
+});
+
+describe('/metrics', () => {
+  it('is left to the caller with metrics: false (a public port whose metrics are on an ops port)', async () => {
+    const server = createServer((req, res) => {
+      void answerOpsRequest(req, res, { ready: async () => ({}), registry: new Registry(), metrics: false }).then((handled) => {
+        if (!handled) res.writeHead(404).end();
+      });
+    });
+    servers.push(server);
+    const port = await listen(server, 0, '127.0.0.1');
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

@@ -26,13 +26,14 @@ async function checksWithin(ready: ReadinessCheck, timeoutMs: number): Promise<R
 
 /**
  * Answers `/healthz` (the process is alive), `/readyz` (its dependencies answer, within
- * READY_TIMEOUT_MS) and `/metrics` (Prometheus). Returns false for any other path so a caller can
- * route it elsewhere.
+ * READY_TIMEOUT_MS) and `/metrics` (Prometheus; not with `metrics: false`, on a public port whose
+ * metrics are served on an ops port of their own). Returns false for any other path so a caller
+ * can route it elsewhere.
  */
 export async function answerOpsRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { ready: ReadinessCheck; registry: Registry; readyTimeoutMs?: number },
+  options: { ready: ReadinessCheck; registry: Registry; readyTimeoutMs?: number; metrics?: boolean },
 ): Promise<boolean> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -46,7 +47,7 @@ export async function answerOpsRequest(
     send(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', checks });
     return true;
   }
-  if (path === '/metrics') {
+  if (path === '/metrics' && options.metrics !== false) {
     const body = await options.registry.metrics();
     res.writeHead(200, { 'content-type': options.registry.contentType });
     res.end(body);

@@ -10,10 +10,10 @@ import {
   taskResultBodySchema,
 } from '@planekeeper/domain';
 import { z } from 'zod';
-import { recordHeartbeat } from '../db/agent-tasks.queries.ts';
 import { presentClaim } from '../http/present/tasks.ts';
 import { defineRoute, reply } from '../http/route.ts';
 import { claimTasks } from '../services/claim-tasks.ts';
+import { recordHeartbeat } from '../services/record-heartbeat.ts';
 import { renewTaskLease, reportTaskFailure, reportTaskResult } from '../services/report-task.ts';
 
 const tag = 'agent';
@@ -22,11 +22,19 @@ const accepted = z.object({ taskId: z.string(), status: z.enum(['succeeded', 'fa
 export const agentRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/agent/heartbeat', tag, access: 'agent',
-    summary: 'Register or refresh an agent (identified by organization and name)',
+    summary: 'Register or refresh an agent (identified by organization and name), with its health and clock',
     body: agentHeartbeatSchema, response: agentHeartbeatResponseSchema, status: 200,
+    errors: { 409: 'The agent was forgotten while this heartbeat was recorded: send it again (code conflict)' },
     handler: async ({ deps, auth, body }) => {
-      const agentId = await recordHeartbeat(deps.db, auth.organizationId, body);
-      return { agentId, pollIntervalSeconds: deps.config.AGENT_POLL_INTERVAL_SECONDS, serverTime: deps.clock().toISOString() };
+      const receivedAt = deps.clock();
+      const beat = await recordHeartbeat(deps, auth.organizationId, body, receivedAt);
+      return {
+        agentId: beat.agentId,
+        pollIntervalSeconds: deps.config.AGENT_POLL_INTERVAL_SECONDS,
+        serverTime: deps.clock().toISOString(),
+        clockSkewSeconds: beat.clockSkewMs === null ? null : beat.clockSkewMs / 1000,
+        warnings: beat.warnings,
+      };
     },
   }),
   defineRoute({
@@ -40,7 +48,7 @@ export const agentRoutes = [
       res.on('close', () => {
         if (!res.writableFinished) hangUp.abort();
       });
-      const tasks = await claimTasks(deps, auth.organizationId, body, hangUp.signal);
+      const tasks = await claimTasks(deps, auth, body, hangUp.signal);
       if (tasks.length === 0) return reply(204);
       if (hangUp.signal.aborted) {
         deps.logger.warn({ organizationId: auth.organizationId, agentId: body.agentId, tasks: tasks.map((t) => t.id) }, 'agent hung up as tasks were claimed; recovery will release them');
@@ -58,7 +66,7 @@ export const agentRoutes = [
   defineRoute({
     method: 'post', path: '/api/v1/agent/tasks/:id/result', tag, access: 'agent',
     summary: 'Report the result of a task (409 when the lease is no longer valid; nothing changes)',
-    params: idParamsSchema, body: taskResultBodySchema, response: accepted, status: 202,
+    params: idParamsSchema, body: taskResultBodySchema, response: accepted, status: 202, bodyLimit: 'agent_results',
     handler: ({ deps, auth, params, body }) => reportTaskResult(deps, auth.organizationId, params.id, body),
   }),
   defineRoute({

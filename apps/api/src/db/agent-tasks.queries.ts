@@ -1,35 +1,6 @@
 import type { Database, TaskRow } from '@planekeeper/db';
-import type { AgentHeartbeat, OrganizationId } from '@planekeeper/domain';
+import type { OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
-
-/** Registers an agent, or refreshes the one of that name in the organization. */
-export async function recordHeartbeat(db: Kysely<Database>, organizationId: OrganizationId, heartbeat: AgentHeartbeat): Promise<string> {
-  const row = await db
-    .insertInto('agents')
-    .values({
-      organization_id: organizationId,
-      name: heartbeat.name,
-      hostname: heartbeat.hostname,
-      version: heartbeat.version,
-      capabilities: heartbeat.capabilities,
-      credentials: heartbeat.credentials,
-      max_concurrent_tasks: heartbeat.maxConcurrentTasks,
-    })
-    .onConflict((oc) =>
-      oc.columns(['organization_id', 'name']).doUpdateSet((eb) => ({
-        hostname: eb.ref('excluded.hostname'),
-        version: eb.ref('excluded.version'),
-        capabilities: eb.ref('excluded.capabilities'),
-        credentials: eb.ref('excluded.credentials'),
-        max_concurrent_tasks: eb.ref('excluded.max_concurrent_tasks'),
-        last_heartbeat_at: sql<Date>`now()`,
-        updated_at: sql<Date>`now()`,
-      })),
-    )
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 export interface ClaimedTaskRow {
   id: string;
@@ -42,9 +13,11 @@ export interface ClaimedTaskRow {
   scheduled_at: Date;
 }
 
-/** What a claim came to: whether the organization has the agent, and the tasks claimed. */
+/** What a claim came to: whether the organization has the agent, whether the key is still valid, and the tasks claimed. */
 export interface ClaimOutcome {
   agentFound: boolean;
+  /** False when the claiming key was revoked (or deleted): then nothing was claimed. */
+  keyActive: boolean;
   tasks: ClaimedTaskRow[];
 }
 
@@ -53,16 +26,21 @@ export interface ClaimOutcome {
  * agent, reading the agent's capabilities, credentials and draining flag in the same statement
  * (a claim is one round trip, however often an agent asks): oldest scheduled first, only kinds
  * it can run and credentials it declared, nothing while it drains, `FOR UPDATE SKIP LOCKED` so
- * concurrent claims never take the same task. Each claimed task gets a fresh lease token.
+ * concurrent claims never take the same task. Each claimed task gets a fresh lease token. The
+ * claiming key (`keyId`) is read in the same statement too: a key revoked while its claim waited
+ * claims nothing.
  */
 export async function claimPendingTasks(
   db: Kysely<Database>,
-  input: { organizationId: OrganizationId; agentId: string; max: number; leaseSeconds: number },
+  input: { organizationId: OrganizationId; agentId: string; keyId: string; max: number; leaseSeconds: number },
 ): Promise<ClaimOutcome> {
   // One row per task claimed, or one of nulls when none was; no row when the agent is unknown.
   // Prepared (PREPARED_STATEMENT_MARK): planning this statement costs more than running it.
-  const { rows } = await sql<{ [K in keyof ClaimedTaskRow]: ClaimedTaskRow[K] | null }>`/* prepared */
-    WITH agent AS (
+  const { rows } = await sql<{ [K in keyof ClaimedTaskRow]: ClaimedTaskRow[K] | null } & { key_active: boolean }>`/* prepared */
+    WITH claiming_key AS (
+      SELECT 1 FROM api_keys
+       WHERE organization_id = ${input.organizationId} AND id = ${input.keyId} AND revoked_at IS NULL
+    ), agent AS (
       SELECT id, capabilities, credentials, draining, max_concurrent_tasks
         FROM agents WHERE organization_id = ${input.organizationId} AND id = ${input.agentId}
     ), picked AS (
@@ -71,6 +49,7 @@ export async function claimPendingTasks(
          AND t.status = 'pending'
          AND t.scheduled_at <= now()
          AND NOT a.draining
+         AND EXISTS (SELECT 1 FROM claiming_key)
          AND t.kind = ANY(a.capabilities)
          AND (t.credential_name IS NULL OR t.credential_name = ANY(a.credentials))
        ORDER BY t.scheduled_at, t.id
@@ -85,16 +64,16 @@ export async function claimPendingTasks(
        WHERE t.id = picked.id
       RETURNING t.id, t.kind, t.job_id, t.lease_token, t.lease_expires_at, t.credential_name, t.spec, t.scheduled_at
     )
-    SELECT c.* FROM agent AS a LEFT JOIN claimed AS c ON true`.execute(db);
-  const tasks = rows.filter((row): row is ClaimedTaskRow => row.id !== null);
-  return { agentFound: rows.length > 0, tasks: tasks.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime()) };
+    SELECT c.*, EXISTS (SELECT 1 FROM claiming_key) AS key_active FROM agent AS a LEFT JOIN claimed AS c ON true`.execute(db);
+  const tasks = rows.filter((row): row is ClaimedTaskRow & { key_active: boolean } => row.id !== null).map(({ key_active: _, ...task }) => task);
+  return { agentFound: rows.length > 0, keyActive: rows[0]?.key_active ?? true, tasks: tasks.sort((a, b) => a.scheduled_at.getTime() - b.scheduled_at.getTime()) };
 }
 
 /** The task of the organization, locked for the rest of the transaction. */
 export async function lockTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string) {
   return trx
     .selectFrom('tasks')
-    .select(['id', 'kind', 'status', 'lease_token', 'job_id'])
+    .select(['id', 'kind', 'status', 'lease_token', 'job_id', 'claimed_at'])
     .where('organization_id', '=', organizationId)
     .where('id', '=', taskId)
     .forUpdate()

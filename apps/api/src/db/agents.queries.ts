@@ -24,15 +24,16 @@ export async function setDraining(db: Kysely<Database>, organizationId: Organiza
     .executeTakeFirst();
 }
 
-/** Puts the tasks an agent holds back to pending, their lease tokens cleared (a late report gets 409). */
-export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: OrganizationId, agentId: string): Promise<void> {
-  await db
+/** Puts the tasks an agent holds back to pending, their lease tokens cleared (a late report gets 409); how many. */
+export async function releaseTasksOfAgent(db: Kysely<Database>, organizationId: OrganizationId, agentId: string): Promise<number> {
+  const released = await db
     .updateTable('tasks')
     .set({ status: 'pending', claimed_by: null, claimed_at: null, lease_token: null, lease_expires_at: null, updated_at: sql<Date>`now()` })
     .where('organization_id', '=', organizationId)
     .where('claimed_by', '=', agentId)
     .where('status', '=', 'claimed')
-    .execute();
+    .executeTakeFirst();
+  return Number(released.numUpdatedRows);
 }
 
 /** Deletes an agent; false when it is not the organization's. */

@@ -40,6 +40,8 @@ describe('toKnownError', () => {
     ['a foreign key violation', { code: '23503', constraint: 'alert_configs_rule_id_fkey' }, 'conflict', 'still in use by other resources (alert_configs_rule_id_fkey)'],
     ['a check violation', { code: '23514' }, 'validation_failed', 'violates a check constraint'],
     ['a NUL character', { code: '22P05' }, 'validation_failed', 'a value contains a NUL character (\\u0000), which cannot be stored'],
+    ['a time zone out of range (any data exception, class 22)', { code: '22009' }, 'validation_failed', 'a value is out of range or has the wrong format'],
+    ['a numeric value out of range', { code: '22003' }, 'validation_failed', 'a value is out of range or has the wrong format'],
     ['a body too large', { type: 'entity.too.large', status: 413 }, 'payload_too_large', 'request body is too large'],
     ['a body that is not JSON', { type: 'entity.parse.failed', status: 400 }, 'validation_failed', 'request body is not valid JSON'],
   ])('reads %s as %s', (_what, error, code, message) => {

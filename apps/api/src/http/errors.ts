@@ -49,6 +49,9 @@ function fromPostgres(error: { code?: unknown; constraint?: string }): Planekeep
     case '22P05':
       return validationFailed([], 'a value contains a NUL character (\\u0000), which cannot be stored');
     default:
+      // Class 22 is "data exception": a value Postgres cannot take (out of range, bad format),
+      // which only input can bring.
+      if (typeof error.code === 'string' && error.code.startsWith('22')) return validationFailed([], 'a value is out of range or has the wrong format');
       return null;
   }
 }

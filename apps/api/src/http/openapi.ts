@@ -91,6 +91,12 @@ const errorResponse = (description: string, headers?: JsonSchema): JsonSchema =>
  * write declares the 409, the few that never meet one (a heartbeat, a claim) too: a client that
  * handles a 409 it never gets loses nothing, one that meets an undeclared 409 does.
  */
+function bodyLimitText(limit: RouteDefinition['bodyLimit']): string {
+  if (limit === undefined) return 'the API\'s body limit';
+  if (limit === 'agent_results') return 'the task result limit (API_AGENT_RESULT_LIMIT_BYTES)';
+  return `${limit} bytes`;
+}
+
 function errorResponses(route: RouteDefinition): Record<string, JsonSchema> {
   const takesInput = Boolean(route.params || route.query || route.body);
   const out: Record<string, JsonSchema> = {
@@ -105,9 +111,9 @@ function errorResponses(route: RouteDefinition): Record<string, JsonSchema> {
   if (route.method !== 'get' && route.access !== 'public') {
     out['409'] = errorResponse('Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this');
   }
-  if (route.body) out['413'] = errorResponse(`Request body larger than ${route.bodyLimit === undefined ? 'the API\'s body limit' : `${route.bodyLimit} bytes`} (code payload_too_large)`);
+  if (route.body) out['413'] = errorResponse(`Request body larger than ${bodyLimitText(route.bodyLimit)} (code payload_too_large)`);
   if (route.access !== 'public') {
-    out['429'] = errorResponse('Too many requests from this key (code rate_limited)', {
+    out['429'] = errorResponse('Too many requests from this key, or too many without a valid key from this address (code rate_limited)', {
       'Retry-After': { description: 'Seconds until the key\'s window reopens', schema: { type: 'integer', minimum: 1 } },
     });
   }

@@ -12,6 +12,16 @@ interface CursorJson {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * A timestamp as Postgres writes it (`2026-01-31 12:00:00.123456+00`): a four-digit year and an
+ * offset within ±15:59, so a forged cursor can hold no value Postgres refuses (year 99999, an
+ * offset of +99) and end in a 500.
+ */
+const SORT_KEY = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-](0\d|1[0-5])(:[0-5]\d){0,2}|Z)$/;
+
+function isSortKey(value: string): boolean {
+  return SORT_KEY.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T').replace(/([+-]\d{2})$/, '$1:00')));
+}
 
 function encodeCursor(position: KeysetPosition): string {
   const json: CursorJson = { t: position.sortKey, i: position.id };
@@ -22,7 +32,7 @@ function encodeCursor(position: KeysetPosition): string {
 function decodeCursor(cursor: string): KeysetPosition {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorJson> | null;
-    if (typeof value?.t === 'string' && !Number.isNaN(Date.parse(value.t)) && typeof value.i === 'string' && UUID.test(value.i)) {
+    if (typeof value?.t === 'string' && isSortKey(value.t) && typeof value.i === 'string' && UUID.test(value.i)) {
       return { sortKey: value.t, id: value.i };
     }
   } catch {

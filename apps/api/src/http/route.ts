@@ -72,10 +72,11 @@ export interface RouteSpec<A extends Access, P extends Schema | undefined, Q ext
   response?: Schema;
   /**
    * The largest JSON body this route takes, in bytes, where it must differ from
-   * API_BODY_LIMIT_BYTES (server.ts). Such a body is read only once the caller's key has been
-   * checked, its role allowed and its rate limit taken: nobody unknown makes the api read it.
+   * API_BODY_LIMIT_BYTES (server.ts); `agent_results`: API_AGENT_RESULT_LIMIT_BYTES, for the route
+   * agents report task results on. Every body, of every route, is read only once the caller's key
+   * has been checked, its role allowed and its rate limit taken: nobody unknown makes the api read it.
    */
-  bodyLimit?: number;
+  bodyLimit?: number | 'agent_results';
   /**
    * 4xx answers beyond those the rest of the declaration implies (see errorResponses in openapi.ts),
    * each with when it is given: a 404 for an id the route takes outside its path.

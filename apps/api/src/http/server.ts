@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
@@ -47,6 +47,24 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
   const { routes, deps, ready } = options;
   const { logger, registry, config } = deps;
   const limiter = new RateLimiter(config.API_RATE_LIMIT_PER_MINUTE);
+  // Requests without a valid key are counted by client address: they have no key to count by.
+  const strangers = new RateLimiter(config.API_UNAUTHENTICATED_RATE_LIMIT_PER_MINUTE);
+  const refuse = (res: Response, retryAfterSeconds: number): never => {
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    throw rateLimited(retryAfterSeconds);
+  };
+  /** The caller's key, checked; a failure counts against the client's address (429 past its limit). */
+  const authenticateRequest = async (req: Request, res: Response): Promise<AuthContext> => {
+    try {
+      const auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock(), deps.apiKeys);
+      res.locals.auth = auth;
+      return auth;
+    } catch (error) {
+      const limited = strangers.take(req.socket.remoteAddress ?? 'unknown', deps.clock().getTime());
+      if (limited) refuse(res, limited.retryAfterSeconds);
+      throw error;
+    }
+  };
   const requests = new Counter({ name: 'planekeeper_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'planekeeper_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 60], registers: [registry] });
 
@@ -75,39 +93,30 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     next();
   });
 
+  // Metrics hold installation-wide counts: they are served on the ops port only (API_OPS_PORT).
   app.use((req, res, next) => {
-    answerOpsRequest(req, res, { ready, registry }).then((handled) => (handled ? undefined : next()), next);
+    answerOpsRequest(req, res, { ready, registry, metrics: false }).then((handled) => (handled ? undefined : next()), next);
   });
 
   const json = { strict: true, type: ['application/json', 'application/*+json'] };
-  // Task results carry every release a source lists; everything else stays small.
-  app.use('/api/v1/agent/tasks/:id/result', express.json({ ...json, limit: config.API_AGENT_RESULT_LIMIT_BYTES }));
-  // A route with a body limit of its own reads its body in its handler, once the caller is known:
-  // the default parser passes it by.
-  for (const route of routes.filter((r) => r.bodyLimit !== undefined)) {
-    app[route.method](route.path, (_req: Request, res: Response, next: NextFunction) => {
-      res.locals.ownBodyLimit = true;
-      next();
-    });
-  }
-  const parseJson = express.json({ ...json, limit: config.API_BODY_LIMIT_BYTES });
-  app.use((req, res, next) => (res.locals.ownBodyLimit === true ? next() : parseJson(req, res, next)));
+  const limitOf = (route: RouteDefinition): number =>
+    route.bodyLimit === 'agent_results' ? config.API_AGENT_RESULT_LIMIT_BYTES : (route.bodyLimit ?? config.API_BODY_LIMIT_BYTES);
 
   for (const route of routes) {
-    const readOwnBody = route.bodyLimit === undefined ? null : bodyReader(express.json({ ...json, limit: route.bodyLimit }));
+    // body-parser counts a compressed body by its inflated size: a small gzip body that inflates
+    // past the limit stops there, with 413.
+    const readBody = bodyReader(express.json({ ...json, limit: limitOf(route) }));
     app[route.method](route.path, async (req: Request, res: Response) => {
       let auth: AuthContext | undefined;
+      // The caller is known, allowed and within its limits before a byte of its body is read.
       if (route.access !== 'public') {
-        auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock(), deps.apiKeys);
-        res.locals.auth = auth;
+        auth = await authenticateRequest(req, res);
         authorize(auth, route.access);
         const limited = limiter.take(auth.keyId, deps.clock().getTime());
-        if (limited) {
-          res.setHeader('Retry-After', String(limited.retryAfterSeconds));
-          throw rateLimited(limited.retryAfterSeconds);
-        }
+        if (limited) refuse(res, limited.retryAfterSeconds);
       }
-      if (readOwnBody) await readOwnBody(req, res);
+      // Read even where the route takes no body: one sent is still JSON or refused (400), as documented.
+      await readBody(req, res);
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);

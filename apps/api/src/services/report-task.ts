@@ -4,7 +4,13 @@ import type { Transaction } from 'kysely';
 import { finishTask, lockTask, renewLease, taskExists } from '../db/agent-tasks.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
-type ReportDeps = Pick<ApiDeps, 'db' | 'boss' | 'logger'>;
+type ReportDeps = Pick<ApiDeps, 'db' | 'boss' | 'logger' | 'metrics'>;
+
+/** Counts a report that was taken (after its transaction committed), and how long the task ran. */
+function countReport(deps: ReportDeps, task: { kind: string; claimed_at: Date | null }, outcome: 'succeeded' | 'failed'): void {
+  deps.metrics.taskReports.inc({ kind: task.kind, outcome });
+  if (task.claimed_at) deps.metrics.taskDuration.observe({ kind: task.kind }, Math.max(0, (Date.now() - task.claimed_at.getTime()) / 1000));
+}
 
 function staleLease(taskId: string) {
   return conflict(`the lease on task ${taskId} is no longer valid: the task was recovered, reassigned or already reported`);
@@ -34,7 +40,7 @@ export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organ
  * A report under a stale lease changes nothing (409).
  */
 export async function reportTaskResult(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskResultBody) {
-  return deps.db.transaction().execute(async (trx) => {
+  const { answer, task } = await deps.db.transaction().execute(async (trx) => {
     const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
     const parsed = taskResultSchemaFor(task.kind).safeParse(body.result);
     if (!parsed.success) {
@@ -42,16 +48,20 @@ export async function reportTaskResult(deps: ReportDeps, organizationId: Organiz
     }
     await finishTask(trx, organizationId, task.id, { status: 'succeeded', result: parsed.data });
     await sendJob(deps.boss, trx, taskCompletedQueue, { organizationId, taskId: task.id });
-    return { taskId: task.id, status: 'succeeded' as const };
+    return { answer: { taskId: task.id, status: 'succeeded' as const }, task };
   });
+  countReport(deps, task, 'succeeded');
+  return answer;
 }
 
 /** An agent reports that a task failed, under the lease it holds (409 and no change when stale). */
 export async function reportTaskFailure(deps: ReportDeps, organizationId: OrganizationId, taskId: string, body: TaskFailureBody) {
-  return deps.db.transaction().execute(async (trx) => {
+  const { answer, task } = await deps.db.transaction().execute(async (trx) => {
     const task = await lockLeasedTask(trx, organizationId, taskId, body.leaseToken);
     await finishTask(trx, organizationId, task.id, { status: 'failed', error: body.error.message });
     deps.logger.info({ organizationId, taskId: task.id, jobId: task.job_id, kind: task.kind, retryable: body.error.retryable, error: body.error.message }, 'task failed');
-    return { taskId: task.id, status: 'failed' as const };
+    return { answer: { taskId: task.id, status: 'failed' as const }, task };
   });
+  countReport(deps, task, 'failed');
+  return answer;
 }

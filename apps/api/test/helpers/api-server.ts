@@ -10,6 +10,8 @@ import type { ApiKeyRole } from '../../src/http/route.ts';
 
 export interface ApiUnderTest {
   url: string;
+  /** The ops port: /metrics (and /healthz, /readyz). */
+  opsUrl: string;
   test: TestDatabase;
   service: RunningService;
   /** Every line the api logged (to check no secret ever reaches a log). */
@@ -27,10 +29,11 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiUnd
     name: 'api',
     loadConfig,
     createApp: (config, logger) => createApp(config, logger, { onBootstrapKey: () => undefined }),
-    env: { DATABASE_URL: test.url, PORT: '0', API_RATE_LIMIT_PER_MINUTE: '0', ...env },
+    env: { DATABASE_URL: test.url, PORT: '0', API_OPS_PORT: '0', API_RATE_LIMIT_PER_MINUTE: '0', ...env },
   });
   return {
     url: `http://127.0.0.1:${api.service.port}`,
+    opsUrl: `http://127.0.0.1:${api.service.opsPort}`,
     test,
     service: api.service,
     logs: api.logs,

@@ -38,8 +38,12 @@ export type GatheredRelease = ReleaseCandidate & DigestedRelease;
  */
 export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | null, releases: readonly ReleaseCandidate[]) => RuleEvaluation;
 
-/** A memoizing {@link RuleEvaluator} for one run, at one instant `now`. */
-export function createRuleEvaluator(now: Date): RuleEvaluator {
+/**
+ * A memoizing {@link RuleEvaluator} for one run, at one instant `now`. `overBudget` (asked while
+ * a catalog is read) stops a catalog that takes too long: its configs evaluate `unknown`, saying
+ * so, and the stopped catalog is kept, so the run does not read those tags again.
+ */
+export function createRuleEvaluator(now: Date, overBudget?: () => boolean): RuleEvaluator {
   const catalogs = new Map<string, ReleaseCatalog>();
   const memo = new Map<string, RuleEvaluation>();
   return (config, deployedVersion, releases) => {
@@ -50,7 +54,7 @@ export function createRuleEvaluator(now: Date): RuleEvaluator {
     if (evaluation === undefined) {
       let catalog = catalogs.get(source);
       if (catalog === undefined) {
-        catalog = catalogReleases(releases, config.tagFilter);
+        catalog = catalogReleases(releases, config.tagFilter, overBudget ? { overBudget } : {});
         catalogs.set(source, catalog);
       }
       evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog, now });

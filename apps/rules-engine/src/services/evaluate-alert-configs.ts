@@ -18,6 +18,8 @@ export interface EvaluateDeps {
   clock: () => Date;
   /** Configs per transaction. */
   batchSize: number;
+  /** Longest a batch may spend reading tags, in ms (RULES_ENGINE_BATCH_BUDGET_MS); unset: no limit. */
+  batchBudgetMs?: number;
 }
 
 /** What one evaluation of a target did. */
@@ -32,6 +34,8 @@ export interface EvaluationSummary {
 interface RunState {
   releases: Map<string, readonly GatheredRelease[]>;
   evaluate: RuleEvaluator;
+  /** When the current batch's budget runs out (performance.now(): real elapsed time, not the injected clock's). */
+  budgetEndsAt: number;
 }
 
 function unique(values: Iterable<string>): string[] {
@@ -59,7 +63,11 @@ function toDecide(config: LockedAlertConfig): ConfigToDecide {
 export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: EvaluatePayload): Promise<EvaluationSummary> {
   const organizationId = trustedOrganizationId(payload.organizationId);
   const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
-  const run: RunState = { releases: new Map(), evaluate: createRuleEvaluator(deps.clock()) };
+  const run: RunState = {
+    releases: new Map(),
+    evaluate: createRuleEvaluator(deps.clock(), () => performance.now() > run.budgetEndsAt),
+    budgetEndsAt: Number.POSITIVE_INFINITY,
+  };
   const summary: EvaluationSummary = { configs: 0, ok: 0, unknown: 0, events: [] };
   for (let start = 0; start < ids.length; start += deps.batchSize) {
     const batch = await evaluateBatch(deps, organizationId, ids.slice(start, start + deps.batchSize), run);
@@ -89,6 +97,7 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId,
     const deployed = await latestDeployedVersions(trx, organizationId, unique(enabled.map((config) => config.scrape_job_id)));
     const open = await findOpenAlerts(trx, organizationId, configs.map((config) => config.id), { forUpdate: true });
 
+    run.budgetEndsAt = performance.now() + (deps.batchBudgetMs ?? Number.POSITIVE_INFINITY);
     const decisions = decideBatch({
       configs: configs.map(toDecide),
       releasesByGatherJob: run.releases,

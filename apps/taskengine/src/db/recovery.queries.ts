@@ -16,6 +16,8 @@ export interface RecoveredTask {
   agent_id: string | null;
   attempts: number;
   status: 'pending' | 'failed';
+  /** Failed because its job is disabled: not re-queued, whatever its attempts. */
+  cancelled: boolean;
 }
 
 export interface RecoveryLimits {
@@ -39,30 +41,37 @@ function condition(reason: RecoveryReason, limits: RecoveryLimits): RawBuilder<b
 /**
  * Takes back claimed tasks that meet `reason`: back to pending with the lease cleared (a late
  * report with the old token gets 409; the trigger wakes waiting agents), or failed once it has
- * been claimed `maxAttempts` times. Rows a report is locking right now are skipped: the report
+ * been claimed `maxAttempts` times, or cancelled (failed, saying so) when its job was disabled
+ * meanwhile: a disabled job runs no more. Rows a report is locking right now are skipped: the report
  * decides them, and the next check sees what it left.
  */
 export async function recoverClaimedTasksAcrossOrganizations(db: Kysely<Database>, reason: RecoveryReason, limits: RecoveryLimits): Promise<RecoveredTask[]> {
   const note = reason.replace('_', ' ');
   const { rows } = await sql<RecoveredTask>`
     WITH orphaned AS (
-      SELECT t.id, t.claimed_by AS agent_id
+      SELECT t.id, t.claimed_by AS agent_id,
+             -- Job ids are unique across the job tables: at most one of these joins finds the job.
+             NOT COALESCE(g.enabled, s.enabled, h.enabled, true) AS job_disabled
         FROM tasks t
         LEFT JOIN agents a ON a.id = t.claimed_by
+        LEFT JOIN gather_jobs g ON g.id = t.job_id
+        LEFT JOIN scrape_jobs s ON s.id = t.job_id
+        LEFT JOIN helm_sync_jobs h ON h.id = t.job_id
        WHERE t.status = 'claimed' AND ${condition(reason, limits)}
        FOR UPDATE OF t SKIP LOCKED
     )
     UPDATE tasks t
-       SET status = CASE WHEN t.attempts >= ${limits.maxAttempts} THEN 'failed' ELSE 'pending' END,
-           error = CASE WHEN t.attempts >= ${limits.maxAttempts}
+       SET status = CASE WHEN o.job_disabled OR t.attempts >= ${limits.maxAttempts} THEN 'failed' ELSE 'pending' END,
+           error = CASE WHEN o.job_disabled THEN 'cancelled: the job was disabled; recovered: ' || ${note}
+                        WHEN t.attempts >= ${limits.maxAttempts}
                         THEN 'gave up after ' || t.attempts || ' attempts; the last ended by recovery: ' || ${note}
                         ELSE 'recovered: ' || ${note} END,
-           completed_at = CASE WHEN t.attempts >= ${limits.maxAttempts} THEN now() END,
+           completed_at = CASE WHEN o.job_disabled OR t.attempts >= ${limits.maxAttempts} THEN now() END,
            claimed_by = NULL, claimed_at = NULL, lease_token = NULL, lease_expires_at = NULL,
            updated_at = now()
       FROM orphaned o
      WHERE t.id = o.id
-    RETURNING t.id, t.organization_id, t.job_id, t.kind, o.agent_id, t.attempts, t.status`.execute(db);
+    RETURNING t.id, t.organization_id, t.job_id, t.kind, o.agent_id, t.attempts, t.status, o.job_disabled AS cancelled`.execute(db);
   return rows;
 }
 

@@ -4,12 +4,19 @@ import type { TaskengineDeps } from '../deps.ts';
 // Checked in this order, so a task is counted under the first reason that applies to it.
 const REASONS: readonly RecoveryReason[] = ['agent_offline', 'lease_expired', 'stale'];
 
+const MESSAGES = {
+  requeued: 'task recovered: back to pending',
+  failed: 'task recovered: failed after too many attempts',
+  cancelled: 'task recovered: cancelled, its job is disabled',
+} as const;
+
 /** Finished tasks deleted per statement by the retention sweep. */
 const RETENTION_BATCH = 5000;
 
 /**
  * One recovery check: claimed tasks whose agent stopped heart-beating, whose lease ran out, or
- * that were claimed too long ago go back to pending (or fail after too many attempts). Each is
+ * that were claimed too long ago go back to pending (or fail after too many attempts, or are
+ * cancelled when their job was disabled meanwhile). Each is
  * logged with its ids and counted by reason. Then finished tasks past retention are deleted.
  */
 export async function recoverTasks(deps: TaskengineDeps): Promise<Record<RecoveryReason, number>> {
@@ -24,11 +31,11 @@ export async function recoverTasks(deps: TaskengineDeps): Promise<Record<Recover
     const recovered = await recoverClaimedTasksAcrossOrganizations(deps.db, reason, limits);
     counts[reason] = recovered.length;
     for (const task of recovered) {
-      const outcome = task.status === 'pending' ? 'requeued' : 'failed';
+      const outcome = task.cancelled ? 'cancelled' : task.status === 'pending' ? 'requeued' : 'failed';
       metrics.recoveries.inc({ reason, outcome });
       logger.warn(
         { organizationId: task.organization_id, taskId: task.id, jobId: task.job_id, kind: task.kind, agentId: task.agent_id, reason, attempts: task.attempts, outcome },
-        outcome === 'requeued' ? 'task recovered: back to pending' : 'task recovered: failed after too many attempts',
+        MESSAGES[outcome],
       );
     }
   }

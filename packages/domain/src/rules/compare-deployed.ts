@@ -64,6 +64,13 @@ export function compareDeployed(
     const reason = `tag filter "${catalog.tagFilter ?? ''}" is not a valid regular expression`;
     return unknown(reason, deployedText, null, unscoped());
   }
+  if (catalog.stoppedAfter !== null) {
+    const through = catalog.tagFilter ? ` through tag filter "${catalog.tagFilter}"` : '';
+    const { read, of } = catalog.stoppedAfter;
+    const remedy = catalog.tagFilter ? 'a simpler tag filter fixes it' : 'the gather job has more tags than can be read in time';
+    const reason = `evaluation stopped: reading the gathered tags${through} ran past the rules-engine's time budget (${read} of ${of} tags read); ${remedy}`;
+    return unknown(reason, deployedText, null, emptyExplanation(stableOnly, []));
+  }
   const reading = explainVersionTag(deployedText);
   if (!reading.ok) return unknown(`deployed version "${deployedText}" does not parse: ${reading.message}`, deployedText, null, unscoped());
   const deployed = reading.version;

@@ -1,7 +1,8 @@
 // Tag filter, unknown results and isViolation; evaluate-rule.test.ts covers ok results.
 import { describe, expect, it } from '@jest/globals';
 import type { ReleaseCandidate } from '../versions/index.ts';
-import { evaluateRule, isViolation } from './evaluate-rule.ts';
+import { catalogReleases } from '../versions/index.ts';
+import { evaluateCatalogRule, evaluateRule, isViolation } from './evaluate-rule.ts';
 import type { RuleDefinition, RuleEvaluation, RuleEvaluationInput } from './evaluate-rule.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -174,5 +175,19 @@ describe('isViolation', () => {
     ['up to date', rule('minors_behind'), '1.8.0', false],
   ])('%s', (_name, ruleDefinition, deployedVersion, expected) => {
     expect(isViolation(evaluate({ rule: ruleDefinition, deployedVersion, releases: EVERY_MINOR }))).toBe(expected);
+  });
+});
+
+describe('evaluateCatalogRule: a catalog stopped by its budget', () => {
+  it('is unknown, saying the reading ran past the budget and how far it got, whatever the tags read so far say', () => {
+    const releases = Array.from({ length: 100 }, (_, i) => rel(`v1.${i}.0`));
+    const catalog = catalogReleases(releases, '^v1\\.', { overBudget: () => true });
+    const evaluation = evaluateCatalogRule({ rule: rule('minors_behind'), deployedVersion: '1.0.0', catalog, now: NOW });
+    expect(evaluation).toMatchObject({
+      status: 'unknown',
+      deployedVersion: '1.0.0',
+      latestVersion: null,
+      reason: 'evaluation stopped: reading the gathered tags through tag filter "^v1\\." ran past the rules-engine\'s time budget (32 of 100 tags read); a simpler tag filter fixes it',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AGENT_LIVENESS_VALUES, MAX_ROUND_TRIP_MS } from '../agents/health.ts';
 import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
 import { credentialNameSchema } from './fields.ts';
 import { imageDigestSchema, scrapeDetailsSchema } from './cluster-targets.ts';
@@ -18,6 +19,21 @@ const distinct = <T extends z.ZodType>(item: T, field: string, max: number) =>
     .max(max, `${field} must list at most ${max} values`)
     .refine((values) => new Set(values).size === values.length, `${field} must not repeat a value`);
 
+const finite = (field: string, max: number) => z.number({ error: unlessMissing(`${field} must be a number`) }).min(0, `${field} must not be negative`).max(max, `${field} must be at most ${max}`);
+
+/** The health sample a heartbeat carries; every figure is bounded, none is trusted beyond that. */
+export const agentHealthSampleSchema = z
+  .strictObject({
+    cpuPercent: finite('health.cpuPercent', 100_000).describe('CPU of the agent process since its previous heartbeat, % of one core'),
+    rssBytes: finite('health.rssBytes', 2 ** 50).int('health.rssBytes must be an integer').describe('Resident memory of the agent process'),
+    loadAverage: z.array(finite('health.loadAverage', 1_000_000)).length(3, 'health.loadAverage must list the 1, 5 and 15 minute load').describe('Host load average: 1, 5, 15 minutes'),
+    cacheFreeBytes: finite('health.cacheFreeBytes', 2 ** 62).int().nullable().describe('Free bytes of the file system of AGENT_CACHE_DIR; null when it cannot be read'),
+    runningTasks: z.number().int().min(0, 'health.runningTasks must not be negative').max(1000),
+  })
+  .meta({ id: 'AgentHealthSample' });
+/** The health sample of a heartbeat. */
+export type AgentHealthSample = z.infer<typeof agentHealthSampleSchema>;
+
 /** `POST /agent/heartbeat`: registers or refreshes an agent, identified by organization and name. */
 export const agentHeartbeatSchema = z
   .strictObject({
@@ -27,14 +43,31 @@ export const agentHeartbeatSchema = z
     capabilities: distinct(taskKindSchema, 'capabilities', 3).min(1, 'capabilities must list at least one task kind'),
     credentials: distinct(credentialNameSchema, 'credentials', 200).describe('Credential names only, never secrets'),
     maxConcurrentTasks: z.number().int('maxConcurrentTasks must be an integer').min(1).max(1000),
+    instanceId: z.guid({ error: unlessMissing('instanceId must be a UUID') }).optional().describe('Random per process start: a new one is a restart (what the previous process held is released), alternating ones are two processes under one name'),
+    clock: z
+      .number()
+      .int('clock must be an integer (milliseconds since the epoch)')
+      .min(0, 'clock must not be negative')
+      .max(8.64e15, 'clock is not a time')
+      .optional()
+      .describe("The agent's clock when it sent this heartbeat, milliseconds since the epoch (refused when more than 24 h from the server's)"),
+    roundTripMs: z.number().int().min(0, 'roundTripMs must not be negative').max(MAX_ROUND_TRIP_MS, `roundTripMs must be at most ${MAX_ROUND_TRIP_MS}`).nullish().describe('Round trip of the previous heartbeat as the agent measured it; corrects the clock skew for the network delay'),
+    health: agentHealthSampleSchema.optional(),
   })
+  .refine((beat) => beat.health === undefined || beat.health.runningTasks <= beat.maxConcurrentTasks, { path: ['health', 'runningTasks'], message: 'health.runningTasks must be at most maxConcurrentTasks' })
   .meta({ id: 'AgentHeartbeat' });
 /** Body of `POST /agent/heartbeat`. */
 export type AgentHeartbeat = z.infer<typeof agentHeartbeatSchema>;
 
 /** The answer to a heartbeat. */
 export const agentHeartbeatResponseSchema = z
-  .object({ agentId: idSchema, pollIntervalSeconds: z.number().int(), serverTime: timestampSchema })
+  .object({
+    agentId: idSchema,
+    pollIntervalSeconds: z.number().int(),
+    serverTime: timestampSchema,
+    clockSkewSeconds: z.number().nullable().optional().describe("The agent's clock minus the server's, as the server measured it"),
+    warnings: z.array(z.string()).optional().describe('What the operator should know about this agent (clock skew, duplicate instances); the agent logs them'),
+  })
   .meta({ id: 'AgentHeartbeatResponse' });
 /** The answer to a heartbeat. */
 export type AgentHeartbeatResponse = z.infer<typeof agentHeartbeatResponseSchema>;
@@ -183,7 +216,13 @@ export const agentResponseSchema = z
     maxConcurrentTasks: z.number().int(),
     lastHeartbeatAt: timestampSchema,
     online: z.boolean().describe('A heartbeat within AGENT_OFFLINE_AFTER_SECONDS'),
+    status: z.enum(AGENT_LIVENESS_VALUES).describe('online; stale once a heartbeat is missed (AGENT_STALE_AFTER_SECONDS); offline from AGENT_OFFLINE_AFTER_SECONDS'),
     draining: z.boolean().describe('Drained agents get no new tasks'),
+    instanceId: idSchema.nullable().describe('The process that sent the last heartbeat'),
+    duplicateInstances: z.boolean().describe('Two or more live processes share this agent (their instance ids alternate)'),
+    clockSkewSeconds: z.number().nullable().describe("The agent's clock minus the server's at its last heartbeat, corrected for half the round trip; null when it did not send its clock"),
+    health: agentHealthSampleSchema.extend({ sampledAt: timestampSchema }).nullable().describe('The latest health sample; null for agents that send none'),
+    warnings: z.array(z.string()).describe('Clock skew beyond 30 s, duplicate instances'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

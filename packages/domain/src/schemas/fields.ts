@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cronProblem, CRON_MAX_LENGTH } from '../schedule/next-run.ts';
 import { unlessMissing } from './common.ts';
 import { compileUserRegex, USER_REGEX_MAX_LENGTH } from '../regex/index.ts';
+import { urlCredentialsProblem } from './url-credentials.ts';
 
 /** Longest regular expression accepted (tag filters, chart filters, regex scrape expressions). */
 export const REGEX_MAX_LENGTH = USER_REGEX_MAX_LENGTH;
@@ -55,11 +56,15 @@ export function cronSchema(field: string) {
     .describe('Cron expression in UTC: 5 fields, or 6 with leading seconds, e.g. "0 */6 * * *"');
 }
 
-/** An absolute http or https URL. */
-export function httpUrlSchema(field: string) {
+/** An absolute http or https URL, without credentials in it (see urlCredentialsProblem). */
+export function httpUrlSchema(field: string, options: { credentialsHint?: string } = {}) {
   return z
     .url({ protocol: /^https?$/, message: `${field} must be an http or https URL` })
-    .max(URL_MAX_LENGTH, `${field} must be at most ${URL_MAX_LENGTH} characters`);
+    .max(URL_MAX_LENGTH, `${field} must be at most ${URL_MAX_LENGTH} characters`)
+    .superRefine((url, ctx) => {
+      const problem = urlCredentialsProblem(url);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `${field} ${options.credentialsHint ?? problem}` });
+    });
 }
 
 // scp-like git address: user@host:path (the form GitHub shows for ssh clones).
@@ -78,7 +83,7 @@ export function gitUrlProblem(url: string): string | null {
   // file:// would read the agent's own disk; ext:: and friends run commands.
   if (!['https:', 'http:', 'ssh:'].includes(parsed.protocol)) return 'must use https, http or ssh';
   if (parsed.hostname === '') return 'must name a host';
-  return null;
+  return urlCredentialsProblem(url);
 }
 
 /** A git remote: https/http/ssh URL or scp-like `git@host:org/repo.git`. */

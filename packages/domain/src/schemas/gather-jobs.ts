@@ -197,6 +197,7 @@ export const gatherJobResponseSchema = z
     nextRunAt: timestampSchema.nullable(),
     lastRunAt: timestampSchema.nullable(),
     helmSyncJobId: idSchema.nullable().describe('Set when a helm sync job created this job'),
+    blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

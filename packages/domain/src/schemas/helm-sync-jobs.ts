@@ -44,6 +44,7 @@ export const helmSyncJobResponseSchema = z
     enabled: z.boolean(),
     nextRunAt: timestampSchema.nullable(),
     lastRunAt: timestampSchema.nullable(),
+    blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

@@ -1,5 +1,6 @@
 export * from './common.ts';
 export * from './fields.ts';
+export * from './url-credentials.ts';
 export * from './parse.ts';
 export * from './api-keys.ts';
 export * from './organizations.ts';

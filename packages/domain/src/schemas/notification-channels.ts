@@ -54,7 +54,7 @@ const secretSchema = z
 const fields = {
   name: nameSchema,
   type: channelTypeSchema,
-  url: httpUrlSchema('url').describe('Incoming webhook URL; never returned after creation'),
+  url: httpUrlSchema('url', { credentialsHint: 'must not contain credentials (user:password@ or token@): a generic webhook is authenticated by its signing secret (secret)' }).describe('Incoming webhook URL; never returned after creation'),
   secret: secretSchema.optional(),
   enabled: z.boolean().optional(),
 };

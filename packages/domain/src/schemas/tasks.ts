@@ -97,6 +97,7 @@ export const taskResponseSchema = z
     attempts: z.number().int(),
     error: z.string().nullable(),
     completedAt: timestampSchema.nullable(),
+    blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

@@ -196,3 +196,14 @@ describe('catalogReleases: the date of a release carried by several tags', () =>
     expect(catalog.parsed.map((entry) => entry.dated.at)).toEqual([day(1), day(2), day(3)]);
   });
 });
+
+describe('catalogReleases: a budget', () => {
+  it('stops reading when the budget is spent, and says after how many of how many tags', () => {
+    const releases = Array.from({ length: 1000 }, (_, i) => rel(`1.0.${i}`));
+    let asked = 0;
+    const catalog = catalogReleases(releases, '^1\\.', { overBudget: () => ++asked > 3 });
+    expect(catalog.stoppedAfter).toEqual({ read: 128, of: 1000 });
+    expect(catalog.entries).toHaveLength(128);
+    expect(catalogReleases(releases, null, { overBudget: () => false }).stoppedAfter).toBeNull();
+  });
+});

@@ -48,7 +48,15 @@ export type ReleaseCatalog = {
   tagFilter: string | null;
   /** Why the tag filter does not compile; then every tag counts as filtered out. */
   filterError: string | null;
+  /**
+   * Set when reading the tags ran past the caller's budget (`overBudget`): how many of how many
+   * tags had been read. The catalog is then incomplete, and no evaluation may be made from it.
+   */
+  stoppedAfter: { read: number; of: number } | null;
 };
+
+/** How often, in tags, {@link catalogReleases} asks whether its budget is spent (a tag costs at most a fraction of a millisecond). */
+const BUDGET_CHECK_EVERY = 32;
 
 /**
  * Reads a gather job's releases as DESIGN.md section 4 says: the tag filter applies first
@@ -62,13 +70,21 @@ export type ReleaseCatalog = {
  * (`v3.1`, `3.1`) are judged together by the earliest of their dates. Decided beyond the text: a
  * two-part tag with a prerelease (`7.4-rc2`) or a build (`17.0-20240522`) names one release and
  * is never an alias.
+ *
+ * `overBudget`, asked every few tags, stops the reading when it answers true: a tag filter that
+ * is as slow as the linear-time engine allows, over 50,000 long tags, would otherwise hold the
+ * caller's thread for seconds. The catalog says where it stopped (`stoppedAfter`).
  */
-export function catalogReleases(releases: readonly ReleaseCandidate[], tagFilter?: string | null): ReleaseCatalog {
+export function catalogReleases(releases: readonly ReleaseCandidate[], tagFilter?: string | null, options: { overBudget?: () => boolean } = {}): ReleaseCatalog {
   const filter = compileTagFilter(tagFilter);
   const entries: CatalogEntry[] = [];
   const parsed: CatalogRelease[] = [];
   const families = new Map<string, number>();
-  for (const release of releases) {
+  const { overBudget } = options;
+  for (const [index, release] of releases.entries()) {
+    if (overBudget && index % BUDGET_CHECK_EVERY === 0 && index > 0 && overBudget()) {
+      return { entries, parsed, families, tagFilter: tagFilter ?? null, filterError: filter.ok ? null : filter.error, stoppedAfter: { read: index, of: releases.length } };
+    }
     if (!filter.ok || (filter.regex !== null && !filter.regex.test(release.tag))) {
       entries.push({ kind: 'filtered', release });
       continue;
@@ -85,7 +101,7 @@ export function catalogReleases(releases: readonly ReleaseCandidate[], tagFilter
   }
   classifyAliases(parsed);
   dateReleases(parsed);
-  return { entries, parsed, families, tagFilter: tagFilter ?? null, filterError: filter.ok ? null : filter.error };
+  return { entries, parsed, families, tagFilter: tagFilter ?? null, filterError: filter.ok ? null : filter.error, stoppedAfter: null };
 }
 
 /** True for the shape of tag that may float with its line: two parts, no prerelease, no build. */

@@ -31,6 +31,12 @@ export interface ServiceDeclaration<Db, Boss, Deps> {
   logger: Logger;
   /** Port of the service's HTTP server (0 = any free port). */
   port: number;
+  /**
+   * For a service with an HTTP surface of its own: a second port that serves only /healthz,
+   * /readyz and /metrics, so installation-wide metrics stay off the public port (0 = any free
+   * port). Without `http`, `port` already is such a port.
+   */
+  opsPort?: number;
   /** Unset: an embedded Postgres under `dataDir` (default: the workspace's `.data/`). */
   databaseUrl: string | undefined;
   dataDir?: string;
@@ -68,6 +74,8 @@ export interface ServiceDeclaration<Db, Boss, Deps> {
 export interface RunningService extends Service {
   /** The port actually bound (0 picks a free one). */
   readonly port: number;
+  /** The ops port actually bound, for a service that declared one; else `port`. */
+  readonly opsPort: number;
   readonly registry: Registry;
 }
 
@@ -85,6 +93,7 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
   const releases = new ReleaseStack(logger);
   const applicationName = `planekeeper-${name}`;
   let port = declaration.port;
+  let opsPort: number | undefined;
   // The service's dependencies, once built: what onStop is given.
   let built: { deps: Deps } | undefined;
   let starting: Promise<void> | undefined;
@@ -115,7 +124,12 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
     server.headersTimeout = 66_000;
     port = await listen(server, declaration.port);
     releases.push('server', () => closeServer(server));
-    logger.info({ port, embeddedDatabase: database.embedded, ...declaration.describe?.(deps) }, `${name} started`);
+    if (declaration.http && declaration.opsPort !== undefined) {
+      const ops = createOpsServer({ ready, registry });
+      opsPort = await listen(ops, declaration.opsPort);
+      releases.push('ops server', () => closeServer(ops));
+    }
+    logger.info({ port, ...(opsPort === undefined ? {} : { opsPort }), embeddedDatabase: database.embedded, ...declaration.describe?.(deps) }, `${name} started`);
   }
 
   return {
@@ -136,6 +150,9 @@ export function defineService<Db, Boss, Deps>(declaration: ServiceDeclaration<Db
     },
     get port() {
       return port;
+    },
+    get opsPort() {
+      return opsPort ?? port;
     },
     registry,
   };

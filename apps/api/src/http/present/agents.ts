@@ -1,8 +1,22 @@
 import type { AgentRow } from '@planekeeper/db';
-import type { AgentResponse } from '@planekeeper/domain';
+import { agentLiveness, agentWarnings, duplicatesRecent, type AgentHealthSample, type AgentResponse } from '@planekeeper/domain';
 
-/** An agent as the API shows it: online while its last heartbeat is younger than `offlineAfterSeconds`. */
-export function presentAgent(row: AgentRow, now: Date, offlineAfterSeconds: number): AgentResponse {
+/** The thresholds that turn heartbeat times into a status (the api's config). */
+export interface AgentThresholds {
+  staleAfterSeconds: number;
+  offlineAfterSeconds: number;
+}
+
+/** Whether the agent's processes alternated lately: the window is the offline threshold. */
+export function hasDuplicateInstances(row: Pick<AgentRow, 'duplicate_seen_at'>, now: Date, thresholds: AgentThresholds): boolean {
+  return duplicatesRecent(row.duplicate_seen_at, now, thresholds.offlineAfterSeconds);
+}
+
+/** An agent as the API shows it: status from its last heartbeat, its latest health and warnings. */
+export function presentAgent(row: AgentRow, now: Date, thresholds: AgentThresholds): AgentResponse {
+  const status = agentLiveness(row.last_heartbeat_at, now, thresholds);
+  const skewMs = row.clock_skew_ms === null ? null : Number(row.clock_skew_ms);
+  const duplicateInstances = hasDuplicateInstances(row, now, thresholds);
   return {
     id: row.id,
     name: row.name,
@@ -12,8 +26,14 @@ export function presentAgent(row: AgentRow, now: Date, offlineAfterSeconds: numb
     credentials: row.credentials,
     maxConcurrentTasks: row.max_concurrent_tasks,
     lastHeartbeatAt: row.last_heartbeat_at.toISOString(),
-    online: now.getTime() - row.last_heartbeat_at.getTime() < offlineAfterSeconds * 1000,
+    online: status !== 'offline',
+    status,
     draining: row.draining,
+    instanceId: row.instance_id,
+    duplicateInstances,
+    clockSkewSeconds: skewMs === null ? null : skewMs / 1000,
+    health: row.health && row.health_sampled_at ? { ...(row.health as AgentHealthSample), sampledAt: row.health_sampled_at.toISOString() } : null,
+    warnings: agentWarnings({ clockSkewMs: skewMs, duplicateInstances }),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

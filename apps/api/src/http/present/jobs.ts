@@ -1,14 +1,21 @@
 import type { GatherJobRow, HelmSyncJobRow, ReleaseRow, ScrapeJobRow, VersionSnapshotRow } from '@planekeeper/db';
-import type { GatherJobResponse, HelmSyncJobResponse, ReleaseResponse, ScrapeJobResponse, VersionSnapshotResponse } from '@planekeeper/domain';
+import { redactUrlCredentials, type GatherJobResponse, type HelmSyncJobResponse, type ReleaseResponse, type ScrapeJobResponse, type VersionSnapshotResponse } from '@planekeeper/domain';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** A gather job's source settings, each URL (`baseUrl`, `repoUrl`, `registryUrl`) with any credentials stored before they were refused masked. */
+function presentSource(source: unknown): GatherJobResponse['source'] {
+  if (typeof source !== 'object' || source === null) return source as GatherJobResponse['source'];
+  const entries = Object.entries(source).map(([key, value]) => [key, key.endsWith('Url') && typeof value === 'string' ? redactUrlCredentials(value) : value]);
+  return Object.fromEntries(entries) as GatherJobResponse['source'];
+}
 
 export function presentGatherJob(row: GatherJobRow): GatherJobResponse {
   return {
     id: row.id,
     name: row.name,
     sourceType: row.source_type,
-    source: row.source as GatherJobResponse['source'],
+    source: presentSource(row.source),
     schedule: row.schedule,
     tagFilter: row.tag_filter,
     credentialName: row.credential_name,
@@ -16,6 +23,7 @@ export function presentGatherJob(row: GatherJobRow): GatherJobResponse {
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
     helmSyncJobId: row.helm_sync_job_id,
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -25,7 +33,7 @@ export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
   return {
     id: row.id,
     name: row.name,
-    repoUrl: row.repo_url,
+    repoUrl: redactUrlCredentials(row.repo_url),
     ref: row.ref,
     filePath: row.file_path,
     parser: row.parser,
@@ -38,6 +46,7 @@ export function presentScrapeJob(row: ScrapeJobRow): ScrapeJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
@@ -47,7 +56,7 @@ export function presentHelmSyncJob(row: HelmSyncJobRow): HelmSyncJobResponse {
   return {
     id: row.id,
     name: row.name,
-    repoUrl: row.repo_url,
+    repoUrl: redactUrlCredentials(row.repo_url),
     chartFilter: row.chart_filter,
     schedule: row.schedule,
     gatherSchedule: row.gather_schedule,
@@ -55,6 +64,7 @@ export function presentHelmSyncJob(row: HelmSyncJobRow): HelmSyncJobResponse {
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),
     lastRunAt: iso(row.last_run_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

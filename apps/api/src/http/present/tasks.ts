@@ -4,7 +4,10 @@ import type { ClaimedTaskRow } from '../../db/agent-tasks.queries.ts';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-/** A task as the automation API shows it: never its lease token (that belongs to the agent holding it). */
+/**
+ * A task as the automation API shows it: never its lease token (that belongs to the agent holding
+ * it). `blockedReason` is filled in by services/blocked-work.ts where the route reads it.
+ */
 export function presentTask(row: TaskRow): TaskResponse {
   return {
     id: row.id,
@@ -19,6 +22,7 @@ export function presentTask(row: TaskRow): TaskResponse {
     attempts: row.attempts,
     error: row.error,
     completedAt: iso(row.completed_at),
+    blockedReason: null,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

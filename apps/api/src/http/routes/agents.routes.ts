@@ -8,7 +8,8 @@ import { presentAgent } from '../present/agents.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
 const tag = 'agents';
-const present = (deps: ApiDeps) => (row: AgentRow) => presentAgent(row, deps.clock(), deps.config.AGENT_OFFLINE_AFTER_SECONDS);
+const present = (deps: ApiDeps) => (row: AgentRow) =>
+  presentAgent(row, deps.clock(), { staleAfterSeconds: deps.config.AGENT_STALE_AFTER_SECONDS, offlineAfterSeconds: deps.config.AGENT_OFFLINE_AFTER_SECONDS });
 
 function drainRoute(action: 'drain' | 'uncordon') {
   return defineRoute({
@@ -26,12 +27,12 @@ function drainRoute(action: 'drain' | 'uncordon') {
 
 export const agentsRoutes: RouteDefinition[] = [
   defineRoute({
-    method: 'get', path: '/api/v1/agents', tag, access: 'read', summary: 'List agents with their online status (from heartbeats)',
+    method: 'get', path: '/api/v1/agents', tag, access: 'read', summary: 'List agents with their status (online, stale, offline; draining), health, clock skew and warnings',
     query: agentListQuerySchema, response: listEnvelopeSchema(agentResponseSchema),
     handler: ({ deps, auth, query }) => listPage(query, (page) => listAgents(deps.db, auth.organizationId, page), present(deps)),
   }),
   defineRoute({
-    method: 'get', path: '/api/v1/agents/:id', tag, access: 'read', summary: 'Get an agent',
+    method: 'get', path: '/api/v1/agents/:id', tag, access: 'read', summary: 'Get an agent: status, latest health sample, clock skew, duplicate instances and warnings',
     params: idParamsSchema, response: agentResponseSchema,
     handler: async ({ deps, auth, params }) => {
       const row = await findAgent(deps.db, auth.organizationId, params.id);

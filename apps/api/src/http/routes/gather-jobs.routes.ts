@@ -11,6 +11,7 @@ import {
 import { listGatherJobs, listReleases } from '../../db/gather-jobs.queries.ts';
 import { gatherJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
+import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
 import { presentGatherJob, presentRelease } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -22,7 +23,10 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs', tag, access: 'read', summary: 'List gather jobs, newest first (filters: sourceType, enabled, helmSyncJobId)',
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
-    handler: ({ deps, auth, query }) => listPage(query, (page) => listGatherJobs(deps.db, auth.organizationId, query, page), presentGatherJob),
+    handler: async ({ deps, auth, query }) => {
+      const page = await listPage(query, (p) => listGatherJobs(deps.db, auth.organizationId, query, p), presentGatherJob);
+      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+    },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/gather-jobs', tag, access: 'write',
@@ -33,7 +37,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id', tag, access: 'read', summary: 'Get a gather job',
     params: idParamsSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params }) => presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id)),
+    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/gather-jobs/:id', tag, access: 'write',

@@ -9,6 +9,7 @@ import {
 import { listHelmSyncJobs } from '../../db/helm-sync-jobs.queries.ts';
 import { helmSyncJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
+import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
 import { presentHelmSyncJob } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -20,7 +21,10 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/helm-sync-jobs', tag, access: 'read', summary: 'List helm sync jobs, newest first (filter: enabled)',
     query: helmSyncJobListQuerySchema, response: listEnvelopeSchema(helmSyncJobResponseSchema),
-    handler: ({ deps, auth, query }) => listPage(query, (page) => listHelmSyncJobs(deps.db, auth.organizationId, query, page), presentHelmSyncJob),
+    handler: async ({ deps, auth, query }) => {
+      const page = await listPage(query, (p) => listHelmSyncJobs(deps.db, auth.organizationId, query, p), presentHelmSyncJob);
+      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+    },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/helm-sync-jobs', tag, access: 'write',
@@ -31,7 +35,7 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/helm-sync-jobs/:id', tag, access: 'read', summary: 'Get a helm sync job',
     params: idParamsSchema, response: helmSyncJobResponseSchema,
-    handler: async ({ deps, auth, params }) => presentHelmSyncJob(await jobOr404(deps.db, auth.organizationId, helmSyncJobs, params.id)),
+    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentHelmSyncJob(await jobOr404(deps.db, auth.organizationId, helmSyncJobs, params.id))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/helm-sync-jobs/:id', tag, access: 'write',

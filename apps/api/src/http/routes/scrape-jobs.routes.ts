@@ -13,6 +13,7 @@ import { listScrapeJobs, listSnapshots } from '../../db/scrape-jobs.queries.ts';
 import { scrapeJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
 import { setManualVersion } from '../../services/set-manual-version.ts';
+import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
 import { presentScrapeJob, presentSnapshot } from '../present/jobs.ts';
 import { defineRoute, reply, type RouteDefinition } from '../route.ts';
@@ -24,7 +25,10 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/scrape-jobs', tag, access: 'read', summary: 'List scrape jobs, newest first (filters: parser, enabled)',
     query: scrapeJobListQuerySchema, response: listEnvelopeSchema(scrapeJobResponseSchema),
-    handler: ({ deps, auth, query }) => listPage(query, (page) => listScrapeJobs(deps.db, auth.organizationId, query, page), presentScrapeJob),
+    handler: async ({ deps, auth, query }) => {
+      const page = await listPage(query, (p) => listScrapeJobs(deps.db, auth.organizationId, query, p), presentScrapeJob);
+      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+    },
   }),
   defineRoute({
     method: 'post', path: '/api/v1/scrape-jobs', tag, access: 'write',
@@ -35,7 +39,7 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/scrape-jobs/:id', tag, access: 'read', summary: 'Get a scrape job',
     params: idParamsSchema, response: scrapeJobResponseSchema,
-    handler: async ({ deps, auth, params }) => presentScrapeJob(await jobOr404(deps.db, auth.organizationId, scrapeJobs, params.id)),
+    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentScrapeJob(await jobOr404(deps.db, auth.organizationId, scrapeJobs, params.id))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/scrape-jobs/:id', tag, access: 'write',
