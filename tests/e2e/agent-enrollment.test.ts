@@ -64,7 +64,8 @@ let firstToken: string;
 
 describe('an agent with only a server URL and a one-use token', () => {
   it('enrolls, stores its key (0600) and completes a task', async () => {
-    const { token } = await makeToken();
+    // A token for gather agents: the agent declares only what it allows.
+    const { token } = await makeToken({ capabilities: ['gather'] });
     firstToken = token;
     enrolledState = stateDir();
     await stack.startAgent('site-west-1', { AGENT_ENROLLMENT_TOKEN: token, AGENT_STATE_DIR: enrolledState, AGENT_PROBE_ALLOW: 'localhost' });
@@ -99,6 +100,7 @@ describe('an agent with only a server URL and a one-use token', () => {
     });
     const agents = (await stack.call('GET', '/api/v1/agents?limit=500')).body.items.filter((a: any) => a.name === 'site-west-1');
     expect(agents).toHaveLength(1);
+    expect(agents[0].capabilities).toEqual(['gather']);
     expect(Date.parse(agents[0].lastHeartbeatAt)).toBeGreaterThanOrEqual(restartedAt.getTime() - 1000);
   }, 60_000);
 

@@ -244,6 +244,19 @@ function authOf(parsed: z.infer<typeof schema>, stateDir: string): AgentConfig['
   ]);
 }
 
+/**
+ * The settings of an agent running with an enrolled key: the key, and its capabilities narrowed
+ * to what the enrollment token allows (a token for scrape agents makes scrape agents).
+ */
+export function withEnrolledKey(config: AgentConfig, stored: StoredKey): AgentConfig {
+  const allowed = stored.capabilities;
+  const capabilities = allowed === null ? config.capabilities : config.capabilities.filter((c) => allowed.includes(c));
+  if (capabilities.length === 0) {
+    throw new ConfigError('agent', [`AGENT_CAPABILITIES: none of ${config.capabilities.join(', ')} is allowed by the enrollment token this agent enrolled with (${allowed?.join(', ')})`]);
+  }
+  return { ...config, auth: { kind: 'stored', apiKey: stored.key, stored }, capabilities };
+}
+
 /** Reads the agent's settings from `source`; throws a ConfigError naming every bad variable. */
 export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options: { serviceAccountToken?: string } = {}): AgentConfig {
   let parsed: z.infer<typeof schema>;
@@ -257,7 +270,7 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
     throw new ConfigError('agent', [...error.problems, 'AGENT_API_KEY: set it, or AGENT_ENROLLMENT_TOKEN (recommended) (unset)']);
   }
   const stateDir = parsed.AGENT_STATE_DIR ?? defaultStateDir(parsed.AGENT_CACHE_DIR);
-  return {
+  const config: AgentConfig = {
     serverUrl: parsed.AGENT_SERVER_URL,
     auth: authOf(parsed, stateDir),
     stateDir,
@@ -281,4 +294,5 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
     childEnv: Object.fromEntries(INHERITED_BY_GIT.flatMap((name) => (source[name] ? [[name, source[name]]] : []))),
     workerEnv: Object.fromEntries(Object.entries(source).flatMap(([name, value]) => (value === undefined || AGENT_SECRETS.includes(name) ? [] : [[name, value]]))),
   };
+  return config.auth.kind === 'stored' ? withEnrolledKey(config, config.auth.stored) : config;
 }

@@ -1,6 +1,6 @@
 import { createLogger, loadConfigOrExit, runService } from '@planekeeper/runtime';
 import { AGENT_VERSION, createAgent } from './app.ts';
-import { loadAgentConfig } from './config.ts';
+import { loadAgentConfig, withEnrolledKey } from './config.ts';
 import { loadCredentials } from './credentials.ts';
 import { enrollWithToken, EnrollmentRefused } from './enrollment/enroll.ts';
 import { DEFAULT_TIMINGS } from './loop.ts';
@@ -16,7 +16,8 @@ if (config.auth.kind === 'enroll') {
   process.once('SIGTERM', onSignal).once('SIGINT', onSignal);
   try {
     const stored = await enrollWithToken(config, config.auth.token, logger, { userAgent: `planekeeper-agent/${AGENT_VERSION}`, version: AGENT_VERSION, signal: stop.signal });
-    config = { ...config, auth: { kind: 'stored', apiKey: stored.key, stored } };
+    const enrolled = config;
+    config = loadConfigOrExit(() => withEnrolledKey(enrolled, stored));
     process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
   } catch (error) {
     if (stop.signal.aborted) {

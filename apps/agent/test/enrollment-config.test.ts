@@ -21,7 +21,7 @@ const problem = (env: NodeJS.ProcessEnv): string => {
   throw new Error('expected a ConfigError');
 };
 
-const stored = { key: 'pk_enrolled_key_0123456789', agentId: '6f1c3f1e-0000-4000-8000-000000000001', name: 'pod-7', serverUrl: server.AGENT_SERVER_URL, enrolledAt: '2026-01-01T00:00:00.000Z' };
+const stored = { key: 'pk_enrolled_key_0123456789', agentId: '6f1c3f1e-0000-4000-8000-000000000001', name: 'pod-7', serverUrl: server.AGENT_SERVER_URL, enrolledAt: '2026-01-01T00:00:00.000Z', capabilities: null };
 
 describe('enrollment settings', () => {
   it('enrolls with AGENT_ENROLLMENT_TOKEN when there is no key, keeping state beside the cache by default', () => {
@@ -38,6 +38,13 @@ describe('enrollment settings', () => {
     for (const env of [{ ...server, AGENT_STATE_DIR: stateDir }, { ...server, AGENT_STATE_DIR: stateDir, AGENT_ENROLLMENT_TOKEN: TOKEN }]) {
       expect(loadAgentConfig(env).auth).toEqual({ kind: 'stored', apiKey: stored.key, stored });
     }
+  });
+
+  it('narrows the capabilities to those the enrollment token allowed, and names AGENT_CAPABILITIES when none is left', () => {
+    const stateDir = join(dir, 'scrape-only');
+    writeStoredKey(stateDir, { ...stored, capabilities: ['scrape'] });
+    expect(loadAgentConfig({ ...server, AGENT_STATE_DIR: stateDir }).capabilities).toEqual(['scrape']);
+    expect(problem({ ...server, AGENT_STATE_DIR: stateDir, AGENT_CAPABILITIES: 'gather' })).toContain('AGENT_CAPABILITIES: none of gather is allowed by the enrollment token');
   });
 
   it('names AGENT_API_KEY when no key, token or stored key is there, and refuses both at once', () => {

@@ -29,7 +29,7 @@ export async function enrollWithToken(
     for (let attempt = 0; ; attempt++) {
       try {
         const enrolled = await api.enroll({ name: config.name, hostname: config.hostname, version: options.version });
-        const stored: StoredKey = { key: enrolled.key, agentId: enrolled.agentId, name: enrolled.name, serverUrl: config.serverUrl, enrolledAt: new Date().toISOString() };
+        const stored: StoredKey = { key: enrolled.key, agentId: enrolled.agentId, name: enrolled.name, serverUrl: config.serverUrl, enrolledAt: new Date().toISOString(), capabilities: enrolled.capabilities };
         try {
           writeStoredKey(config.stateDir, stored);
         } catch (error) {

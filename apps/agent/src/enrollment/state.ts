@@ -9,6 +9,8 @@ export interface StoredKey {
   /** The agent API it was enrolled with: a key is only good there. */
   serverUrl: string;
   enrolledAt: string;
+  /** The task kinds the enrollment token allows; null: whatever the agent declares. */
+  capabilities: string[] | null;
 }
 
 /** The file, in AGENT_STATE_DIR, that holds the enrolled key. */
@@ -31,7 +33,8 @@ export function readStoredKey(stateDir: string): StoredKey | null | string {
   try {
     const value = JSON.parse(text) as Partial<StoredKey>;
     if (typeof value.key === 'string' && value.key.startsWith('pk_') && typeof value.agentId === 'string' && typeof value.name === 'string' && typeof value.serverUrl === 'string') {
-      return { key: value.key, agentId: value.agentId, name: value.name, serverUrl: value.serverUrl, enrolledAt: String(value.enrolledAt ?? '') };
+      const capabilities = Array.isArray(value.capabilities) ? value.capabilities.filter((c): c is string => typeof c === 'string') : null;
+      return { key: value.key, agentId: value.agentId, name: value.name, serverUrl: value.serverUrl, enrolledAt: String(value.enrolledAt ?? ''), capabilities };
     }
   } catch {
     // fall through
