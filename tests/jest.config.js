@@ -20,6 +20,7 @@ const EXCLUSIVE = [
   'reliability/config',
   'reliability/postgres-restart',
   'reliability/queue-backlog',
+  'reliability/replicas',
   'reliability/services-killed-mid-work',
   'reliability/webhook-receiver-outage',
   'security/secrets-in-logs',
