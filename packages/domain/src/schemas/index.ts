@@ -20,3 +20,5 @@ export * from './deliveries.ts';
 export * from './tasks.ts';
 export * from './agents.ts';
 export * from './webhooks.ts';
+export * from './agent-enrollment.ts';
+export * from './agent-probes.ts';
