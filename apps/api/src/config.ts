@@ -20,6 +20,11 @@ const schema = z.object({
   /** Requests per key per minute; 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: env.int(6000, 0),
   /**
+   * Agent enrollment attempts per client address per minute (POST /agent/enroll takes no key, so
+   * this is what stops a token being guessed); 0 turns the limit off.
+   */
+  API_ENROLL_RATE_LIMIT_PER_MINUTE: env.int(30, 0, 100_000),
+  /**
    * Requests without a valid key (none, unknown, revoked) per client address per minute, counted
    * before any body is read; past it, 429 with Retry-After. 0 turns the limit off.
    */

@@ -22,10 +22,10 @@ export async function recordApiKeyUse(db: Kysely<Database>, organizationId: Orga
 }
 
 /** Stores a new key: only its hash and display prefix, never the key. */
-export async function insertApiKey(db: Kysely<Database>, organizationId: OrganizationId, values: { name: string; role: ApiKeyRole; keyHash: string; keyPrefix: string }) {
+export async function insertApiKey(db: Kysely<Database>, organizationId: OrganizationId, values: { name: string; role: ApiKeyRole; keyHash: string; keyPrefix: string; agentId?: string }) {
   return db
     .insertInto('api_keys')
-    .values({ organization_id: organizationId, name: values.name, role: values.role, key_hash: values.keyHash, key_prefix: values.keyPrefix })
+    .values({ organization_id: organizationId, name: values.name, role: values.role, key_hash: values.keyHash, key_prefix: values.keyPrefix, agent_id: values.agentId ?? null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -119,6 +119,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agent/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enroll an agent with an enrollment token (in the body, or as Authorization: Bearer pket_...): registers it and answers an agent key of its own, shown only here */
+        post: operations["postAgentEnroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report the agent's effective configuration (every secret redacted) and pick up the probes waiting for it */
+        post: operations["postAgentDiagnostics"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/probes/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report what a probe found, or that the agent refused it (409 when it was reported already) */
+        post: operations["postAgentProbesByIdResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -244,6 +295,41 @@ export interface paths {
         patch: operations["patchApiKeysById"];
         trace?: never;
     };
+    "/api/v1/agent-enrollment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List agent enrollment tokens (never the tokens themselves) */
+        get: operations["getAgentEnrollmentTokens"];
+        put?: never;
+        /** Create an enrollment token an agent trades for a key of its own (POST /agent/enroll); the token (pket_...) is in this answer only */
+        post: operations["postAgentEnrollmentTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent-enrollment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an enrollment token: no agent enrolls with it any more (agents enrolled already keep their keys) */
+        delete: operations["deleteAgentEnrollmentTokensById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents": {
         parameters: {
             query?: never;
@@ -307,6 +393,57 @@ export interface paths {
         put?: never;
         /** Uncordon a drained agent: it gets tasks again */
         post: operations["postAgentsByIdUncordon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/probes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask an agent to probe a target ({ url } or { host, port }): resolve, connect and, for https, a TLS handshake. The agent refuses targets its configuration does not allow */
+        post: operations["postAgentsByIdProbes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/probes/{probeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A probe: pending until its agent reports, then each step's time, the address reached, the TLS certificate, or why it failed or was refused */
+        get: operations["getAgentsByIdProbesByProbeId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/diagnostics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The effective configuration the agent last reported, every secret redacted by the agent */
+        get: operations["getAgentsByIdDiagnostics"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1279,6 +1416,92 @@ export interface components {
                 retryable: boolean;
             };
         };
+        AgentEnrolled: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            agentId: string;
+            name: string;
+            /**
+             * Format: starts_with
+             * @description The agent's API key; shown only here
+             */
+            key: string;
+            /** @description What the token allows the agent to run; null = anything */
+            capabilities: ("gather" | "scrape" | "helm_sync")[] | null;
+        };
+        AgentEnroll: {
+            /** @description The enrollment token, unless sent as Authorization: Bearer pket_... */
+            token?: string;
+            /** @description The agent's name (its pod name or hostname): one agent per name in the organization */
+            name: string;
+            hostname?: string;
+            version?: string;
+        };
+        AgentDiagnosticsResponse: {
+            probes: {
+                /**
+                 * Format: uuid
+                 * @description UUID
+                 */
+                id: string;
+                target: components["schemas"]["AgentProbeTarget"];
+            }[];
+        };
+        AgentProbeTarget: {
+            host: string;
+            port: number;
+            tls: boolean;
+            url?: string;
+        };
+        AgentDiagnostics: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            agentId: string;
+            effectiveConfig: {
+                [key: string]: string | number | boolean | null | string[];
+            };
+        };
+        AgentProbeResultBody: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            agentId: string;
+            report: components["schemas"]["AgentProbeReport"];
+        };
+        AgentProbeReport: {
+            /** @enum {string} */
+            outcome: "succeeded" | "failed" | "refused";
+            steps: {
+                /** @enum {string} */
+                step: "resolve" | "connect" | "tls";
+                ok: boolean;
+                ms: number;
+                /** @description The addresses resolved, the address reached, the TLS protocol */
+                detail?: string;
+                /** @description Why the step failed */
+                error?: string;
+            }[];
+            /** @description The address:port connected to */
+            address?: string;
+            certificate?: {
+                subject: string;
+                issuer: string;
+                /** Format: date-time */
+                validFrom: string;
+                /** Format: date-time */
+                validTo: string;
+                /** @description Whether the agent's CA bundle trusts it for this host */
+                trusted: boolean;
+                trustError?: string;
+            };
+            /** @description For a refusal or a failed step: why, in one line */
+            error?: string;
+        };
         Me: {
             /**
              * Format: uuid
@@ -1406,6 +1629,59 @@ export interface components {
             /** @description Display name, 1..200 characters */
             name?: string;
         };
+        AgentEnrollmentToken: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            name: string;
+            /** @description First characters of the token, to recognise it */
+            tokenPrefix: string;
+            capabilities: ("gather" | "scrape" | "helm_sync")[] | null;
+            maxUses: number;
+            /** @description Agents enrolled with it so far */
+            uses: number;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AgentEnrollmentTokenCreated: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            name: string;
+            /** @description First characters of the token, to recognise it */
+            tokenPrefix: string;
+            capabilities: ("gather" | "scrape" | "helm_sync")[] | null;
+            maxUses: number;
+            /** @description Agents enrolled with it so far */
+            uses: number;
+            /** Format: date-time */
+            expiresAt: string;
+            revokedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: starts_with
+             * @description The token, pket_...; shown only here
+             */
+            token: string;
+        };
+        AgentEnrollmentTokenCreate: {
+            /** @description Display name, 1..200 characters */
+            name: string;
+            /** @default 1 */
+            maxUses: number;
+            /** @default 3600 */
+            expiresInSeconds: number;
+            /** @description Task kinds the enrolled agents may declare; absent = whatever each agent declares */
+            capabilities?: ("gather" | "scrape" | "helm_sync")[];
+        };
         Agent: {
             /**
              * Format: uuid
@@ -1455,6 +1731,46 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        AgentProbe: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            agentId: string;
+            target: components["schemas"]["AgentProbeTarget"];
+            /**
+             * @description pending: waiting for the agent; sent: the agent has it
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "succeeded" | "failed" | "refused";
+            report: components["schemas"]["AgentProbeReport"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            completedAt: string | null;
+        };
+        AgentProbeCreate: {
+            url: string;
+        } | {
+            host: string;
+            port: number;
+        };
+        AgentDiagnosticsView: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            agentId: string;
+            /** @description As the agent last reported it, every secret redacted; null before its first report */
+            effectiveConfig: {
+                [key: string]: unknown;
+            } | null;
+            reportedAt: string | null;
         };
         GatherJob: {
             /**
@@ -2940,6 +3256,263 @@ export interface operations {
             };
         };
     };
+    postAgentEnroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentEnroll"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentEnrolled"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is missing or unknown (code unauthorized); nothing is created */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token is revoked, expired or used up (code forbidden); nothing is created */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The organization has an agent of that name already (code conflict); the token's use is not counted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many enrollment attempts from this address (code rate_limited); Retry-After says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAgentDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentDiagnostics"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDiagnosticsResponse"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not an agent key: the agent API takes agent keys only (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The agent (agentId) is unknown: send a heartbeat first (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAgentProbesByIdResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentProbeResultBody"];
+            };
+        };
+        responses: {
+            /** @description Success, no body */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A key that is not an agent key: the agent API takes agent keys only (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     postSession: {
         parameters: {
             query?: never;
@@ -3861,6 +4434,230 @@ export interface operations {
             };
         };
     };
+    getAgentEnrollmentTokens: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500, default 50 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AgentEnrollmentToken"][];
+                        /** @description Pass as ?cursor= for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member, viewer or agent key: this needs an admin key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAgentEnrollmentTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentEnrollmentTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentEnrollmentTokenCreated"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member, viewer or agent key: this needs an admin key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAgentEnrollmentTokensById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success, no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member, viewer or agent key: this needs an admin key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getAgents: {
         parameters: {
             query?: {
@@ -4215,6 +5012,239 @@ export interface operations {
             };
             /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAgentsByIdProbes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentProbeCreate"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentProbe"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A member, viewer or agent key: this needs an admin key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAgentsByIdProbesByProbeId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+                probeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentProbe"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An agent key: agent keys reach only the agent API (/api/v1/agent) (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAgentsByIdDiagnostics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentDiagnosticsView"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An agent key: agent keys reach only the agent API (/api/v1/agent) (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,8 @@
 import type { RouteDefinition } from '../route.ts';
 import { agentRoutes } from '../../agent/agent.routes.ts';
+import { agentEnrollmentRoutes } from '../../agent/enrollment.routes.ts';
+import { agentEnrollmentTokensRoutes } from './agent-enrollment-tokens.routes.ts';
+import { agentProbesRoutes } from './agent-probes.routes.ts';
 import { metaRoutes } from './meta.routes.ts';
 import { agentsRoutes } from './agents.routes.ts';
 import { alertConfigsRoutes } from './alert-configs.routes.ts';
@@ -23,7 +26,7 @@ import { sessionRoutes } from './session.routes.ts';
 export const allRoutes: RouteDefinition[] = [];
 allRoutes.push(
   ...metaRoutes(() => allRoutes),
-  ...agentRoutes,
+  ...agentRoutes, ...agentEnrollmentRoutes,
   ...sessionRoutes,
-  ...organizationsRoutes, ...apiKeysRoutes, ...agentsRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
+  ...organizationsRoutes, ...apiKeysRoutes, ...agentEnrollmentTokensRoutes, ...agentsRoutes, ...agentProbesRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
 );
