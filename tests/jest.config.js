@@ -9,6 +9,7 @@ import preset from '../jest.preset.js';
  * that starts a stack belongs here.
  */
 const EXCLUSIVE = [
+  'e2e/agent-enrollment',
   'e2e/cluster-sources',
   'e2e/fleet-operations',
   'e2e/pipeline',
@@ -23,6 +24,7 @@ const EXCLUSIVE = [
   'reliability/replicas',
   'reliability/services-killed-mid-work',
   'reliability/webhook-receiver-outage',
+  'security/hardening',
   'security/secrets-in-logs',
 ].map((file) => `/${file}\\.test\\.ts$`);
 
