@@ -12,6 +12,7 @@ const EXCLUSIVE = [
   'browser/operations',
   'browser/session',
   'browser/workflows',
+  'e2e/agent-enrollment',
   'e2e/cluster-sources',
   'e2e/fleet-operations',
   'e2e/pipeline',
@@ -26,6 +27,7 @@ const EXCLUSIVE = [
   'reliability/replicas',
   'reliability/services-killed-mid-work',
   'reliability/webhook-receiver-outage',
+  'security/hardening',
   'security/secrets-in-logs',
 ].map((file) => `/${file}\\.test\\.ts$`);
 
