@@ -23,6 +23,7 @@ import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchRegex } from './regex.ts';
 import { benchReplicas } from './replicas.ts';
+import { benchUi } from './ui.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -50,6 +51,7 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
   fleet: benchFleet,
   regex: benchRegex,
   preview: benchParsePreview,
+  ui: benchUi,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -9,6 +9,9 @@ import preset from '../jest.preset.js';
  * that starts a stack belongs here.
  */
 const EXCLUSIVE = [
+  'browser/operations',
+  'browser/session',
+  'browser/workflows',
   'e2e/agent-enrollment',
   'e2e/cluster-sources',
   'e2e/fleet-operations',

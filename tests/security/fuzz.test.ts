@@ -61,6 +61,7 @@ function sampleBody(route: RouteDefinition, w: TenantWorld): unknown {
     'post /api/v1/agent/tasks/:id/result': { leaseToken: w.leaseToken, result: { releases: [{ tag: 'v1.2.3', publishedAt: '2024-01-01T00:00:00Z', prerelease: false, url: 'https://example.com/r' }], etag: 'W/"1"' } },
     'post /api/v1/agent/tasks/:id/failure': { leaseToken: w.leaseToken, error: { message: 'upstream said no', retryable: true } },
     'post /api/v1/organizations': { name: 'fuzz org' },
+    'post /api/v1/session': { key: 'pk_fuzz_not_a_key_0123456789' },
     'patch /api/v1/organizations/:id': { name: 'fuzz org renamed' },
     'post /api/v1/api-keys': { name: 'fuzz key', role: 'viewer' },
     'patch /api/v1/api-keys/:id': { name: 'fuzz key renamed' },

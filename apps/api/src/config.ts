@@ -45,6 +45,8 @@ const schema = z.object({
   AGENT_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   /** Base URL people reach the API at, used in links (defaults to http://localhost:PORT). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The built web UI served at /ui/; unset = apps/web/dist of this checkout (the image sets it). */
+  UI_DIR: z.string().min(1).optional(),
   /** Skip running migrations at start (when a migrations Job owns them). */
   API_SKIP_MIGRATIONS: env.bool(false),
   /**

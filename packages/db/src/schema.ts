@@ -84,6 +84,17 @@ export interface AgentDiagnosticsTable {
   reported_at: CreatedAt;
 }
 
+/** A web UI session (migration 0015): acts as the key it was opened with, ends with it. */
+export interface UiSessionsTable {
+  id: Generated<string>;
+  organization_id: TenantColumn;
+  api_key_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+}
+
 export interface AgentsTable {
   id: Generated<string>;
   organization_id: TenantColumn;
@@ -366,6 +377,7 @@ export interface VersionGrammarTable {
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
+  ui_sessions: UiSessionsTable;
   agents: AgentsTable;
   agent_enrollment_tokens: AgentEnrollmentTokensTable;
   agent_probes: AgentProbesTable;

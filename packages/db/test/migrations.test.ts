@@ -61,7 +61,7 @@ describe('migrations', () => {
     expect(tables).toEqual([
       'agent_diagnostics', 'agent_enrollment_tokens', 'agent_probes', 'agents', 'alert_configs', 'alert_events', 'alerts', 'api_keys', 'deliveries', 'delivery_attempts',
       'evaluations', 'gather_jobs', 'helm_sync_jobs', 'notification_channels', 'notification_rules',
-      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'version_grammar', 'version_snapshots',
+      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'ui_sessions', 'version_grammar', 'version_snapshots',
     ]);
     const { rows: untenanted } = await sql<{ table_name: string }>`
       SELECT t.table_name FROM information_schema.tables t

@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { ApiKeyRole, Database } from '@planekeeper/db';
 import type { ApiKeyListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
@@ -30,9 +31,10 @@ export async function insertApiKey(db: Kysely<Database>, organizationId: Organiz
 }
 
 /** A page of the organization's keys, newest first. */
-export async function listApiKeys(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ApiKeyListQuery, 'role'>, page: PageRequest) {
+export async function listApiKeys(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ApiKeyListQuery, 'role' | 'q'>, page: PageRequest) {
   let q = db.selectFrom('api_keys').selectAll().select(createdAtKey('api_keys').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.role) q = q.where('role', '=', filters.role);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('api_keys', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

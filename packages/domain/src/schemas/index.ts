@@ -22,3 +22,4 @@ export * from './agents.ts';
 export * from './webhooks.ts';
 export * from './agent-enrollment.ts';
 export * from './agent-probes.ts';
+export * from './ui.ts';

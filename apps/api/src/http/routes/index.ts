@@ -20,11 +20,13 @@ import { scrapeJobsRoutes } from './scrape-jobs.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
 import { taskRetryRoutes } from './task-retry.routes.ts';
 import { versionsRoutes } from './versions.routes.ts';
+import { sessionRoutes } from './session.routes.ts';
 
 /** Every route of the api: express, the OpenAPI document and the tenant-isolation tests read this table. */
 export const allRoutes: RouteDefinition[] = [];
 allRoutes.push(
   ...metaRoutes(() => allRoutes),
   ...agentRoutes, ...agentEnrollmentRoutes,
+  ...sessionRoutes,
   ...organizationsRoutes, ...apiKeysRoutes, ...agentEnrollmentTokensRoutes, ...agentsRoutes, ...agentProbesRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
 );
