@@ -88,6 +88,20 @@ describe('POST /agent/enroll', () => {
     expect(api.logs.join('\n')).not.toContain(answer.body.key);
   });
 
+  it("binds the enrolled key to its agent: no other name, no capability the token did not allow", async () => {
+    const token = await makeToken(acme, { capabilities: ['scrape'] });
+    const enrolled = (await enroll({ token: token.token, name: 'scraper-1' })).body as { agentId: string; key: string };
+    const beat = (name: string) =>
+      client(api.url, enrolled.key).post('/api/v1/agent/heartbeat', { name, version: '1', hostname: 'h', capabilities: ['gather', 'scrape', 'helm_sync'], credentials: [], maxConcurrentTasks: 2 });
+    expect((await beat('scraper-1')).status).toBe(200);
+    const agent = await api.test.db.selectFrom('agents').select(['name', 'capabilities']).where('id', '=', enrolled.agentId).executeTakeFirstOrThrow();
+    expect(agent).toEqual({ name: 'scraper-1', capabilities: ['scrape'] });
+    const other = await beat('someone-else');
+    expect(other.status).toBe(403);
+    expect(other.body.error.message).toBe('this key was enrolled for agent "scraper-1" and reports as that agent only, not as "someone-else"');
+    expect(await api.test.db.selectFrom('agents').select('id').where('name', '=', 'someone-else').executeTakeFirst()).toBeUndefined();
+  });
+
   it('takes the token as a bearer credential too', async () => {
     const token = await makeToken(acme);
     const answer = await enroll({ name: 'pod-bearer' }, { authorization: `Bearer ${token.token}` });

@@ -102,6 +102,8 @@ export interface AgentsTable {
   hostname: Generated<string>;
   version: Generated<string>;
   capabilities: Generated<TaskKind[]>;
+  /** What the enrollment token allowed (migration 0013): heartbeats declare at most these; null = any. */
+  enrolled_capabilities: TaskKind[] | null;
   credentials: Generated<string[]>;
   max_concurrent_tasks: Generated<number>;
   last_heartbeat_at: CreatedAt;

@@ -24,10 +24,13 @@ export const agentRoutes = [
     method: 'post', path: '/api/v1/agent/heartbeat', tag, access: 'agent',
     summary: 'Register or refresh an agent (identified by organization and name), with its health and clock',
     body: agentHeartbeatSchema, response: agentHeartbeatResponseSchema, status: 200,
-    errors: { 409: 'The agent was forgotten while this heartbeat was recorded: send it again (code conflict)' },
+    errors: {
+      403: 'A key enrolled for another agent name (code forbidden)',
+      409: 'The agent was forgotten while this heartbeat was recorded: send it again (code conflict)',
+    },
     handler: async ({ deps, auth, body }) => {
       const receivedAt = deps.clock();
-      const beat = await recordHeartbeat(deps, auth.organizationId, body, receivedAt);
+      const beat = await recordHeartbeat(deps, auth.organizationId, body, receivedAt, auth.agentId);
       return {
         agentId: beat.agentId,
         pollIntervalSeconds: deps.config.AGENT_POLL_INTERVAL_SECONDS,

@@ -68,11 +68,14 @@ export async function findEnrollmentTokenByHashAcrossOrganizations(db: Kysely<Da
 export async function insertEnrolledAgent(
   db: Kysely<Database>,
   organizationId: OrganizationId,
-  values: { name: string; hostname: string; version: string; capabilities: TaskKind[] },
+  values: { name: string; hostname: string; version: string; capabilities: TaskKind[]; enrolledCapabilities: TaskKind[] | null },
 ) {
   return db
     .insertInto('agents')
-    .values({ organization_id: organizationId, name: values.name, hostname: values.hostname, version: values.version, capabilities: values.capabilities })
+    .values({
+      organization_id: organizationId, name: values.name, hostname: values.hostname, version: values.version, capabilities: values.capabilities,
+      enrolled_capabilities: values.enrolledCapabilities,
+    })
     .onConflict((oc) => oc.columns(['organization_id', 'name']).doNothing())
     .returning(['id', 'name'])
     .executeTakeFirst();

@@ -80,3 +80,13 @@ export async function refreshNewInstance(
     .where('id', '=', agentId)
     .execute();
 }
+
+/** The name and allowed capabilities of the agent an enrolled key belongs to. */
+export async function findEnrolledAgent(db: Kysely<Database>, organizationId: OrganizationId, agentId: string) {
+  return db
+    .selectFrom('agents')
+    .select(['name', 'enrolled_capabilities'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', agentId)
+    .executeTakeFirst();
+}

@@ -11,7 +11,7 @@ import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 export async function findApiKeyByHashAcrossOrganizations(db: Kysely<Database>, keyHash: string) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at'])
+    .select(['id', 'organization_id', 'name', 'role', 'bootstrap', 'revoked_at', 'last_used_at', 'agent_id'])
     .where('key_hash', '=', keyHash)
     .executeTakeFirst();
 }

@@ -37,7 +37,7 @@ export async function authenticate(db: Kysely<Database>, logger: Logger, key: st
     readMark = cache?.readMark() ?? 0;
     const row = await findApiKeyByHashAcrossOrganizations(db, hash);
     if (!row || row.revoked_at) throw unauthorized('the API key is unknown or revoked');
-    const auth: AuthContext = Object.freeze({ organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap });
+    const auth: AuthContext = Object.freeze({ organizationId: row.organization_id, keyId: row.id, keyName: row.name, role: row.role, bootstrap: row.bootstrap, agentId: row.agent_id });
     known = { auth, lastUsedAt: row.last_used_at };
   }
   if (!known.lastUsedAt || now.getTime() - known.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -19,6 +19,8 @@ export interface AuthContext {
   keyName: string;
   role: ApiKeyRole;
   bootstrap: boolean;
+  /** The agent an enrolled key belongs to: it reports as that agent only. Absent for other keys. */
+  agentId?: string | null;
 }
 
 /** What every handler gets: the request's parsed parts, the services' deps, express's objects. */

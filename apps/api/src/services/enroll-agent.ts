@@ -39,7 +39,7 @@ export async function enrollAgent(deps: Pick<ApiDeps, 'db' | 'clock'>, token: st
     if (!taken) throw refusal(await findEnrollmentTokenByHashAcrossOrganizations(trx, tokenHash), now);
     const organizationId = taken.organization_id;
     const capabilities = taken.capabilities ?? [...TASK_KIND_VALUES];
-    const agent = await insertEnrolledAgent(trx, organizationId, { name: input.name, hostname: input.hostname ?? input.name, version: input.version ?? 'unknown', capabilities });
+    const agent = await insertEnrolledAgent(trx, organizationId, { name: input.name, hostname: input.hostname ?? input.name, version: input.version ?? 'unknown', capabilities, enrolledCapabilities: taken.capabilities });
     if (!agent) {
       throw conflict(`an agent named "${input.name}" already exists in this organization: forget it first (DELETE /api/v1/agents/:id), or give this agent another AGENT_NAME`);
     }

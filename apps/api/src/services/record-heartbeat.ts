@@ -4,12 +4,13 @@ import {
   clockSkewMs,
   conflict,
   duplicatesRecent,
+  forbidden,
   MAX_AGENT_CLOCK_DISTANCE_MS,
   validationFailed,
   type AgentHeartbeat,
   type OrganizationId,
 } from '@planekeeper/domain';
-import { insertAgentIfNew, lockAgentByName, refreshNewInstance, refreshSameInstance } from '../db/agent-heartbeat.queries.ts';
+import { findEnrolledAgent, insertAgentIfNew, lockAgentByName, refreshNewInstance, refreshSameInstance } from '../db/agent-heartbeat.queries.ts';
 import { releaseTasksOfAgent } from '../db/agents.queries.ts';
 import type { ApiDeps } from '../deps.ts';
 
@@ -25,9 +26,24 @@ export interface HeartbeatOutcome {
  * (measured against `receivedAt`, see clockSkewMs). A clock more than a day from the server's is
  * refused with 400 on `clock` rather than stored. A new instance id is a restart: the tasks the
  * agent held go back to pending now instead of when their leases end. Alternating instance ids
- * are two processes under one name: flagged, and nothing is released.
+ * are two processes under one name: flagged, and nothing is released. A key enrolled for an agent
+ * (`enrolledAgentId`) reports as that agent only, with at most the capabilities its token allowed.
  */
-export async function recordHeartbeat(deps: Pick<ApiDeps, 'db' | 'config' | 'logger' | 'clock'>, organizationId: OrganizationId, heartbeat: AgentHeartbeat, receivedAt: Date): Promise<HeartbeatOutcome> {
+export async function recordHeartbeat(
+  deps: Pick<ApiDeps, 'db' | 'config' | 'logger' | 'clock'>,
+  organizationId: OrganizationId,
+  declared: AgentHeartbeat,
+  receivedAt: Date,
+  enrolledAgentId?: string | null,
+): Promise<HeartbeatOutcome> {
+  let heartbeat = declared;
+  if (enrolledAgentId) {
+    const enrolled = await findEnrolledAgent(deps.db, organizationId, enrolledAgentId);
+    if (!enrolled) throw forbidden('the agent this key was enrolled for was forgotten: enroll the agent again');
+    if (enrolled.name !== heartbeat.name) throw forbidden(`this key was enrolled for agent "${enrolled.name}" and reports as that agent only, not as "${heartbeat.name}"`);
+    const allowed = enrolled.enrolled_capabilities;
+    if (allowed) heartbeat = { ...heartbeat, capabilities: heartbeat.capabilities.filter((kind) => allowed.includes(kind)) };
+  }
   let skew: number | null = null;
   if (heartbeat.clock !== undefined) {
     if (Math.abs(heartbeat.clock - receivedAt.getTime()) > MAX_AGENT_CLOCK_DISTANCE_MS) {

@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- The agent an enrolled key belongs to: forgetting the agent revokes its key.
     ALTER TABLE api_keys ADD COLUMN agent_id uuid REFERENCES agents (id) ON DELETE SET NULL;
+    -- An enrolled agent's token named its capabilities: its heartbeats may declare no others.
+    ALTER TABLE agents ADD COLUMN enrolled_capabilities text[];
     CREATE INDEX api_keys_agent ON api_keys (agent_id) WHERE agent_id IS NOT NULL;
 
     -- Network probes an admin asks a chosen agent to run; the agent picks them up and reports.
