@@ -11,6 +11,7 @@ import * as apiKeyChanges from './migrations/0008_api_key_changes.ts';
 import * as releaseCycles from './migrations/0010_release_cycles.ts';
 import * as versionGrammarRevision from './migrations/0011_version_grammar_revision.ts';
 import * as agentHealth from './migrations/0014_agent_health.ts';
+import * as operationsRules from './migrations/0017_operations_rules.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0010_release_cycles': releaseCycles,
   '0011_version_grammar_revision': versionGrammarRevision,
   '0014_agent_health': agentHealth,
+  '0017_operations_rules': operationsRules,
 };
 
 /** Names of every migration this build knows, in order. */

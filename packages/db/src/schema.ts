@@ -18,7 +18,16 @@ export type TaskKind = 'gather' | 'scrape' | 'helm_sync';
 export type TaskStatus = 'pending' | 'claimed' | 'succeeded' | 'failed';
 export type SourceType = 'github_release' | 'helm_repo' | 'oci_registry' | 'github_tag' | 'gitlab_release' | 'endoflife';
 export type ParserType = 'yq' | 'jq' | 'regex' | 'manual' | 'kubernetes' | 'helm_release';
-export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind';
+export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind' | 'libyear';
+
+/** Defaults to [] (migration 0017). */
+type SkipVersionsColumn = ColumnType<SkipVersionEntry[], string | undefined, string>;
+
+/** A release skipped by an alert config or gather job (migration 0017). */
+export interface SkipVersionEntry {
+  versions: string;
+  reason: string;
+}
 export type SeverityLevel = 'moderate' | 'high' | 'critical';
 export type AlertStatus = 'open' | 'resolved';
 export type AlertEventKind = 'created' | 'escalated' | 'acknowledged' | 'unacknowledged' | 'resolved';
@@ -86,6 +95,8 @@ export interface GatherJobsTable {
   etag: string | null;
   helm_sync_job_id: string | null;
   helm_chart: string | null;
+  /** Releases skipped for every alert config using this job (migration 0017). */
+  skip_versions: SkipVersionsColumn;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -209,6 +220,10 @@ export interface AlertConfigsTable {
   scrape_job_id: string;
   rule_id: string;
   enabled: Generated<boolean>;
+  /** Releases this config skips (never latest, never counted). */
+  skip_versions: SkipVersionsColumn;
+  /** The endoflife gather job whose cycles an `eol` rule reads. */
+  eol_gather_job_id: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

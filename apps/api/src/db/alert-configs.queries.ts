@@ -56,6 +56,7 @@ export async function insertAlertConfig(db: Kysely<Database>, organizationId: Or
       scrape_job_id: body.scrapeJobId,
       rule_id: body.ruleId,
       enabled: body.enabled ?? true,
+      skip_versions: JSON.stringify(body.skipVersions ?? []),
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -70,6 +71,7 @@ export async function updateAlertConfig(db: Kysely<Database>, organizationId: Or
       ...(body.scrapeJobId !== undefined ? { scrape_job_id: body.scrapeJobId } : {}),
       ...(body.ruleId !== undefined ? { rule_id: body.ruleId } : {}),
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      ...(body.skipVersions !== undefined ? { skip_versions: JSON.stringify(body.skipVersions) } : {}),
       updated_at: new Date(),
     })
     .where('organization_id', '=', organizationId)

@@ -46,6 +46,7 @@ const EMOJI: Record<NotificationContent['tone'], string> = { moderate: '🟡', h
 
 /** How far behind, in the rule's unit: "3 days", "1 major version", "6 minor versions". */
 export function behindByText(ruleType: RuleType, behindBy: number): string {
+  if (ruleType === 'libyear') return `${behindBy} libyear${behindBy === 1 ? '' : 's'} (years between the deployed release and the latest)`;
   const unit = ruleType === 'days_behind' ? 'day' : ruleType === 'majors_behind' ? 'major version' : 'minor version';
   return `${behindBy} ${unit}${behindBy === 1 ? '' : 's'}`;
 }

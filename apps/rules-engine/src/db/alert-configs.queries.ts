@@ -1,4 +1,4 @@
-import type { Database, RuleType } from '@planekeeper/db';
+import type { Database, RuleType, SkipVersionEntry } from '@planekeeper/db';
 import type { EvaluateTarget, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
@@ -27,6 +27,9 @@ export interface LockedAlertConfig {
   critical: number;
   stable_only: boolean;
   tag_filter: string | null;
+  /** The config's skip entries, then its gather job's. */
+  skip_versions: SkipVersionEntry[];
+  job_skip_versions: SkipVersionEntry[];
 }
 
 /**
@@ -39,7 +42,8 @@ export async function lockAlertConfigs(trx: Transaction<Database>, organizationI
   if (ids.length === 0) return [];
   const { rows } = await sql<LockedAlertConfig>`
     SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
-           r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter
+           r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter,
+           ac.skip_versions, g.skip_versions AS job_skip_versions
       FROM alert_configs ac
       JOIN rules r ON r.id = ac.rule_id AND r.organization_id = ac.organization_id
       JOIN gather_jobs g ON g.id = ac.gather_job_id AND g.organization_id = ac.organization_id

@@ -1,5 +1,9 @@
 import {
+  applySkipVersions,
   catalogReleases,
+  explainVersionTag,
+  skipMatchers,
+  skipOf,
   decideAlert,
   evaluateCatalogRule,
   resolveDeployedImage,
@@ -12,6 +16,8 @@ import {
   type ReleaseCatalog,
   type RuleDefinition,
   type RuleEvaluation,
+  type SkippedRelease,
+  type SkipVersion,
 } from '@planekeeper/domain';
 
 /** An alert config as deciding it needs it: where its versions come from, and its rule. */
@@ -23,6 +29,8 @@ export interface ConfigToDecide {
   rule: RuleDefinition;
   /** The gather job's tag filter regex, if any. */
   tagFilter: string | null;
+  /** Releases the config and its gather job skip (never latest, never counted). */
+  skipVersions?: readonly SkipVersion[];
 }
 
 /** A gathered release as deciding reads it: with the image digest its gather read, if any. */
@@ -44,24 +52,35 @@ export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | n
  * so, and the stopped catalog is kept, so the run does not read those tags again.
  */
 export function createRuleEvaluator(now: Date, overBudget?: () => boolean): RuleEvaluator {
-  const catalogs = new Map<string, ReleaseCatalog>();
+  const catalogs = new Map<string, { catalog: ReleaseCatalog; skipped: SkippedRelease[] }>();
   const memo = new Map<string, RuleEvaluation>();
   return (config, deployedVersion, releases) => {
     const { rule } = config;
-    const source = JSON.stringify([config.gatherJobId, config.tagFilter]);
+    const skips = config.skipVersions ?? [];
+    // The deployed release is kept even when a skip entry names it, so only then does the
+    // catalog depend on the deployed version.
+    const deployedKey = skips.length > 0 && deployedIsSkipped(skips, deployedVersion) ? deployedVersion : null;
+    const source = JSON.stringify([config.gatherJobId, config.tagFilter, skips, deployedKey]);
     const key = JSON.stringify([source, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
     let evaluation = memo.get(key);
     if (evaluation === undefined) {
-      let catalog = catalogs.get(source);
-      if (catalog === undefined) {
-        catalog = catalogReleases(releases, config.tagFilter, overBudget ? { overBudget } : {});
-        catalogs.set(source, catalog);
+      let read = catalogs.get(source);
+      if (read === undefined) {
+        const kept = applySkipVersions(releases, skips, deployedKey);
+        read = { catalog: catalogReleases(kept.releases, config.tagFilter, overBudget ? { overBudget } : {}), skipped: kept.skipped };
+        catalogs.set(source, read);
       }
-      evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog, now });
+      evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog: read.catalog, skipped: read.skipped, now });
       memo.set(key, evaluation);
     }
     return evaluation;
   };
+}
+
+function deployedIsSkipped(skips: readonly SkipVersion[], deployedVersion: string | null): boolean {
+  if (deployedVersion === null) return false;
+  const reading = explainVersionTag(deployedVersion.trim());
+  return reading.ok && skipOf(skipMatchers(skips), reading.version) !== null;
 }
 
 /** What a batch read from the database, locked. */
@@ -94,7 +113,7 @@ function evaluateDeployment(config: ConfigToDecide, deployed: DeployedSnapshot |
   if ('unknown' in resolved) {
     // What the releases alone tell (the tags skipped) still explains it; nothing was compared.
     const { explanation } = evaluate(config, null, releases);
-    return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null, explanation };
+    return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null, explanation, skipped: [] };
   }
   const evaluation = evaluate(config, resolved.version, releases);
   if (resolved.note === null) return evaluation;

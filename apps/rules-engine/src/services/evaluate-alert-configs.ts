@@ -50,6 +50,7 @@ function toDecide(config: LockedAlertConfig): ConfigToDecide {
     scrapeJobId: config.scrape_job_id,
     rule: { type: config.rule_type, moderate: config.moderate, high: config.high, critical: config.critical, stableOnly: config.stable_only },
     tagFilter: config.tag_filter,
+    skipVersions: [...config.skip_versions, ...config.job_skip_versions],
   };
 }
 

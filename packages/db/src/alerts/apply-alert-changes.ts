@@ -95,7 +95,7 @@ export async function applyAlertChanges(
       SELECT ${organizationId}::uuid, v.alert_config_id, v.alert_config_name, 'open', v.severity, v.rule_type,
              v.deployed_version, v.latest_version, v.behind_by
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(alert_config_id uuid, alert_config_name text,
-             rule_type text, severity text, deployed_version text, latest_version text, behind_by integer)
+             rule_type text, severity text, deployed_version text, latest_version text, behind_by double precision)
       RETURNING id, alert_config_id`.execute(trx);
     for (const row of opened) alertIds.set(row.alert_config_id, row.id);
   }
@@ -126,7 +126,7 @@ export async function applyAlertChanges(
              acknowledged_by = CASE WHEN v.acknowledged THEN CASE WHEN a.acknowledged_at IS NULL THEN v.actor ELSE a.acknowledged_by END END,
              updated_at = now()
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, alert_config_name text, rule_type text,
-             severity text, deployed_version text, latest_version text, behind_by integer, acknowledged boolean, actor text)
+             severity text, deployed_version text, latest_version text, behind_by double precision, acknowledged boolean, actor text)
        WHERE a.id = v.id AND a.organization_id = ${organizationId}::uuid AND a.status = 'open'`.execute(trx);
     expectAffected('update', updated.numAffectedRows, rows.length);
   }
@@ -143,7 +143,7 @@ export async function applyAlertChanges(
       UPDATE alerts AS a
          SET status = 'resolved', resolved_at = now(), updated_at = now(),
              deployed_version = v.deployed_version, latest_version = v.latest_version, behind_by = v.behind_by
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, deployed_version text, latest_version text, behind_by integer)
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, deployed_version text, latest_version text, behind_by double precision)
        WHERE a.id = v.id AND a.organization_id = ${organizationId}::uuid AND a.status = 'open'`.execute(trx);
     expectAffected('resolve', resolved.numAffectedRows, rows.length);
   }
@@ -192,7 +192,7 @@ async function insertEvents(trx: Transaction<Database>, boss: PgBoss, organizati
     SELECT ${organizationId}::uuid, e.alert_id, e.type, e.severity, e.deployed_version, e.latest_version, e.behind_by, e.actor,
            clock_timestamp() + e.seq * interval '1 microsecond'
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(alert_id uuid, type text, severity text,
-           deployed_version text, latest_version text, behind_by integer, actor text, seq integer)
+           deployed_version text, latest_version text, behind_by double precision, actor text, seq integer)
     RETURNING id, alert_id, type, severity`.execute(trx);
   const jobs = inserted.map((event) => ({ data: parsePayload(alertEventQueue, { organizationId, alertEventId: event.id }) }));
   await boss.insert(alertEventQueue.name, jobs, { db: fromKysely(trx) });

@@ -1,5 +1,5 @@
-import { catalogReleases } from '../versions/index.ts';
-import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating } from '../versions/index.ts';
+import { applySkipVersions, catalogReleases, SKIPPED_LIST_MAX } from '../versions/index.ts';
+import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating, SkippedRelease, SkipVersion } from '../versions/index.ts';
 import { compareDeployed } from './compare-deployed.ts';
 import { countedFrom } from './explanation.ts';
 import type { EvaluationExplanation } from './explanation.ts';
@@ -10,9 +10,15 @@ export const RULE_TYPES = ['days_behind', 'majors_behind', 'minors_behind'] as c
 
 export type RuleType = (typeof RULE_TYPES)[number];
 
+/** Every rule type: the version-lag types above, and libyear (years between release dates). */
+export const ALL_RULE_TYPES = [...RULE_TYPES, 'libyear'] as const;
+
+/** Any rule type a rule may have. */
+export type AnyRuleType = (typeof ALL_RULE_TYPES)[number];
+
 /** What evaluateRule needs of a rule: its type, thresholds and stable_only flag. */
 export type RuleDefinition = SeverityThresholds & {
-  type: RuleType;
+  type: AnyRuleType;
   stableOnly: boolean;
 };
 
@@ -24,12 +30,16 @@ export type RuleEvaluationInput = {
   releases: readonly ReleaseCandidate[];
   /** The gather job's tag filter regex, if any. */
   tagFilter?: string | null;
+  /** Releases skipped by the alert config and the gather job: never latest, never counted. */
+  skipVersions?: readonly SkipVersion[];
   now: Date;
 };
 
-/** evaluateCatalogRule's input: the gather job's releases already read by `catalogReleases`. */
-export type CatalogRuleEvaluationInput = Omit<RuleEvaluationInput, 'releases' | 'tagFilter'> & {
+/** evaluateCatalogRule's input: the gather job's releases, less the skipped ones, already read by `catalogReleases`. */
+export type CatalogRuleEvaluationInput = Omit<RuleEvaluationInput, 'releases' | 'tagFilter' | 'skipVersions'> & {
   catalog: ReleaseCatalog;
+  /** What `applySkipVersions` left out before the catalog was made. */
+  skipped?: readonly SkippedRelease[];
 };
 
 export type OkEvaluation = {
@@ -43,6 +53,10 @@ export type OkEvaluation = {
   severity: Severity | null;
   /** days_behind only, when a date was used: publish date or first gathered. */
   dateSource?: DateSource;
+  /** Years between the deployed release's publish date and the latest's; null without both dates. */
+  libyear: number | null;
+  /** Releases left out by skip entries (at most SKIPPED_LIST_MAX listed). */
+  skipped: SkippedRelease[];
   /** Human-readable remarks worth showing beside the result. */
   notes: string[];
   /** What was compared and what was skipped, as JSON (see EvaluationExplanation). */
@@ -58,6 +72,8 @@ export type UnknownEvaluation = {
   latestVersion: string | null;
   /** What could be told before the evaluation stopped (see EvaluationExplanation). */
   explanation: EvaluationExplanation;
+  /** Releases left out by skip entries (at most SKIPPED_LIST_MAX listed). */
+  skipped: SkippedRelease[];
 };
 
 /** The result of comparing a deployed version with the gathered releases under one rule. */
@@ -70,8 +86,9 @@ export type RuleEvaluation = OkEvaluation | UnknownEvaluation;
  * make the catalog once and call `evaluateCatalogRule`.
  */
 export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
-  const { releases, tagFilter, ...rest } = input;
-  return evaluateCatalogRule({ ...rest, catalog: catalogReleases(releases, tagFilter) });
+  const { releases, tagFilter, skipVersions = [], ...rest } = input;
+  const kept = applySkipVersions(releases, skipVersions, input.deployedVersion);
+  return evaluateCatalogRule({ ...rest, catalog: catalogReleases(kept.releases, tagFilter), skipped: kept.skipped });
 }
 
 /**
@@ -83,12 +100,13 @@ export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
  */
 export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEvaluation {
   const { rule } = input;
+  const skipped = (input.skipped ?? []).slice(0, SKIPPED_LIST_MAX);
   const comparison = compareDeployed(input.catalog, input.deployedVersion, { stableOnly: rule.stableOnly, now: input.now });
   if (comparison.status === 'unknown') {
     const { reason, deployedVersion, latestVersion, explanation } = comparison;
-    return { status: 'unknown', reason, deployedVersion, latestVersion, explanation };
+    return { status: 'unknown', reason, deployedVersion, latestVersion, explanation, skipped };
   }
-  const notes = [...comparison.notes];
+  const notes = [...comparison.notes, ...skipNotes(input.skipped ?? [])];
   let behindBy: number;
   let from: ReleaseDating | null = null;
   switch (rule.type) {
@@ -103,6 +121,13 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
     case 'minors_behind':
       behindBy = comparison.minorsBehind;
       break;
+    case 'libyear':
+      if (comparison.libyear === null) {
+        const reason = 'libyear needs a publish date for both the deployed release and the latest; one of them was only first gathered';
+        return { status: 'unknown', reason, deployedVersion: comparison.deployedVersion, latestVersion: comparison.latestVersion, explanation: comparison.explanation, skipped };
+      }
+      behindBy = comparison.libyear;
+      break;
   }
   return {
     status: 'ok',
@@ -111,6 +136,8 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
     behindBy,
     severity: severityFor(behindBy, rule),
     ...(from === null ? {} : { dateSource: from.source }),
+    libyear: comparison.libyear,
+    skipped,
     notes,
     explanation: { ...comparison.explanation, countedFrom: countedFrom(from) },
   };
@@ -134,4 +161,12 @@ export function daysNotes(from: ReleaseDating | null, carriedBy: readonly string
     );
   }
   return notes;
+}
+
+/** Says which releases skip entries left out, and why: the latest answer may have changed because of them. */
+function skipNotes(skipped: readonly SkippedRelease[]): string[] {
+  if (skipped.length === 0) return [];
+  const shown = skipped.slice(0, 5).map(({ tag, reason }) => (reason ? `${tag} (${reason})` : tag));
+  const more = skipped.length > 5 ? ` and ${skipped.length - 5} more` : '';
+  return [`skipped ${skipped.length === 1 ? 'release' : 'releases'} ${shown.join(', ')}${more}: never latest, never counted`];
 }

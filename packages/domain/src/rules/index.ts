@@ -1,9 +1,10 @@
-export { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
+export { daysBehind, libyear, majorsBehind, minorsBehind } from './behind-by.ts';
 export type { DaysBehind } from './behind-by.ts';
 export { compareDeployed } from './compare-deployed.ts';
 export type { DeployedComparison } from './compare-deployed.ts';
-export { evaluateCatalogRule, evaluateRule, isViolation, RULE_TYPES } from './evaluate-rule.ts';
+export { ALL_RULE_TYPES, evaluateCatalogRule, evaluateRule, isViolation, RULE_TYPES } from './evaluate-rule.ts';
 export type {
+  AnyRuleType,
   CatalogRuleEvaluationInput,
   OkEvaluation,
   RuleDefinition,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
 import { queryFlagSchema } from './fields.ts';
+import { skipVersionsSchema } from './skip-versions.ts';
 
 const fields = {
   name: nameSchema,
@@ -8,6 +9,7 @@ const fields = {
   scrapeJobId: idSchema.describe('Where the deployed version comes from'),
   ruleId: idSchema,
   enabled: z.boolean().optional(),
+  skipVersions: skipVersionsSchema.optional(),
 };
 
 /** `POST /alert-configs`: ties a gather job, a scrape job and a rule together. */
@@ -25,6 +27,7 @@ export const alertConfigUpdateSchema = z
     scrapeJobId: fields.scrapeJobId.optional(),
     ruleId: fields.ruleId.optional(),
     enabled: fields.enabled,
+    skipVersions: fields.skipVersions,
   })
   .meta({ id: 'AlertConfigUpdate' });
 /** Body of `PATCH /alert-configs/:id`. */
@@ -39,6 +42,7 @@ export const alertConfigResponseSchema = z
     scrapeJobId: idSchema,
     ruleId: idSchema,
     enabled: z.boolean(),
+    skipVersions: z.array(z.object({ versions: z.string(), reason: z.string() })),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

@@ -24,7 +24,7 @@ export const alertResponseSchema = z
     severity: severitySchema,
     deployedVersion: z.string(),
     latestVersion: z.string(),
-    behindBy: z.number().int(),
+    behindBy: z.number(),
     acknowledged: z.boolean(),
     acknowledgedAt: timestampSchema.nullable(),
     acknowledgedBy: z.string().nullable().describe('Name of the API key that acknowledged'),
@@ -55,7 +55,7 @@ export const alertEventResponseSchema = z
     severity: severitySchema,
     deployedVersion: z.string(),
     latestVersion: z.string(),
-    behindBy: z.number().int(),
+    behindBy: z.number(),
     actor: z.string().nullable().describe('Who acknowledged or unacknowledged; null for the rules engine'),
     createdAt: timestampSchema,
   })

@@ -1,28 +1,49 @@
 import { z } from 'zod';
-import { RULE_TYPES } from '../rules/evaluate-rule.ts';
+import { ALL_RULE_TYPES } from '../rules/evaluate-rule.ts';
 import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** How a rule measures staleness. */
-export const RULE_TYPE_VALUES = RULE_TYPES;
+export const RULE_TYPE_VALUES = ALL_RULE_TYPES;
 /** A rule type. */
 export const ruleTypeSchema = z.enum(RULE_TYPE_VALUES);
 
 /** Largest threshold accepted (about 2700 years of days_behind). */
 export const THRESHOLD_MAX = 1_000_000;
 
+// Whole and at least 1, except libyear's (years, fractions allowed): checked per type below.
 const threshold = (field: string) =>
   z
     .number({ error: unlessMissing(`${field} must be a number`) })
-    .int(`${field} must be an integer`)
-    .min(1, `${field} must be at least 1`)
+    .min(0, `${field} must be at least 0`)
     .max(THRESHOLD_MAX, `${field} must be at most ${THRESHOLD_MAX}`);
 
-/** Thresholds, any of which may be absent (an update). */
+/** Thresholds, any of which may be absent (an update), with the rule's type when known. */
 export interface RuleThresholds {
+  type?: (typeof RULE_TYPE_VALUES)[number] | undefined;
   moderate?: number | undefined;
   high?: number | undefined;
   critical?: number | undefined;
+}
+
+const THRESHOLD_FIELDS = ['moderate', 'high', 'critical'] as const;
+
+/** Problems of each threshold's own value for the rule's type: libyear's are years above 0, the others whole numbers from 1. */
+function thresholdValueIssues(thresholds: RuleThresholds): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const field of THRESHOLD_FIELDS) {
+    const value = thresholds[field];
+    // An update without a type is checked by the service, merged with the stored rule.
+    if (value === undefined || thresholds.type === undefined) continue;
+    if (thresholds.type === 'libyear') {
+      if (value <= 0) issues.push({ path: [field], message: `${field} must be above 0 (years)` });
+    } else if (!Number.isInteger(value)) {
+      issues.push({ path: [field], message: `${field} must be an integer` });
+    } else if (value < 1) {
+      issues.push({ path: [field], message: `${field} must be at least 1` });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -30,8 +51,10 @@ export interface RuleThresholds {
  * higher field of each pair. Absent values are skipped, so a service checks an update by merging
  * it with the stored rule first.
  */
-export function ruleThresholdIssues({ moderate, high, critical }: RuleThresholds): FieldIssue[] {
-  const issues: FieldIssue[] = [];
+export function ruleThresholdIssues(thresholds: RuleThresholds): FieldIssue[] {
+  const { moderate, high, critical } = thresholds;
+  const issues: FieldIssue[] = thresholdValueIssues(thresholds);
+  if (issues.length > 0) return issues;
   if (moderate !== undefined && high !== undefined && high < moderate) {
     issues.push({ path: ['high'], message: `high must be at least moderate (${moderate})` });
   }
@@ -51,7 +74,7 @@ export function assertRuleThresholds(thresholds: RuleThresholds): void {
 const fields = {
   name: nameSchema,
   type: ruleTypeSchema,
-  moderate: threshold('moderate').describe('behind-by value at which the severity is moderate'),
+  moderate: threshold('moderate').describe('behind-by value at which the severity is moderate (libyear: years, fractions allowed)'),
   high: threshold('high'),
   critical: threshold('critical'),
   stableOnly: z.boolean().optional().describe('Ignore prereleases when looking for the latest version; default true'),
@@ -86,9 +109,9 @@ export const ruleResponseSchema = z
     id: idSchema,
     name: z.string(),
     type: ruleTypeSchema,
-    moderate: z.number().int(),
-    high: z.number().int(),
-    critical: z.number().int(),
+    moderate: z.number(),
+    high: z.number(),
+    critical: z.number(),
     stableOnly: z.boolean(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,

@@ -9,6 +9,7 @@ export function presentAlertConfig(row: AlertConfigRow): AlertConfigResponse {
     scrapeJobId: row.scrape_job_id,
     ruleId: row.rule_id,
     enabled: row.enabled,
+    skipVersions: row.skip_versions,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
