@@ -12,6 +12,8 @@ const NOW = Date.now();
 
 let stack: Stack;
 let agent: ProtocolAgent;
+/** The rules-engine's settings, read again when it restarts: the test moves its clock. */
+const rulesEngineEnv: Record<string, string> = { RULES_ENGINE_EOL_CHECK_SECONDS: '0.5', RULES_ENGINE_CLOCK_OFFSET_SECONDS: '0' };
 
 async function created(route: string, body: unknown): Promise<any> {
   const answer = await stack.call('POST', route, body);
@@ -21,15 +23,22 @@ async function created(route: string, body: unknown): Promise<any> {
 
 /** A gather job whose releases (tag -> publish date) the agent reports, waited for until ingested. */
 async function gathered(name: string, releases: Record<string, Date>, extra: Record<string, unknown> = {}): Promise<string> {
-  const job = await created('/api/v1/gather-jobs', { name, sourceType: 'github_release', source: { owner: 'ops', repo: name }, schedule: '0 0 1 1 *', ...extra });
+  const reported = Object.entries(releases).map(([tag, at]) => ({ tag, publishedAt: at.toISOString(), prerelease: false, url: `https://example.test/${tag}` }));
+  return gatheredJob({ name, sourceType: 'github_release', source: { owner: 'ops', repo: name }, schedule: '0 0 1 1 *', ...extra }, reported);
+}
+
+/** Creates a gather job, answers its task with `releases`, and waits until they are ingested. */
+async function gatheredJob(body: Record<string, unknown>, releases: unknown[]): Promise<string> {
+  const name = String(body.name);
+  const job = await created('/api/v1/gather-jobs', body);
   await eventually(`the gather task of ${name}`, async () => {
     for (const task of await agent.claim(5, 1)) {
-      const result = { releases: Object.entries(releases).map(([tag, at]) => ({ tag, publishedAt: at.toISOString(), prerelease: false, url: `https://example.test/${tag}` })) };
-      const answer = await agent.result(task.id, task.leaseToken, result);
+      if (task.jobId !== job.id) throw new Error(`a task of another job: ${task.jobId}`);
+      const answer = await agent.result(task.id, task.leaseToken, { releases });
       if (answer.status !== 202) throw new Error(`result: ${answer.status}`);
     }
     const listed = await stack.call('GET', `/api/v1/gather-jobs/${job.id}/releases?limit=500`);
-    return listed.body.items.length === Object.keys(releases).length ? true : undefined;
+    return listed.body.items.length === releases.length ? true : undefined;
   });
   return job.id;
 }
@@ -61,7 +70,7 @@ async function openAlertOf(alertConfigId: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ envFor: { 'rules-engine': rulesEngineEnv } });
   const key = await stack.call('POST', '/api/v1/api-keys', { name: 'ops agent', role: 'agent' });
   agent = createProtocolAgent({ apiUrl: stack.api().url, key: key.body.key, name: 'ops-agent', capabilities: ['gather'] });
 }, 120_000);
@@ -112,4 +121,54 @@ describe('libyear', () => {
     expect(evaluation).toMatchObject({ latestVersion: 'v6.0.0', behindBy: 2.5, libyear: 2.5, severity: 'critical' });
     expect(await openAlertOf(config.id)).toMatchObject({ severity: 'critical', behindBy: 2.5 });
   }, 90_000);
+});
+
+/** A calendar date (UTC) `days` from today. */
+function dateIn(days: number): string {
+  return new Date(NOW + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+function cycle(name: string, latestVersion: string, eolDate: string) {
+  return {
+    tag: latestVersion, publishedAt: new Date(NOW - 30 * DAY_MS).toISOString(), prerelease: false, url: `https://endoflife.date/kubernetes#${name}`,
+    cycle: { name, label: name, releaseDate: dateIn(-400), latestVersion, latestDate: dateIn(-30), lts: false, supportEnds: null, supportEnded: false, eolDate, eol: false, extendedSupportEnds: null, maintained: true },
+  };
+}
+
+// Last in the file: it moves the rules-engine's clock for good.
+describe('end of life', () => {
+  it('an EOL date passing escalates the alert, with nothing new upstream (clock moved, daily re-evaluation)', async () => {
+    const eolGatherJobId = await gatheredJob(
+      { name: 'kubernetes cycles', sourceType: 'endoflife', source: { product: 'kubernetes' }, schedule: '0 0 1 1 *' },
+      [cycle('1.28', '1.28.9', dateIn(10)), cycle('1.29', '1.29.3', dateIn(200))],
+    );
+    const gatherJobId = await gathered('kubernetes', { 'v1.28.4': new Date(NOW - 100 * DAY_MS), 'v1.28.9': new Date(NOW - 30 * DAY_MS), 'v1.29.3': new Date(NOW - 20 * DAY_MS) });
+    const scrapeJobId = await deployed('cluster eu-1', '1.28.4');
+    const rule = await created('/api/v1/rules', { name: 'end of life', type: 'eol', moderate: 90, high: 30, critical: 0 });
+
+    const notEol = await stack.call('POST', '/api/v1/alert-configs', { name: 'wrong link', gatherJobId, scrapeJobId, ruleId: rule.id, eolGatherJobId: gatherJobId });
+    expect(notEol.status).toBe(400);
+    expect(notEol.body.error.details).toEqual([{ path: 'eolGatherJobId', message: expect.stringContaining('must be an endoflife gather job') }]);
+    const unlinked = await created('/api/v1/alert-configs', { name: 'eu-1 unlinked', gatherJobId, scrapeJobId, ruleId: rule.id });
+    const config = await created('/api/v1/alert-configs', { name: 'eu-1 kubernetes', gatherJobId, scrapeJobId, ruleId: rule.id, eolGatherJobId });
+    expect(config.eolGatherJobId).toBe(eolGatherJobId);
+
+    const unknown = await evaluationOf(unlinked.id, (e) => e.status === 'unknown');
+    expect(unknown.reason).toContain('eolGatherJobId');
+    const before = await evaluationOf(config.id, (e) => e.status === 'ok');
+    expect(before).toMatchObject({ severity: 'high', behindBy: 10, latestVersion: 'v1.29.3', eol: { cycle: '1.28', eolDate: dateIn(10), daysLeft: 10 } });
+    expect(await openAlertOf(config.id)).toMatchObject({ severity: 'high' });
+
+    rulesEngineEnv.RULES_ENGINE_CLOCK_OFFSET_SECONDS = String(11 * 86_400);
+    await stack.kill('rules-engine');
+    await stack.start('rules-engine');
+    const after = await evaluationOf(config.id, (e) => e.eol?.daysLeft === -1);
+    expect(after).toMatchObject({ status: 'ok', severity: 'critical', behindBy: -1 });
+    const alert = await eventually('the alert escalated', async () => {
+      const open = await openAlertOf(config.id);
+      return open?.severity === 'critical' ? open : undefined;
+    });
+    const events = await stack.db.selectFrom('alert_events').select(['type', 'severity']).where('alert_id', '=', alert.id).orderBy('created_at').execute();
+    expect(events).toEqual([{ type: 'created', severity: 'high' }, { type: 'escalated', severity: 'critical' }]);
+  }, 120_000);
 });

@@ -88,3 +88,27 @@ describe('libyear rules', () => {
     expect(fractional.body.error.details).toEqual([{ path: 'moderate', message: 'moderate must be an integer' }]);
   });
 });
+
+describe('eol rules and eolGatherJobId', () => {
+  it('an eol rule takes days left that run downwards; an alert config links only an endoflife job of its organization', async () => {
+    const member = client(api.url, acme.keys.member);
+    const rule = await member.post('/api/v1/rules', { name: 'eol', type: 'eol', moderate: 90, high: 30, critical: 0 });
+    expect(rule.status).toBe(201);
+    const upwards = await member.patch(`/api/v1/rules/${rule.body.id}`, { critical: 60 });
+    expect(upwards.status).toBe(400);
+    expect(upwards.body.error.details[0]).toEqual({ path: 'critical', message: expect.stringContaining('critical must be at most high (30)') });
+
+    const body = await parts();
+    const github = await member.post('/api/v1/alert-configs', { ...body, eolGatherJobId: body.gatherJobId });
+    expect(github.status).toBe(400);
+    expect(github.body.error.details).toEqual([{ path: 'eolGatherJobId', message: 'must be an endoflife gather job (this one is github_release)' }]);
+    const eolJob = await member.post('/api/v1/gather-jobs', { name: 'k8s cycles', sourceType: 'endoflife', source: { product: 'kubernetes' }, schedule: '0 0 * * *' });
+    const linked = await member.post('/api/v1/alert-configs', { ...body, ruleId: rule.body.id, eolGatherJobId: eolJob.body.id });
+    expect(linked.status).toBe(201);
+    expect(linked.body.eolGatherJobId).toBe(eolJob.body.id);
+    const inUse = await member.delete(`/api/v1/gather-jobs/${eolJob.body.id}`);
+    expect(inUse.status).toBe(409);
+    const cleared = await member.patch(`/api/v1/alert-configs/${linked.body.id}`, { eolGatherJobId: null });
+    expect(cleared.body.eolGatherJobId).toBeNull();
+  });
+});

@@ -18,7 +18,7 @@ export type TaskKind = 'gather' | 'scrape' | 'helm_sync';
 export type TaskStatus = 'pending' | 'claimed' | 'succeeded' | 'failed';
 export type SourceType = 'github_release' | 'helm_repo' | 'oci_registry' | 'github_tag' | 'gitlab_release' | 'endoflife';
 export type ParserType = 'yq' | 'jq' | 'regex' | 'manual' | 'kubernetes' | 'helm_release';
-export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind' | 'libyear';
+export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind' | 'libyear' | 'eol';
 
 /** Defaults to [] (migration 0017). */
 type SkipVersionsColumn = ColumnType<SkipVersionEntry[], string | undefined, string>;

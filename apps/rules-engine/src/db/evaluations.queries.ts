@@ -36,7 +36,7 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
     latest_version: evaluation.latestVersion,
     behind_by: evaluation.behindBy,
     severity: evaluation.severity,
-    details: { ruleType, notes: evaluation.notes, libyear: evaluation.libyear, skipped: evaluation.skipped, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
+    details: { ruleType, notes: evaluation.notes, libyear: evaluation.libyear, skipped: evaluation.skipped, eol: evaluation.eol, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
   };
 }
 

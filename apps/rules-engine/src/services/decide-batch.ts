@@ -10,6 +10,7 @@ import {
   type AlertDecision,
   type DeployedSnapshot,
   type DigestedRelease,
+  type EolCycle,
   type LifecycleEvaluation,
   type OpenAlertState,
   type ReleaseCandidate,
@@ -31,6 +32,8 @@ export interface ConfigToDecide {
   tagFilter: string | null;
   /** Releases the config and its gather job skip (never latest, never counted). */
   skipVersions?: readonly SkipVersion[];
+  /** The endoflife gather job whose release cycles the config reads; null or absent for none. */
+  cyclesJobId?: string | null;
 }
 
 /** A gathered release as deciding reads it: with the image digest its gather read, if any. */
@@ -44,7 +47,7 @@ export type GatheredRelease = ReleaseCandidate & DigestedRelease;
  * gather job mostly share a few deployed versions. A run must therefore pass the same releases
  * for a gather job every time; later calls reuse the catalog made from the first.
  */
-export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | null, releases: readonly ReleaseCandidate[]) => RuleEvaluation;
+export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | null, releases: readonly ReleaseCandidate[], cycles?: readonly EolCycle[] | null) => RuleEvaluation;
 
 /**
  * A memoizing {@link RuleEvaluator} for one run, at one instant `now`. `overBudget` (asked while
@@ -54,14 +57,14 @@ export type RuleEvaluator = (config: ConfigToDecide, deployedVersion: string | n
 export function createRuleEvaluator(now: Date, overBudget?: () => boolean): RuleEvaluator {
   const catalogs = new Map<string, { catalog: ReleaseCatalog; skipped: SkippedRelease[] }>();
   const memo = new Map<string, RuleEvaluation>();
-  return (config, deployedVersion, releases) => {
+  return (config, deployedVersion, releases, cycles) => {
     const { rule } = config;
     const skips = config.skipVersions ?? [];
     // The deployed release is kept even when a skip entry names it, so only then does the
     // catalog depend on the deployed version.
     const deployedKey = skips.length > 0 && deployedIsSkipped(skips, deployedVersion) ? deployedVersion : null;
     const source = JSON.stringify([config.gatherJobId, config.tagFilter, skips, deployedKey]);
-    const key = JSON.stringify([source, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
+    const key = JSON.stringify([source, config.cyclesJobId ?? null, rule.type, rule.moderate, rule.high, rule.critical, rule.stableOnly, deployedVersion]);
     let evaluation = memo.get(key);
     if (evaluation === undefined) {
       let read = catalogs.get(source);
@@ -70,7 +73,8 @@ export function createRuleEvaluator(now: Date, overBudget?: () => boolean): Rule
         read = { catalog: catalogReleases(kept.releases, config.tagFilter, overBudget ? { overBudget } : {}), skipped: kept.skipped };
         catalogs.set(source, read);
       }
-      evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog: read.catalog, skipped: read.skipped, now });
+      const linked = config.cyclesJobId ? { cycles: cycles ?? [] } : rule.type === 'eol' ? { cycles: null } : {};
+      evaluation = evaluateCatalogRule({ rule, deployedVersion, catalog: read.catalog, skipped: read.skipped, now, ...linked });
       memo.set(key, evaluation);
     }
     return evaluation;
@@ -87,6 +91,8 @@ function deployedIsSkipped(skips: readonly SkipVersion[], deployedVersion: strin
 export interface BatchInputs {
   configs: readonly ConfigToDecide[];
   releasesByGatherJob: ReadonlyMap<string, readonly GatheredRelease[]>;
+  /** The release cycles of the endoflife jobs the configs read (absent: none). */
+  cyclesByGatherJob?: ReadonlyMap<string, readonly EolCycle[]>;
   /** Each scrape job's latest snapshot: its version, and the image digest a kubernetes scrape read. */
   deployedByScrapeJob: ReadonlyMap<string, DeployedSnapshot>;
   openAlertsByConfig: ReadonlyMap<string, OpenAlertState>;
@@ -107,15 +113,15 @@ export interface ConfigDecision {
  * here, not by the agent or at ingestion: only an alert config joins a scrape job to the gather
  * job whose tags know digests, and a later gather that reads the digest places it at once.
  */
-function evaluateDeployment(config: ConfigToDecide, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator): RuleEvaluation {
-  if (deployed === null) return evaluate(config, null, releases);
+function evaluateDeployment(config: ConfigToDecide, deployed: DeployedSnapshot | null, releases: readonly GatheredRelease[], evaluate: RuleEvaluator, cycles: readonly EolCycle[] | null): RuleEvaluation {
+  if (deployed === null) return evaluate(config, null, releases, cycles);
   const resolved = resolveDeployedImage(deployed, releases);
   if ('unknown' in resolved) {
     // What the releases alone tell (the tags skipped) still explains it; nothing was compared.
-    const { explanation } = evaluate(config, null, releases);
+    const { explanation } = evaluate(config, null, releases, cycles);
     return { status: 'unknown', reason: resolved.unknown, deployedVersion: deployed.version, latestVersion: null, explanation, skipped: [] };
   }
-  const evaluation = evaluate(config, resolved.version, releases);
+  const evaluation = evaluate(config, resolved.version, releases, cycles);
   if (resolved.note === null) return evaluation;
   return evaluation.status === 'ok' ? { ...evaluation, notes: [resolved.note, ...evaluation.notes] } : { ...evaluation, reason: `${evaluation.reason} (${resolved.note})` };
 }
@@ -135,7 +141,13 @@ export function decideBatch(inputs: BatchInputs): ConfigDecision[] {
   return inputs.configs.map((config) => {
     const current = inputs.openAlertsByConfig.get(config.id) ?? null;
     const evaluation = config.enabled
-      ? evaluateDeployment(config, inputs.deployedByScrapeJob.get(config.scrapeJobId) ?? null, inputs.releasesByGatherJob.get(config.gatherJobId) ?? [], inputs.evaluate)
+      ? evaluateDeployment(
+          config,
+          inputs.deployedByScrapeJob.get(config.scrapeJobId) ?? null,
+          inputs.releasesByGatherJob.get(config.gatherJobId) ?? [],
+          inputs.evaluate,
+          config.cyclesJobId ? (inputs.cyclesByGatherJob?.get(config.cyclesJobId) ?? []) : null,
+        )
       : null;
     const alert = decideAlert({ current, evaluation: evaluation === null ? { status: 'unknown' } : toLifecycle(evaluation), configActive: config.enabled });
     return { alertConfigId: config.id, evaluation, alert };

@@ -1,6 +1,8 @@
 import { applySkipVersions, catalogReleases, SKIPPED_LIST_MAX } from '../versions/index.ts';
 import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating, SkippedRelease, SkipVersion } from '../versions/index.ts';
 import { compareDeployed } from './compare-deployed.ts';
+import { endOfLife, eolSeverity } from './end-of-life.ts';
+import type { EndOfLife, EolCycle } from './end-of-life.ts';
 import { countedFrom } from './explanation.ts';
 import type { EvaluationExplanation } from './explanation.ts';
 import { severityFor } from './severity.ts';
@@ -10,8 +12,8 @@ export const RULE_TYPES = ['days_behind', 'majors_behind', 'minors_behind'] as c
 
 export type RuleType = (typeof RULE_TYPES)[number];
 
-/** Every rule type: the version-lag types above, and libyear (years between release dates). */
-export const ALL_RULE_TYPES = [...RULE_TYPES, 'libyear'] as const;
+/** Every rule type: the version-lag types above, libyear (years between release dates) and eol (days left before end of life). */
+export const ALL_RULE_TYPES = [...RULE_TYPES, 'libyear', 'eol'] as const;
 
 /** Any rule type a rule may have. */
 export type AnyRuleType = (typeof ALL_RULE_TYPES)[number];
@@ -32,6 +34,8 @@ export type RuleEvaluationInput = {
   tagFilter?: string | null;
   /** Releases skipped by the alert config and the gather job: never latest, never counted. */
   skipVersions?: readonly SkipVersion[];
+  /** Release cycles of the linked endoflife gather job; null or absent when none is linked. */
+  cycles?: readonly EolCycle[] | null;
   now: Date;
 };
 
@@ -57,6 +61,8 @@ export type OkEvaluation = {
   libyear: number | null;
   /** Releases left out by skip entries (at most SKIPPED_LIST_MAX listed). */
   skipped: SkippedRelease[];
+  /** The deployed version's release cycle and days left before its end of life, when known. */
+  eol: EndOfLife | null;
   /** Human-readable remarks worth showing beside the result. */
   notes: string[];
   /** What was compared and what was skipped, as JSON (see EvaluationExplanation). */
@@ -102,11 +108,13 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
   const { rule } = input;
   const skipped = (input.skipped ?? []).slice(0, SKIPPED_LIST_MAX);
   const comparison = compareDeployed(input.catalog, input.deployedVersion, { stableOnly: rule.stableOnly, now: input.now });
+  if (rule.type === 'eol') return evaluateEndOfLife(input, comparison, skipped);
   if (comparison.status === 'unknown') {
     const { reason, deployedVersion, latestVersion, explanation } = comparison;
     return { status: 'unknown', reason, deployedVersion, latestVersion, explanation, skipped };
   }
   const notes = [...comparison.notes, ...skipNotes(input.skipped ?? [])];
+  const eol = input.cycles === undefined ? null : endOfLife(comparison.deployedVersion, input.cycles, input.now);
   let behindBy: number;
   let from: ReleaseDating | null = null;
   switch (rule.type) {
@@ -138,8 +146,38 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
     ...(from === null ? {} : { dateSource: from.source }),
     libyear: comparison.libyear,
     skipped,
+    eol: eol?.ok ? eol.eol : null,
     notes,
     explanation: { ...comparison.explanation, countedFrom: countedFrom(from) },
+  };
+}
+
+/**
+ * An `eol` rule: days left before the deployed version's cycle reaches end of life, against
+ * thresholds that run downwards. It needs the cycles, not a comparison with the gathered releases
+ * (an endoflife job gathers only each cycle's latest version), so only the latest version and
+ * libyear come from the comparison, when it has them.
+ */
+function evaluateEndOfLife(input: CatalogRuleEvaluationInput, comparison: ReturnType<typeof compareDeployed>, skipped: SkippedRelease[]): RuleEvaluation {
+  const deployedVersion = input.deployedVersion?.trim() || null;
+  const eol = endOfLife(deployedVersion, input.cycles ?? null, input.now);
+  const { explanation } = comparison;
+  if (!eol.ok) return { status: 'unknown', reason: eol.reason, deployedVersion, latestVersion: comparison.latestVersion, explanation, skipped };
+  const daysLeft = eol.eol.daysLeft ?? 0;
+  const cycle = (input.cycles ?? []).find((c) => c.name === eol.eol.cycle);
+  const ok = comparison.status === 'ok' ? comparison : null;
+  const when = daysLeft < 0 ? `reached end of life ${-daysLeft} days ago` : daysLeft === 0 ? 'reaches end of life today' : `reaches end of life in ${daysLeft} days`;
+  return {
+    status: 'ok',
+    deployedVersion: deployedVersion ?? '',
+    latestVersion: ok?.latestVersion ?? cycle?.latestVersion ?? eol.eol.cycle,
+    behindBy: daysLeft,
+    severity: eolSeverity(daysLeft, input.rule),
+    libyear: ok?.libyear ?? null,
+    skipped,
+    eol: eol.eol,
+    notes: [`release cycle ${eol.eol.cycle} ${when} (${eol.eol.eolDate})`, ...(ok?.notes ?? [])],
+    explanation: { ...explanation, countedFrom: null },
   };
 }
 

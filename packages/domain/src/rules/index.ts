@@ -19,3 +19,5 @@ export { previewVersions } from './version-preview.ts';
 export type { Severity, SeverityThresholds } from './severity.ts';
 export { resolveDeployedImage } from './deployed-image.ts';
 export type { DeployedSnapshot, DigestedRelease, ResolvedDeployment } from './deployed-image.ts';
+export { daysUntil, endOfLife, eolSeverity, matchCycle } from './end-of-life.ts';
+export type { EndOfLife, EolCycle } from './end-of-life.ts';

@@ -10,6 +10,7 @@ const fields = {
   ruleId: idSchema,
   enabled: z.boolean().optional(),
   skipVersions: skipVersionsSchema.optional(),
+  eolGatherJobId: idSchema.nullish().describe('An endoflife gather job whose release cycles give the deployed version\'s end of life (eol rules; shown on every evaluation)'),
 };
 
 /** `POST /alert-configs`: ties a gather job, a scrape job and a rule together. */
@@ -28,6 +29,7 @@ export const alertConfigUpdateSchema = z
     ruleId: fields.ruleId.optional(),
     enabled: fields.enabled,
     skipVersions: fields.skipVersions,
+    eolGatherJobId: fields.eolGatherJobId,
   })
   .meta({ id: 'AlertConfigUpdate' });
 /** Body of `PATCH /alert-configs/:id`. */
@@ -43,6 +45,7 @@ export const alertConfigResponseSchema = z
     ruleId: idSchema,
     enabled: z.boolean(),
     skipVersions: z.array(z.object({ versions: z.string(), reason: z.string() })),
+    eolGatherJobId: idSchema.nullable(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

@@ -26,6 +26,11 @@ export const evaluationResponseSchema = z
       .describe('days_behind: whether days count from the publish date or, without one, from when the release was first gathered'),
     notes: z.array(z.string()).optional().describe('Remarks worth showing beside the result'),
     libyear: z.number().nullable().optional().describe('Years between the deployed release\'s publish date and the latest\'s; null without both dates'),
+    eol: z
+      .object({ cycle: z.string(), eolDate: z.string().nullable(), daysLeft: z.number().int().nullable() })
+      .nullable()
+      .optional()
+      .describe('The deployed version\'s release cycle, its end-of-life date and the days left (negative: past it), when an endoflife job is linked'),
     skipped: z.array(skippedReleaseSchema).optional().describe('Releases left out by skipVersions of the alert config or gather job'),
     explanation: evaluationExplanationSchema
       .nullable()

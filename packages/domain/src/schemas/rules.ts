@@ -39,7 +39,7 @@ function thresholdValueIssues(thresholds: RuleThresholds): FieldIssue[] {
       if (value <= 0) issues.push({ path: [field], message: `${field} must be above 0 (years)` });
     } else if (!Number.isInteger(value)) {
       issues.push({ path: [field], message: `${field} must be an integer` });
-    } else if (value < 1) {
+    } else if (value < 1 && thresholds.type !== 'eol') {
       issues.push({ path: [field], message: `${field} must be at least 1` });
     }
   }
@@ -55,6 +55,7 @@ export function ruleThresholdIssues(thresholds: RuleThresholds): FieldIssue[] {
   const { moderate, high, critical } = thresholds;
   const issues: FieldIssue[] = thresholdValueIssues(thresholds);
   if (issues.length > 0) return issues;
+  if (thresholds.type === 'eol') return eolOrderIssues(thresholds);
   if (moderate !== undefined && high !== undefined && high < moderate) {
     issues.push({ path: ['high'], message: `high must be at least moderate (${moderate})` });
   }
@@ -62,6 +63,20 @@ export function ruleThresholdIssues(thresholds: RuleThresholds): FieldIssue[] {
   if (floor !== undefined && critical !== undefined && critical < floor) {
     const name = high === undefined ? 'moderate' : 'high';
     issues.push({ path: ['critical'], message: `critical must be at least ${name} (${floor})` });
+  }
+  return issues;
+}
+
+/** An `eol` rule counts days left, so its thresholds run downwards: moderate >= high >= critical >= 0. */
+function eolOrderIssues({ moderate, high, critical }: RuleThresholds): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (moderate !== undefined && high !== undefined && high > moderate) {
+    issues.push({ path: ['high'], message: `high must be at most moderate (${moderate}): an eol rule counts days left` });
+  }
+  const ceiling = high ?? moderate;
+  if (ceiling !== undefined && critical !== undefined && critical > ceiling) {
+    const name = high === undefined ? 'moderate' : 'high';
+    issues.push({ path: ['critical'], message: `critical must be at most ${name} (${ceiling}): an eol rule counts days left` });
   }
   return issues;
 }
@@ -88,7 +103,7 @@ export const ruleCreateSchema = z
 /** Body of `POST /rules`. */
 export type RuleCreate = z.infer<typeof ruleCreateSchema>;
 
-/** `PATCH /rules/:id`: any subset; thresholds given together are checked here, merged ones by the service. */
+/** `PATCH /rules/:id`: any subset; thresholds given with a type are checked here, merged ones by the service. */
 export const ruleUpdateSchema = z
   .strictObject({
     name: fields.name.optional(),
@@ -98,7 +113,11 @@ export const ruleUpdateSchema = z
     critical: fields.critical.optional(),
     stableOnly: fields.stableOnly,
   })
-  .superRefine((rule, ctx) => addIssues(ctx, ruleThresholdIssues(rule)))
+  // Without a type the order is unknown (an eol rule's runs downwards): the service checks the
+  // thresholds merged with the stored rule.
+  .superRefine((rule, ctx) => {
+    if (rule.type !== undefined) addIssues(ctx, ruleThresholdIssues(rule));
+  })
   .meta({ id: 'RuleUpdate' });
 /** Body of `PATCH /rules/:id`. */
 export type RuleUpdate = z.infer<typeof ruleUpdateSchema>;

@@ -37,3 +37,17 @@ describe('libyear rules', () => {
     expect(schemaProblems(ruleCreateSchema, body)).toEqual(expected);
   });
 });
+
+describe('eol rules', () => {
+  const rule = { name: 'eol', type: 'eol', moderate: 90, high: 30, critical: 0 };
+  it('accept days left that run downwards, critical 0 meaning past end of life', () => {
+    expect(schemaProblems(ruleCreateSchema, rule)).toEqual([]);
+  });
+  it.each([
+    ['ascending thresholds', { ...rule, moderate: 0, critical: 90 }, ['high', 'critical']],
+    ['a negative threshold', { ...rule, critical: -1 }, ['critical']],
+    ['a fraction', { ...rule, high: 30.5 }, ['high']],
+  ])('refuse %s', (_name, body, paths) => {
+    expect(schemaProblems(ruleCreateSchema, body).map((p) => p.path)).toEqual(paths);
+  });
+});
