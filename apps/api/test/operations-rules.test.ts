@@ -112,3 +112,57 @@ describe('eol rules and eolGatherJobId', () => {
     expect(cleared.body.eolGatherJobId).toBeNull();
   });
 });
+
+describe('snooze', () => {
+  async function openAlert() {
+    const { db } = api.test;
+    const body = await parts();
+    const member = client(api.url, acme.keys.member);
+    const config = await member.post('/api/v1/alert-configs', body);
+    const alert = await db
+      .insertInto('alerts')
+      .values({ organization_id: acme.organizationId, alert_config_id: config.body.id, alert_config_name: 'api lag', status: 'open', severity: 'moderate', rule_type: 'minors_behind', deployed_version: '1.2.0', latest_version: '1.4.0', behind_by: 2 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return alert.id;
+  }
+
+  it('an open alert is snoozed until a time, showing who, until when and why, with a snoozed event; unsnoozed after', async () => {
+    const member = client(api.url, acme.keys.member);
+    const id = await openAlert();
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    const snoozed = await member.post(`/api/v1/alerts/${id}/snooze`, { until, reason: 'maintenance window' });
+    expect(snoozed.status).toBe(200);
+    expect(snoozed.body.snooze).toEqual({ snoozedAt: expect.any(String), until, untilLatestChanges: false, latestVersion: null, snoozedBy: expect.any(String), reason: 'maintenance window' });
+    const listed = await member.get(`/api/v1/alerts?status=open&alertConfigId=${snoozed.body.alertConfigId}`);
+    expect(listed.body.items[0].snooze).toMatchObject({ until, reason: 'maintenance window' });
+    const byLatest = await member.post(`/api/v1/alerts/${id}/snooze`, { untilLatestChanges: true });
+    expect(byLatest.body.snooze).toMatchObject({ until: null, untilLatestChanges: true, latestVersion: '1.4.0', reason: null });
+    const unsnoozed = await member.post(`/api/v1/alerts/${id}/unsnooze`);
+    expect(unsnoozed.body.snooze).toBeNull();
+    const events = await member.get(`/api/v1/alerts/${id}/events`);
+    expect(events.body.items.map((e: { type: string }) => e.type)).toEqual(['snoozed', 'snoozed', 'unsnoozed']);
+    expect((await queuedPayloads(api, 'alert.event')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each([
+    ['a time in the past', { until: new Date(Date.now() - 60_000).toISOString() }, 'until', /future/],
+    ['more than a year ahead', { until: new Date(Date.now() + 400 * 86_400_000).toISOString() }, 'until', /a year/],
+    ['neither a time nor untilLatestChanges', { reason: 'x' }, 'until', /untilLatestChanges/],
+    ['both', { until: new Date(Date.now() + 60_000).toISOString(), untilLatestChanges: true }, 'untilLatestChanges', /not both/],
+    ['a time that is not one', { until: 'tomorrow' }, 'until', /ISO 8601/],
+  ])('a snooze with %s is 400 naming the field', async (_name, body, path, message) => {
+    const member = client(api.url, acme.keys.member);
+    const answer = await member.post(`/api/v1/alerts/${await openAlert()}/snooze`, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details).toEqual([{ path, message: expect.stringMatching(message) }]);
+  });
+
+  it('snoozed and unsnoozed can be chosen in notification rules', async () => {
+    const admin = client(api.url, acme.keys.admin);
+    const channel = await admin.post('/api/v1/notification-channels', { name: 'hook', type: 'webhook', url: 'https://hooks.example.test/x' });
+    const rule = await admin.post('/api/v1/notification-rules', { name: 'snoozes', channelId: channel.body.id, events: ['snoozed', 'unsnoozed'], severities: ['moderate', 'high', 'critical'] });
+    expect(rule.status).toBe(201);
+    expect(rule.body.events).toEqual(['snoozed', 'unsnoozed']);
+  });
+});

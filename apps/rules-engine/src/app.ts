@@ -5,6 +5,7 @@ import type { RulesEngineConfig } from './config.ts';
 import { createRulesEngineMetrics } from './metrics.ts';
 import { evaluateAlertConfigs, type EvaluateDeps } from './services/evaluate-alert-configs.ts';
 import { followVersionGrammar } from './services/follow-version-grammar.ts';
+import { endDueSnoozes } from './services/end-snoozes.ts';
 import { reevaluateEndOfLife } from './services/reevaluate-end-of-life.ts';
 
 /**
@@ -41,7 +42,10 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
         onSettled: (outcome, jobs) => deps.metrics.evaluateJobs.inc({ outcome }, jobs),
       }),
     ],
-    loops: (deps) => [every('end-of-life', config.RULES_ENGINE_EOL_CHECK_SECONDS, () => reevaluateEndOfLife(deps))],
+    loops: (deps) => [
+      every('end-of-life', config.RULES_ENGINE_EOL_CHECK_SECONDS, () => reevaluateEndOfLife(deps)),
+      every('snooze-ends', config.RULES_ENGINE_SNOOZE_CHECK_SECONDS, () => endDueSnoozes(deps)),
+    ],
     describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, concurrency: config.RULES_ENGINE_CONCURRENCY, batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS }),
   });
 }

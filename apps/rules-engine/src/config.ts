@@ -28,6 +28,8 @@ const schema = z.object({
    * answer, so each is evaluated again once a day (UTC) even when nothing upstream changes.
    */
   RULES_ENGINE_EOL_CHECK_SECONDS: env.seconds(3600, 0.1),
+  /** How often, in seconds, to end snoozes whose time has come (their alerts notify again). */
+  RULES_ENGINE_SNOOZE_CHECK_SECONDS: env.seconds(30, 0.1),
   /**
    * Shifts this process's clock by this many seconds. For drills and end-to-end tests that let
    * an end-of-life date pass without waiting for it; leave 0 in production.

@@ -12,6 +12,8 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type TenantColumn = ColumnType<OrganizationId, OrganizationId | string, never>;
 /** A jsonb column holding `T`. */
 type Json<T> = ColumnType<T, T | string, T | string>;
+/** A nullable column an insert may leave out. */
+type Nullable<T, W = T> = ColumnType<T | null, W | null | undefined, W | null>;
 
 export type ApiKeyRole = 'admin' | 'member' | 'viewer' | 'agent';
 export type TaskKind = 'gather' | 'scrape' | 'helm_sync';
@@ -30,7 +32,7 @@ export interface SkipVersionEntry {
 }
 export type SeverityLevel = 'moderate' | 'high' | 'critical';
 export type AlertStatus = 'open' | 'resolved';
-export type AlertEventKind = 'created' | 'escalated' | 'acknowledged' | 'unacknowledged' | 'resolved';
+export type AlertEventKind = 'created' | 'escalated' | 'acknowledged' | 'unacknowledged' | 'resolved' | 'snoozed' | 'unsnoozed';
 export type ChannelType = 'slack' | 'discord' | 'teams' | 'webhook';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
 export type DeliveryOutcome = 'succeeded' | 'retry' | 'permanent' | 'gone';
@@ -254,6 +256,13 @@ export interface AlertsTable {
   behind_by: number;
   acknowledged_at: Timestamp | null;
   acknowledged_by: string | null;
+  /** A snooze (migration 0017): until a time, or until the latest version changes from snooze_latest_version. */
+  snoozed_at: Nullable<Date, Date | string>;
+  snoozed_until: Nullable<Date, Date | string>;
+  snooze_latest_version: Nullable<string>;
+  snoozed_by: Nullable<string>;
+  snooze_reason: Nullable<string>;
+  snoozed_severity: Nullable<SeverityLevel>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   resolved_at: Timestamp | null;
@@ -269,6 +278,8 @@ export interface AlertEventsTable {
   latest_version: string;
   behind_by: number;
   actor: string | null;
+  /** False for an event recorded while the alert was snoozed: no notification was sent. */
+  notified: Generated<boolean>;
   created_at: CreatedAt;
 }
 

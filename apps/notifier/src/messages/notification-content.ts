@@ -102,6 +102,8 @@ export function describeNotification(subject: NotificationSubject, channel: Chan
     acknowledged: `${emoji} Acknowledged${event.actor ? ` by ${event.actor}` : ''}: ${name} is ${standing}`,
     unacknowledged: `${emoji} Unacknowledged: ${name} is ${standing}`,
     resolved: `${emoji} Resolved: ${name}`,
+    snoozed: `🔕 Snoozed${event.actor ? ` by ${event.actor}` : ''}: ${name} is ${standing}`,
+    unsnoozed: `${emoji} Snooze ended: ${name} is ${standing}`,
   };
   const versions = `deployed ${event.deployedVersion}, latest ${event.latestVersion}`;
   const summaries: Record<AlertEventType, string> = {
@@ -112,6 +114,8 @@ export function describeNotification(subject: NotificationSubject, channel: Chan
       ? `${event.actor} withdrew the acknowledgement of the ${event.severity} alert on ${name} (${versions}, ${standing}).`
       : `The deployed version of ${name} changed while it still violates its rule, so its acknowledgement was cleared (${versions}, ${standing}).`,
     resolved: `${name} no longer violates its rule; the alert is resolved (${versions}).`,
+    snoozed: `${event.actor ?? 'Someone'} snoozed the ${event.severity} alert on ${name} (${versions}, ${standing}); only its resolution is notified until the snooze ends.`,
+    unsnoozed: `The snooze of the ${event.severity} alert on ${name} ended${event.actor ? ` (${event.actor})` : ''}; notifications resume (${versions}, ${standing}).`,
   };
   const facts = [
     { label: 'Alert config', value: name },

@@ -97,6 +97,8 @@ export interface BatchInputs {
   deployedByScrapeJob: ReadonlyMap<string, DeployedSnapshot>;
   openAlertsByConfig: ReadonlyMap<string, OpenAlertState>;
   evaluate: RuleEvaluator;
+  /** When the batch is decided: a snooze until a time ends then. */
+  now?: Date;
 }
 
 /** What a batch decided for one config. */
@@ -149,7 +151,12 @@ export function decideBatch(inputs: BatchInputs): ConfigDecision[] {
           config.cyclesJobId ? (inputs.cyclesByGatherJob?.get(config.cyclesJobId) ?? []) : null,
         )
       : null;
-    const alert = decideAlert({ current, evaluation: evaluation === null ? { status: 'unknown' } : toLifecycle(evaluation), configActive: config.enabled });
+    const alert = decideAlert({
+      current,
+      evaluation: evaluation === null ? { status: 'unknown' } : toLifecycle(evaluation),
+      configActive: config.enabled,
+      ...(inputs.now ? { now: inputs.now } : {}),
+    });
     return { alertConfigId: config.id, evaluation, alert };
   });
 }

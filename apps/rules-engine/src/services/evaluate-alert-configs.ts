@@ -111,6 +111,7 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId,
       deployedByScrapeJob: deployed,
       openAlertsByConfig: new Map([...open].map(([configId, alert]) => [configId, openAlertState(alert)])),
       evaluate: run.evaluate,
+      now: deps.clock(),
     });
     const evaluations: EvaluationToStore[] = [];
     const changes: AlertChange[] = [];
