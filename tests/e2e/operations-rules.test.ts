@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createProtocolAgent, type ProtocolAgent } from '../support/protocol-agent.ts';
 import { eventually, startStack, type Stack } from '../support/stack.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 
 // Issue 19 end to end through real processes (one stack for the file): an agent reports a gather
 // job's releases, deployed versions are entered by hand, and the rules-engine answers.
@@ -13,7 +14,8 @@ const NOW = Date.now();
 let stack: Stack;
 let agent: ProtocolAgent;
 /** The rules-engine's settings, read again when it restarts: the test moves its clock. */
-const rulesEngineEnv: Record<string, string> = { RULES_ENGINE_EOL_CHECK_SECONDS: '0.5', RULES_ENGINE_CLOCK_OFFSET_SECONDS: '0' };
+const rulesEngineEnv: Record<string, string> = { RULES_ENGINE_EOL_CHECK_SECONDS: '0.5', RULES_ENGINE_SNOOZE_CHECK_SECONDS: '0.5', RULES_ENGINE_CLOCK_OFFSET_SECONDS: '0' };
+let receiver: WebhookReceiver;
 
 async function created(route: string, body: unknown): Promise<any> {
   const answer = await stack.call('POST', route, body);
@@ -43,6 +45,20 @@ async function gatheredJob(body: Record<string, unknown>, releases: unknown[]): 
   return job.id;
 }
 
+/** Runs a gather job again; the agent reports `releases`, waited for until `count` are stored. */
+async function gatheredAgain(gatherJobId: string, releases: unknown[], count: number): Promise<void> {
+  const run = await stack.call('POST', `/api/v1/gather-jobs/${gatherJobId}/run`);
+  if (run.status >= 300) throw new Error(`run: ${run.status}`);
+  await eventually('the gather ran again', async () => {
+    for (const task of await agent.claim(5, 1)) {
+      const answer = await agent.result(task.id, task.leaseToken, { releases });
+      if (answer.status !== 202) throw new Error(`result: ${answer.status}`);
+    }
+    const listed = await stack.call('GET', `/api/v1/gather-jobs/${gatherJobId}/releases?limit=500`);
+    return listed.body.items.length === count ? true : undefined;
+  });
+}
+
 async function deployed(name: string, version: string): Promise<string> {
   const job = await created('/api/v1/scrape-jobs', { name, parser: 'manual' });
   const answer = await stack.call('PUT', `/api/v1/scrape-jobs/${job.id}/version`, { version });
@@ -70,13 +86,14 @@ async function openAlertOf(alertConfigId: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ envFor: { 'rules-engine': rulesEngineEnv } });
+  [stack, receiver] = await Promise.all([startStack({ envFor: { 'rules-engine': rulesEngineEnv } }), startWebhookReceiver()]);
   const key = await stack.call('POST', '/api/v1/api-keys', { name: 'ops agent', role: 'agent' });
   agent = createProtocolAgent({ apiUrl: stack.api().url, key: key.body.key, name: 'ops-agent', capabilities: ['gather'] });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await receiver?.close();
 });
 
 describe('skip a release', () => {
@@ -121,6 +138,52 @@ describe('libyear', () => {
     expect(evaluation).toMatchObject({ latestVersion: 'v6.0.0', behindBy: 2.5, libyear: 2.5, severity: 'critical' });
     expect(await openAlertOf(config.id)).toMatchObject({ severity: 'critical', behindBy: 2.5 });
   }, 90_000);
+});
+
+describe('snooze', () => {
+  it('a snoozed alert sends nothing when it escalates, and notifies once when the snooze ends', async () => {
+    const channel = await created('/api/v1/notification-channels', { name: 'ops hook', type: 'webhook', url: receiver.url });
+    await created('/api/v1/notification-rules', {
+      name: 'everything', channelId: channel.id, events: ['created', 'escalated', 'resolved', 'snoozed', 'unsnoozed'], severities: ['moderate', 'high', 'critical'],
+    });
+    const tags = (...names: string[]) => names.map((tag, i) => ({ tag, publishedAt: new Date(NOW - (10 - i) * DAY_MS).toISOString(), prerelease: false, url: `https://example.test/${tag}` }));
+    const gatherJobId = await gatheredJob({ name: 'svc', sourceType: 'github_release', source: { owner: 'ops', repo: 'svc' }, schedule: '0 0 1 1 *' }, tags('v2.0.0', 'v2.1.0'));
+    const scrapeJobId = await deployed('svc prod', '2.0.0');
+    const rule = await created('/api/v1/rules', { name: 'svc minors', type: 'minors_behind', moderate: 1, high: 2, critical: 3 });
+    const config = await created('/api/v1/alert-configs', { name: 'svc prod', gatherJobId, scrapeJobId, ruleId: rule.id });
+    const ofConfig = (type: string) => receiver.received.filter((w) => w.json?.type === type && w.json?.data?.alertConfig?.id === config.id);
+    await eventually('alert.created delivered', async () => (ofConfig('alert.created').length === 1 ? true : undefined));
+    const alert = await openAlertOf(config.id);
+    expect(alert.severity).toBe('moderate');
+
+    const until = new Date(Date.now() + 20_000).toISOString();
+    const snoozed = await stack.call('POST', `/api/v1/alerts/${alert.id}/snooze`, { until, reason: 'maintenance window' });
+    expect(snoozed.status).toBe(200);
+    expect(snoozed.body.snooze).toMatchObject({ until, reason: 'maintenance window', snoozedBy: expect.any(String) });
+    await eventually('alert.snoozed delivered', async () => (ofConfig('alert.snoozed').length === 1 ? true : undefined));
+
+    // Upstream moves on during the snooze: the alert escalates to critical, recorded, not notified.
+    await gatheredAgain(gatherJobId, tags('v2.0.0', 'v2.1.0', 'v2.2.0', 'v2.3.0'), 4);
+    const escalated = await eventually('the escalation recorded', async () => {
+      const row = await stack.db.selectFrom('alert_events').select(['id', 'notified']).where('alert_id', '=', alert.id).where('type', '=', 'escalated').executeTakeFirst();
+      return row;
+    });
+    expect(escalated.notified).toBe(false);
+    const deliveries = await stack.db.selectFrom('deliveries').select('id').where('alert_event_id', '=', escalated.id).execute();
+    expect(deliveries).toEqual([]);
+    expect((await openAlertOf(config.id)).severity).toBe('critical');
+    expect(Date.now()).toBeLessThan(Date.parse(until));
+
+    // The snooze ends at its time: unsnoozed, and the escalation that still holds, notified once.
+    await eventually('alert.escalated delivered after the snooze', async () => (ofConfig('alert.escalated').length === 1 ? true : undefined), 40_000);
+    expect(ofConfig('alert.escalated')[0]!.at).toBeGreaterThanOrEqual(Date.parse(until));
+    expect(ofConfig('alert.escalated')[0]!.json.data.alert.severity).toBe('critical');
+    await eventually('alert.unsnoozed delivered', async () => (ofConfig('alert.unsnoozed').length === 1 ? true : undefined));
+    expect((await openAlertOf(config.id)).snooze).toBeNull();
+    const types = (await stack.call('GET', `/api/v1/alerts/${alert.id}/events`)).body.items.map((e: any) => e.type);
+    expect(types).toEqual(['created', 'snoozed', 'escalated', 'unsnoozed', 'escalated']);
+    expect(ofConfig('alert.escalated')).toHaveLength(1);
+  }, 120_000);
 });
 
 /** A calendar date (UTC) `days` from today. */
