@@ -140,6 +140,48 @@ describe('libyear', () => {
   }, 90_000);
 });
 
+describe('one upstream across every deployment', () => {
+  it('the fleet view of one upstream with five deployments shows five rows and the right counts', async () => {
+    const cycles = await gatheredJob(
+      { name: 'postgres cycles', sourceType: 'endoflife', source: { product: 'postgresql' }, schedule: '0 0 1 1 *' },
+      [cycle('15', '15.3', dateIn(-10)), cycle('16', '16.4', dateIn(400)), cycle('17', '17.2', dateIn(900))],
+    );
+    const gatherJobId = await gathered('postgres', { 'v15.3.0': new Date(NOW - 3 * YEAR_MS), 'v16.4.0': new Date(NOW - YEAR_MS), 'v17.2.0': new Date(NOW) });
+    const rule = await created('/api/v1/rules', { name: 'postgres minors', type: 'minors_behind', moderate: 1, high: 2, critical: 3 });
+    const sites = [['site-a', '17.2.0'], ['site-b', '17.2.0'], ['site-c', '16.4.0'], ['site-d', '15.3.0'], ['site-e', 'latest']] as const;
+    const ids: string[] = [];
+    for (const [site, version] of sites) {
+      const config = await created('/api/v1/alert-configs', { name: `postgres ${site}`, gatherJobId, scrapeJobId: await deployed(`postgres ${site}`, version), ruleId: rule.id, eolGatherJobId: cycles });
+      ids.push(config.id);
+    }
+    for (const id of ids) await evaluationOf(id, () => true);
+
+    const view = await stack.call('GET', `/api/v1/upstreams/${gatherJobId}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ gatherJobId, name: 'postgres', latestVersion: 'v17.2.0', counts: { deployments: 5, onLatest: 2, behind: 2, unknown: 1, pastEol: 1, libyear: 4 } });
+    expect(view.body.deployments).toHaveLength(5);
+    expect(view.body.deployments.map((d: any) => [d.alertConfigName, d.deployedVersion, d.state, d.behindBy])).toEqual([
+      ['postgres site-a', '17.2.0', 'on_latest', 0],
+      ['postgres site-b', '17.2.0', 'on_latest', 0],
+      ['postgres site-c', '16.4.0', 'behind', 1],
+      ['postgres site-d', '15.3.0', 'behind', 2],
+      ['postgres site-e', 'latest', 'unknown', null],
+    ]);
+    expect(view.body.deployments[3].eol).toEqual({ cycle: '15', eolDate: dateIn(-10), daysLeft: -10 });
+
+    const behind = await stack.call('GET', `/api/v1/upstreams/${gatherJobId}?status=behind`);
+    expect(behind.body.deployments.map((d: any) => d.alertConfigName)).toEqual(['postgres site-c', 'postgres site-d']);
+    const found = await stack.call('GET', '/api/v1/upstreams?q=POSTGRES&status=past_eol');
+    expect(found.body.items.map((u: any) => u.gatherJobId)).toEqual([gatherJobId]);
+    const none = await stack.call('GET', '/api/v1/upstreams?q=no-such-upstream');
+    expect(none.body.items).toEqual([]);
+    expect(none.body.totals.deployments).toBeGreaterThanOrEqual(5);
+    const bad = await stack.call('GET', '/api/v1/upstreams?status=sideways');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('query.status');
+  }, 120_000);
+});
+
 describe('snooze', () => {
   it('a snoozed alert sends nothing when it escalates, and notifies once when the snooze ends', async () => {
     const channel = await created('/api/v1/notification-channels', { name: 'ops hook', type: 'webhook', url: receiver.url });

@@ -166,3 +166,28 @@ describe('snooze', () => {
     expect(rule.body.events).toEqual(['snoozed', 'unsnoozed']);
   });
 });
+
+describe('upstreams', () => {
+  it('group an organization\'s alert configs by gather job; another organization\'s job is 404; bad filters are 400', async () => {
+    const viewer = client(api.url, acme.keys.viewer);
+    const body = await parts();
+    const member = client(api.url, acme.keys.member);
+    await member.post('/api/v1/alert-configs', { ...body, name: 'fleet one' });
+    await member.post('/api/v1/alert-configs', { ...body, name: 'fleet two' });
+    const view = await viewer.get(`/api/v1/upstreams/${body.gatherJobId}`);
+    expect(view.status).toBe(200);
+    expect(view.body.counts).toMatchObject({ deployments: 2, unknown: 2, onLatest: 0, behind: 0, pastEol: 0, libyear: 0 });
+    expect(view.body.deployments.map((d: { alertConfigName: string; state: string }) => [d.alertConfigName, d.state])).toEqual([['fleet one', 'unknown'], ['fleet two', 'unknown']]);
+    const list = await viewer.get('/api/v1/upstreams?q=fleet%20two&limit=1');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((u: { gatherJobId: string }) => u.gatherJobId)).toEqual([body.gatherJobId]);
+    expect(list.body.totals.deployments).toBeGreaterThanOrEqual(2);
+
+    const globex = await makeTenant(api, 'Globex');
+    expect((await client(api.url, globex.keys.viewer).get(`/api/v1/upstreams/${body.gatherJobId}`)).status).toBe(404);
+    expect((await client(api.url, globex.keys.viewer).get('/api/v1/upstreams')).body.items).toEqual([]);
+    const bad = await viewer.get('/api/v1/upstreams?status=sideways&q=');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['query.q', 'query.status']);
+  });
+});

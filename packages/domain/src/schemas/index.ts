@@ -11,6 +11,7 @@ export * from './helm-sync-jobs.ts';
 export * from './rules.ts';
 export * from './alert-configs.ts';
 export * from './skip-versions.ts';
+export * from './upstreams.ts';
 export * from './notification-channels.ts';
 export * from './notification-rules.ts';
 export * from './alerts.ts';

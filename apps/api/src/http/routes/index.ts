@@ -16,6 +16,7 @@ import { rulesRoutes } from './rules.routes.ts';
 import { scrapeJobsRoutes } from './scrape-jobs.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
 import { taskRetryRoutes } from './task-retry.routes.ts';
+import { upstreamsRoutes } from './upstreams.routes.ts';
 import { versionsRoutes } from './versions.routes.ts';
 
 /** Every route of the api: express, the OpenAPI document and the tenant-isolation tests read this table. */
@@ -23,5 +24,5 @@ export const allRoutes: RouteDefinition[] = [];
 allRoutes.push(
   ...metaRoutes(() => allRoutes),
   ...agentRoutes,
-  ...organizationsRoutes, ...apiKeysRoutes, ...agentsRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
+  ...organizationsRoutes, ...apiKeysRoutes, ...agentsRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes, ...upstreamsRoutes,
 );
