@@ -40,7 +40,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['**/config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'packages/db/src/bin/**', 'packages/db/src/testing/**', 'tests/**', 'bench/**', '*.js', 'scripts/**'],
+    files: ['**/config.ts', '**/vite.config.ts', '**/*.test.ts', '**/test/**', 'packages/db/src/connection.ts', 'packages/db/src/bin/**', 'packages/db/src/testing/**', 'tests/**', 'bench/**', '*.js', 'scripts/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

@@ -4,12 +4,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchApiAlertsLarge } from './api-alerts-large.ts';
 import { benchApiLoad } from './api-load.ts';
 import { benchClaims } from './claims.ts';
 import { benchEvaluate } from './evaluate.ts';
+import { benchEvaluateScale } from './evaluate-scale.ts';
+import { benchFairDelivery } from './fair-delivery.ts';
 import { benchFleet } from './fleet.ts';
+import { benchHugeIngest } from './huge-ingest.ts';
 import { benchCluster, type BenchCluster } from './lib/cluster.ts';
 import { Report } from './lib/report.ts';
+import { benchLongPoll } from './longpoll.ts';
 import { benchMemory } from './memory.ts';
 import { benchNotifier } from './notifier.ts';
 import { benchParsePreview } from './parse-preview.ts';
@@ -17,6 +22,8 @@ import { benchPgBoss } from './pgboss.ts';
 import { benchPickup } from './pickup.ts';
 import { benchPipeline } from './pipeline.ts';
 import { benchRegex } from './regex.ts';
+import { benchReplicas } from './replicas.ts';
+import { benchUi } from './ui.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -27,17 +34,24 @@ const BENCHMARKS: Record<string, (cluster: BenchCluster, report: Report) => Prom
     report.record('api_rss_mb', apiRssMb, 'MB');
   },
   pickup: benchPickup,
+  longpoll: benchLongPoll,
   pipeline: benchPipeline,
   evaluate: benchEvaluate,
+  'evaluate-scale': benchEvaluateScale,
   notifier: benchNotifier,
+  fair: benchFairDelivery,
+  replicas: benchReplicas,
   api: async (cluster, report) => {
     const { apiRssMb } = await benchApiLoad(cluster, report);
     report.record('api_rss_mb_after_load', apiRssMb, 'MB');
   },
+  'api-100k': benchApiAlertsLarge,
+  huge: benchHugeIngest,
   memory: benchMemory,
   fleet: benchFleet,
   regex: benchRegex,
   preview: benchParsePreview,
+  ui: benchUi,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -30,15 +30,19 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends git openssh-client ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-    AGENT_CACHE_DIR=/tmp/planekeeper
+    AGENT_CACHE_DIR=/tmp/planekeeper \
+    AGENT_STATE_DIR=/var/lib/planekeeper
 WORKDIR /app
 COPY --from=build /out/package.json ./package.json
 COPY --from=build /out/dist ./dist
 COPY --from=build /out/node_modules ./node_modules
-# The image's `node` user (uid 1000) runs the agent; the git cache is a volume it owns.
-RUN mkdir -p /tmp/planekeeper /etc/planekeeper \
- && chown node:node /tmp/planekeeper
-VOLUME ["/tmp/planekeeper"]
+# The image's `node` user (uid 1000) runs the agent; the git cache is a volume it owns, and so is
+# the state directory, where an agent started with AGENT_ENROLLMENT_TOKEN keeps the key it enrolled
+# for (mode 0600): keep that volume and a restart needs no token.
+RUN mkdir -p /tmp/planekeeper /var/lib/planekeeper /etc/planekeeper \
+ && chown node:node /tmp/planekeeper /var/lib/planekeeper \
+ && chmod 700 /var/lib/planekeeper
+VOLUME ["/tmp/planekeeper", "/var/lib/planekeeper"]
 USER node
 # Liveness only: a Planekeeper server that is away must not get the agent restarted. Without an
 # ops port the check is that node still answers.

@@ -12,16 +12,21 @@ COPY packages/domain/package.json packages/domain/
 COPY packages/db/package.json packages/db/
 COPY packages/runtime/package.json packages/runtime/
 COPY apps/api/package.json apps/api/
-RUN pnpm install --frozen-lockfile --filter "@planekeeper/api..."
+COPY apps/web/package.json apps/web/
+RUN pnpm install --frozen-lockfile --filter "@planekeeper/api..." --filter "@planekeeper/web"
 COPY packages/ packages/
 COPY apps/api/ apps/api/
+COPY apps/web/ apps/web/
+# The web UI is a folder of static files the api serves at /ui/ (UI_DIR): built here, copied below.
 RUN pnpm --filter "@planekeeper/api..." run build \
+ && pnpm --filter "@planekeeper/web" run build \
  && pnpm --filter "@planekeeper/api" deploy --legacy --prod /out
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=8080
+ENV NODE_ENV=production PORT=8080 UI_DIR=/app/ui
 WORKDIR /app
 COPY --from=build --chown=node:node /out ./
+COPY --from=build --chown=node:node /src/apps/web/dist ./ui
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createDatabase, migrateToLatest, resolveDatabaseUrl } from '@planekeeper/db';
 import { ensureLocalAgentKey, ensureOrganization } from './local-keys.ts';
 import { formatLogLine } from './log-lines.ts';
+import { ensureUiBuilt } from './ui-build.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // PLANEKEEPER_DATA_DIR moves .data/ (the embedded Postgres, the local agent's key and git cache).
@@ -106,6 +107,13 @@ try {
   await database.close();
 }
 
+// The api serves the web UI's build at /ui/: build it first when it is missing or older than its sources.
+try {
+  ensureUiBuilt();
+} catch (error) {
+  console.error('could not build the web UI (the API works without it):', error instanceof Error ? error.message : error);
+}
+
 const common = { DATABASE_URL: target.url, LOG_LEVEL: logLevel };
 // The api's /metrics is on an ops port of its own, next after the four services' ports.
 run('api', 'apps/api/src/main.ts', { ...common, PORT: String(apiPort), API_OPS_PORT: String(apiPort + 4), API_SKIP_MIGRATIONS: 'true', PUBLIC_URL: setting('PUBLIC_URL', `http://localhost:${apiPort}`) });
@@ -139,6 +147,7 @@ if (agentKey) {
 const lines = [
   '',
   `Planekeeper is running: ${apiUrl}`,
+  `  Web UI: ${apiUrl}/ui/ (log in with the admin key below)`,
   `  API reference: ${apiUrl}/api/v1/openapi.json`,
   adminKey
     ? `  Admin API key (shown once, keep it): ${adminKey}`

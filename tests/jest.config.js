@@ -9,6 +9,10 @@ import preset from '../jest.preset.js';
  * that starts a stack belongs here.
  */
 const EXCLUSIVE = [
+  'browser/operations',
+  'browser/session',
+  'browser/workflows',
+  'e2e/agent-enrollment',
   'e2e/cluster-sources',
   'e2e/fleet-operations',
   'e2e/pipeline',
@@ -20,8 +24,10 @@ const EXCLUSIVE = [
   'reliability/config',
   'reliability/postgres-restart',
   'reliability/queue-backlog',
+  'reliability/replicas',
   'reliability/services-killed-mid-work',
   'reliability/webhook-receiver-outage',
+  'security/hardening',
   'security/secrets-in-logs',
 ].map((file) => `/${file}\\.test\\.ts$`);
 

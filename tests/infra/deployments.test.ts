@@ -28,6 +28,7 @@ function environmentOf(deployment: K8sObject, overrides: Record<string, string>)
     DATABASE_URL: test.url,
     PLANEKEEPER_BOOTSTRAP_ADMIN_KEY: 'pk_manifest_check_bootstrap_key_0123456789',
     AGENT_API_KEY: 'pk_manifest_check_agent_key_0123456789',
+    AGENT_ENROLLMENT_TOKEN: 'pket_manifest_check_enrollment_token_0123456789',
   };
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) env[variable.name] = variable.value;

@@ -61,6 +61,7 @@ function sampleBody(route: RouteDefinition, w: TenantWorld): unknown {
     'post /api/v1/agent/tasks/:id/result': { leaseToken: w.leaseToken, result: { releases: [{ tag: 'v1.2.3', publishedAt: '2024-01-01T00:00:00Z', prerelease: false, url: 'https://example.com/r' }], etag: 'W/"1"' } },
     'post /api/v1/agent/tasks/:id/failure': { leaseToken: w.leaseToken, error: { message: 'upstream said no', retryable: true } },
     'post /api/v1/organizations': { name: 'fuzz org' },
+    'post /api/v1/session': { key: 'pk_fuzz_not_a_key_0123456789' },
     'patch /api/v1/organizations/:id': { name: 'fuzz org renamed' },
     'post /api/v1/api-keys': { name: 'fuzz key', role: 'viewer' },
     'patch /api/v1/api-keys/:id': { name: 'fuzz key renamed' },
@@ -79,6 +80,14 @@ function sampleBody(route: RouteDefinition, w: TenantWorld): unknown {
     'patch /api/v1/notification-channels/:id': { name: 'fuzz hook', url: 'https://hooks.example.com/fuzz2', enabled: true },
     'post /api/v1/notification-rules': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['created', 'resolved'], severities: ['high'], enabled: true },
     'patch /api/v1/notification-rules/:id': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['escalated'], severities: ['critical'], enabled: false },
+    'post /api/v1/agent/enroll': { token: `pket_${'f'.repeat(43)}`, name: 'fuzz-enrolled', hostname: 'fuzz-host', version: '1.0.0' },
+    'post /api/v1/agent/diagnostics': { agentId: w.ids.agents, effectiveConfig: { AGENT_NAME: 'fuzz-agent', AGENT_POLL_INTERVAL: 30, GITHUB_TOKEN: null, AGENT_CAPABILITIES: ['gather'] } },
+    'post /api/v1/agent/probes/:id/result': {
+      agentId: w.ids.agents,
+      report: { outcome: 'succeeded', steps: [{ step: 'resolve', ok: true, ms: 1.5, detail: '10.0.0.1' }], address: '10.0.0.1:443', certificate: { subject: 'CN=x', issuer: 'CN=x', validFrom: '2024-01-01T00:00:00Z', validTo: '2030-01-01T00:00:00Z', trusted: false, trustError: 'self-signed' } },
+    },
+    'post /api/v1/agent-enrollment-tokens': { name: 'fuzz token', maxUses: 2, expiresInSeconds: 600, capabilities: ['gather'] },
+    'post /api/v1/agents/:id/probes': { url: 'https://registry.example.com/v2/' },
     'post /api/v1/versions/parse': { tags: ['v1.2.3', { tag: 'controller-v1.10.1', publishedAt: '2024-01-01T00:00:00Z', prerelease: false }, '20-alpine', 'v1.3'], deployed: 'v1.2.3', stableOnly: true },
   };
   const key = `${route.method} ${route.path}`;

@@ -46,6 +46,9 @@ function sampleBody(route: RouteDefinition, victim: TenantWorld): unknown {
     'post /api/v1/notification-channels': { name: 'intruder', type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/x' },
     'post /api/v1/notification-rules': { name: 'intruder', channelId: victim.ids['notification-channels'], events: ['created'], severities: ['high'] },
     'post /api/v1/versions/parse': { tags: ['v1.2.3'], deployed: '1.2.3' },
+    'post /api/v1/agent-enrollment-tokens': { name: 'intruder' },
+    'post /api/v1/agents/:id/probes': { host: 'intranet.example.com', port: 22 },
+    'post /api/v1/agent/probes/:id/result': { agentId: victim.ids.agents, report: { outcome: 'succeeded', steps: [] } },
   };
   if (key in samples) return samples[key];
   if (!route.body) return undefined;
@@ -82,7 +85,8 @@ describe('tenant isolation', () => {
     const answer = await call('GET', `${route.path}?limit=500`, undefined, acme.keys.admin);
     expect(answer.status).toBe(200);
     const theirs = new Set(Object.values(globex.ids));
-    for (const item of answer.body.items as any[]) {
+    // A list answers items; /me and /summary answer one object about the caller's organization.
+    for (const item of (Array.isArray(answer.body.items) ? answer.body.items : [answer.body]) as any[]) {
       for (const value of Object.values(item)) expect(theirs.has(value as string) && value !== acme.organizationId).toBe(false);
     }
     expect(JSON.stringify(answer.body)).not.toContain('globex');

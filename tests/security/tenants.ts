@@ -61,6 +61,8 @@ export async function makeTenantWorld(call: Call, db: Kysely<Database>, name: st
   await as('POST', `/api/v1/gather-jobs/${gather.id}/run`);
   const claim = await ok(call('POST', '/api/v1/agent/tasks/claim', { agentId: heartbeat.agentId, max: 1, wait: 2 }, agentKey.key), 'claim');
   const task = claim.tasks[0];
+  const enrollmentToken = await as('POST', '/api/v1/agent-enrollment-tokens', { name: `${name} site`, maxUses: 2, expiresInSeconds: 3600 });
+  const probe = await as('POST', `/api/v1/agents/${heartbeat.agentId}/probes`, { host: 'registry.example.com', port: 443 });
   // Alerts are only ever made by the rules-engine; here one is written straight in.
   const alert = await makeAlert(db, created.organization.id, config.id, { alert_config_name: config.name });
   return {
@@ -81,9 +83,11 @@ export async function makeTenantWorld(call: Call, db: Kysely<Database>, name: st
       'notification-channels': channel.id,
       'notification-rules': notificationRule.id,
       deliveries: test.id ?? test.deliveryId,
+      'agent-enrollment-tokens': enrollmentToken.id,
+      probes: probe.id,
     },
     leaseToken: task.leaseToken,
-    secrets: [admin, viewer.key, agentKey.key, channel.secret, `${webhookUrl}/${name}`],
+    secrets: [admin, viewer.key, agentKey.key, channel.secret, `${webhookUrl}/${name}`, enrollmentToken.token],
   };
 }
 

@@ -55,7 +55,13 @@ export interface Stack {
  * or on `databaseUrl` (a Postgres the test owns, and restarts), with intervals shortened for
  * tests; `env` goes to every service, `envFor` to one.
  */
-export async function startStack(options: { databaseUrl?: string; env?: Record<string, string>; envFor?: Partial<Record<ServiceName, Record<string, string>>> } = {}): Promise<Stack> {
+export async function startStack(options: {
+  databaseUrl?: string;
+  env?: Record<string, string>;
+  envFor?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Processes of each service (default 1): the others are in `apps` as `api#2`, `notifier#2`, ... on the same database. */
+  replicas?: number;
+} = {}): Promise<Stack> {
   const owned = options.databaseUrl ? null : await createTestDatabase();
   const url = options.databaseUrl ?? owned!.url;
   const handle = owned ? null : createDatabase(url, { max: 4 });
@@ -71,7 +77,7 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
     apps.set(key, running);
     return running;
   };
-  const serviceEnv = (name: ServiceName): Record<string, string> => ({
+  const serviceEnv = (name: ServiceName, key: string = name): Record<string, string> => ({
     ...FAST,
     DATABASE_URL: url,
     PLANEKEEPER_BOOTSTRAP_ADMIN_KEY: BOOTSTRAP_KEY,
@@ -79,10 +85,12 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
     ...(name === 'notifier' && apps.get('api') ? { PUBLIC_URL: apps.get('api')!.url } : {}),
     ...options.env,
     ...options.envFor?.[name],
-    // The api keeps its ports across restarts: agents and the test know it by URL.
-    ...(name === 'api' && apps.get('api') ? { PORT: String(apps.get('api')!.port), API_OPS_PORT: new URL(apps.get('api')!.opsUrl).port } : {}),
+    // The api keeps its ports across restarts: agents and the test know it by URL (its replicas get their own).
+    ...(key === 'api' && apps.get('api') ? { PORT: String(apps.get('api')!.port), API_OPS_PORT: new URL(apps.get('api')!.opsUrl).port } : {}),
   });
   const start = (name: ServiceName) => launch(name, name, serviceEnv(name));
+  const replicaKeys = (name: ServiceName) => Array.from({ length: Math.max(0, (options.replicas ?? 1) - 1) }, (_, i) => `${name}#${i + 2}`);
+  const startReplicas = (name: ServiceName) => Promise.all(replicaKeys(name).map((key) => launch(key, name, serviceEnv(name, key))));
 
   const stop = async () => {
     await Promise.all([...apps.values()].map((app) => app.stop()));
@@ -92,7 +100,10 @@ export async function startStack(options: { databaseUrl?: string; env?: Record<s
   // A service that fails to start fails the stack, and leaves none of the others running.
   try {
     await start('api');
-    const others = await Promise.allSettled([start('taskengine'), start('rules-engine'), start('notifier')]);
+    const others = await Promise.allSettled([
+      startReplicas('api'),
+      ...(['taskengine', 'rules-engine', 'notifier'] as const).flatMap((name) => [start(name), startReplicas(name)]),
+    ]);
     const failed = others.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (error) {

@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { AgentHeartbeat, AgentHeartbeatResponse, TaskClaim, TaskFailureBody } from '@planekeeper/domain';
+import type { AgentDiagnostics, AgentDiagnosticsResponse, AgentEnroll, AgentEnrolledResponse, AgentHeartbeat, AgentHeartbeatResponse, ProbeResultBody, TaskClaim, TaskFailureBody } from '@planekeeper/domain';
 import { errorCode } from './task-error.ts';
 
 /**
@@ -16,11 +16,14 @@ export type AgentApiErrorKind = 'unavailable' | 'unauthorized' | 'conflict' | 'r
 export class AgentApiError extends Error {
   readonly kind: AgentApiErrorKind;
   readonly status: number | undefined;
-  constructor(kind: AgentApiErrorKind, message: string, status?: number) {
+  /** The server's own error message, when it sent one. */
+  readonly serverMessage: string | undefined;
+  constructor(kind: AgentApiErrorKind, message: string, status?: number, serverMessage?: string) {
     super(message);
     this.name = 'AgentApiError';
     this.kind = kind;
     this.status = status;
+    this.serverMessage = serverMessage;
   }
 }
 
@@ -42,6 +45,11 @@ export interface AgentApi {
   /** Reports a result already serialized (`resultJson`, a TaskResultBody's `result` as JSON text). */
   reportResult(taskId: string, leaseToken: string, resultJson: string): Promise<void>;
   reportFailure(taskId: string, body: TaskFailureBody): Promise<void>;
+  /** Trades the enrollment token this client was made with (as its key) for an agent key. */
+  enroll(body: Omit<AgentEnroll, 'token'>): Promise<AgentEnrolledResponse>;
+  /** Reports the effective configuration; answers the probes waiting for this agent. */
+  diagnostics(body: AgentDiagnostics): Promise<AgentDiagnosticsResponse>;
+  reportProbe(probeId: string, body: ProbeResultBody): Promise<void>;
   /** Closes the kept-alive connections to the server. */
   close(): void;
 }
@@ -138,13 +146,14 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
     if (status >= 200 && status < 300) return { status, json };
     const serverMessage = (json as { error?: { message?: unknown } } | undefined)?.error?.message;
     const said = typeof serverMessage === 'string' ? `: ${serverMessage}` : '';
-    if (status === 401) throw new AgentApiError('unauthorized', `the server refused AGENT_API_KEY (401)${said}`, status);
-    if (status === 409) throw new AgentApiError('conflict', `the server says this lease is no longer valid (409)${said}`, status);
-    if (status === 429 || status >= 500) throw new AgentApiError('unavailable', `the server answered ${status} for ${path}${said}`, status);
+    const message = typeof serverMessage === 'string' ? serverMessage.slice(0, 500) : undefined;
+    if (status === 401) throw new AgentApiError('unauthorized', `the server refused AGENT_API_KEY (401)${said}`, status, message);
+    if (status === 409) throw new AgentApiError('conflict', `the server says this lease is no longer valid (409)${said}`, status, message);
+    if (status === 429 || status >= 500) throw new AgentApiError('unavailable', `the server answered ${status} for ${path}${said}`, status, message);
     if (status >= 300 && status < 400) {
       throw new AgentApiError('rejected', `the server redirected ${path} to ${String(response.headers.location)}; set AGENT_SERVER_URL to the final URL`, status);
     }
-    throw new AgentApiError('rejected', `the server answered ${status} for ${path}${said}`, status);
+    throw new AgentApiError('rejected', `the server answered ${status} for ${path}${said}`, status, message);
   };
 
   const expectObject = (json: unknown, path: string): Record<string, unknown> => {
@@ -180,6 +189,21 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
     },
     async reportFailure(taskId, body) {
       await post(`/tasks/${encodeURIComponent(taskId)}/failure`, body);
+    },
+    async enroll(body) {
+      const { json } = await post('/enroll', body);
+      const answer = expectObject(json, '/enroll');
+      if (typeof answer.key !== 'string' || typeof answer.agentId !== 'string') throw new AgentApiError('rejected', 'the server answered /enroll without a key');
+      return answer as unknown as AgentEnrolledResponse;
+    },
+    async diagnostics(body) {
+      const { json } = await post('/diagnostics', body);
+      const probes = expectObject(json, '/diagnostics').probes;
+      if (!Array.isArray(probes)) throw new AgentApiError('rejected', 'the server answered /diagnostics without a probes list');
+      return { probes: probes.filter((p): p is AgentDiagnosticsResponse['probes'][number] => typeof p?.id === 'string' && typeof p?.target?.host === 'string' && typeof p?.target?.port === 'number') };
+    },
+    async reportProbe(probeId, body) {
+      await post(`/probes/${encodeURIComponent(probeId)}/result`, body);
     },
     close() {
       agents.http.destroy();

@@ -6,6 +6,9 @@ import { closeServer, ConfigError, createMetricsRegistry, createOpsServer, liste
 import { createAgentApi, type AgentApi } from './api-client.ts';
 import type { AgentConfig } from './config.ts';
 import { loadCredentials, unscopedCredentials, type Credentials } from './credentials.ts';
+import { createDiagnosticsLoop } from './diagnostics/diagnostics-loop.ts';
+import { effectiveConfig } from './diagnostics/effective-config.ts';
+import { ProbeScope } from './diagnostics/probe-scope.ts';
 import { displayUrl } from './display-url.ts';
 import { createHealthSampler } from './health.ts';
 import type { EtagMemory } from './gather/github.ts';
@@ -41,7 +44,10 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
   }
   const userAgent = `planekeeper-agent/${AGENT_VERSION}`;
   const etags: EtagMemory = new Map();
-  const api = overrides.api ?? createAgentApi({ serverUrl: config.serverUrl, apiKey: config.apiKey, userAgent });
+  if (config.auth.kind === 'enroll') throw new Error('the agent must enroll (enrollWithToken) before it is created');
+  const api = overrides.api ?? createAgentApi({ serverUrl: config.serverUrl, apiKey: config.auth.apiKey, userAgent });
+  // An enrolled key belongs to the name it was enrolled under: that is who this agent is.
+  const name = config.auth.kind === 'stored' ? config.auth.stored.name : config.name;
   const tasks = createTaskWorker({
     settings: { capabilities: config.capabilities, cacheDir: config.cacheDir, childEnv: config.childEnv, userAgent, logLevel: config.logLevel, kube: config.kube },
     credentials,
@@ -54,16 +60,28 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
   });
   // The cluster's name is declared beside the credentials: cluster jobs name it as theirs.
   const declared = [...credentials.keys(), ...(config.kube ? [config.kube.cluster] : [])];
+  // What a probe may reach: where this configuration already sends the agent, and AGENT_PROBE_ALLOW.
+  const probeScope = new ProbeScope(
+    [
+      new URL(config.serverUrl).hostname,
+      ...[...credentials.values()].flatMap((c) => c.scope.hosts?.map((h) => h.hostname) ?? []),
+      ...(config.githubToken?.scope.hosts?.map((h) => h.hostname) ?? []),
+    ],
+    config.probeAllow,
+  );
   const instanceId = randomUUID();
   const loop = createTaskLoop({
     instanceId,
     sampleHealth: createHealthSampler(config.cacheDir),
     ...(config.clockOffsetMs !== 0 ? { now: () => Date.now() + config.clockOffsetMs } : {}),
     api,
-    runTask: tasks.runTask,
+    runTask: (task, signal) => {
+      probeScope.rememberTask(task.spec);
+      return tasks.runTask(task, signal);
+    },
     logger,
     agent: {
-      name: config.name,
+      name,
       version: AGENT_VERSION,
       hostname: config.hostname,
       capabilities: [...config.capabilities],
@@ -71,6 +89,14 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
       maxConcurrentTasks: config.maxConcurrentTasks,
     },
     timings: { ...DEFAULT_TIMINGS, pollIntervalMs: config.pollIntervalSeconds * 1000, ...overrides.timings },
+  });
+  const diagnostics = createDiagnosticsLoop({
+    api,
+    logger,
+    agentId: () => loop.status().agentId,
+    effectiveConfig: () => effectiveConfig({ ...config, name }, credentials, probeScope, AGENT_VERSION),
+    allowed: (host) => probeScope.allows(host),
+    intervalMs: config.pollIntervalSeconds * 1000,
   });
   let opsServer: Server | undefined;
   let opsPort: number | undefined;
@@ -92,11 +118,16 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
           `credential ${name} has no hosts: in ${config.credentialsFile.path}; the agent will not send it anywhere, and tasks that name it fail, until you list the hosts it may be sent to (see the agent's README)`,
         );
       }
+      if (config.auth.kind === 'stored' && config.auth.stored.name !== config.name) {
+        logger.warn({ agentName: name, configured: config.name }, `running as ${name}, the name this agent enrolled under; AGENT_NAME ${config.name} is not used while ${config.stateDir} holds that key`);
+      }
       loop.start();
+      diagnostics.start();
       logger.info(
         {
           server: displayUrl(config.serverUrl),
-          agentName: config.name,
+          agentName: name,
+          key: config.auth.kind === 'api-key' ? 'AGENT_API_KEY' : 'enrolled',
           version: AGENT_VERSION,
           capabilities: config.capabilities,
           credentials: [...credentials.keys()],
@@ -110,6 +141,7 @@ export function createAgent(config: AgentConfig, logger: Logger, overrides: Agen
       );
     },
     async stop() {
+      await diagnostics.stop();
       await loop.stop();
       api.close();
       await tasks.close();

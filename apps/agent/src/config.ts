@@ -1,8 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import { hostname } from 'node:os';
+import { dirname, join, basename } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, env, parseEnv } from '@planekeeper/runtime';
 import { parseHostPattern, type HostPattern, type ScopedToken } from './credential-scope.ts';
+import { parseProbeAllowEntry, type ProbeAllowEntry } from './diagnostics/probe-scope.ts';
+import { readStoredKey, type StoredKey } from './enrollment/state.ts';
 
 const namespaceList = z
   .string()
@@ -44,6 +47,16 @@ const hostList = z.string().transform((value, ctx): HostPattern[] => {
   return patterns;
 });
 
+const probeAllowList = z.string().transform((value, ctx): ProbeAllowEntry[] => {
+  const entries: ProbeAllowEntry[] = [];
+  value.split(',').map((part) => part.trim()).filter((part) => part !== '').forEach((entry, index) => {
+    const parsed = parseProbeAllowEntry(entry);
+    if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${parsed}` });
+    else entries.push(parsed);
+  });
+  return entries;
+});
+
 function readable(path: string): boolean {
   try {
     accessSync(path, constants.R_OK);
@@ -60,8 +73,22 @@ const schema = z.object({
     .transform((value) => value.replace(/\/+$/, ''))
     .refine((value) => /^https?:\/\/[^/\s]+(\/\S*)?$/.test(value) && URL.canParse(value), { message: 'expected an http:// or https:// URL' })
     .refine((value) => value.endsWith('/api/v1/agent'), { message: 'must end in /api/v1/agent' }),
-  // An API key with the agent role; sent as a bearer token, never logged.
-  AGENT_API_KEY: z.string().startsWith('pk_', { message: 'must be a Planekeeper API key starting with pk_' }),
+  // An API key with the agent role; sent as a bearer token, never logged. The alternative to
+  // AGENT_ENROLLMENT_TOKEN (recommended), which gets the agent a key of its own.
+  AGENT_API_KEY: z.string().startsWith('pk_', { message: 'must be a Planekeeper API key starting with pk_' }).optional(),
+  // A one-time enrollment token (pket_...): the agent trades it for a key of its own at its first
+  // start and keeps that key in AGENT_STATE_DIR; later starts need no token. Never logged.
+  AGENT_ENROLLMENT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^pket_[A-Za-z0-9_-]{16,120}$/, { message: 'must be a Planekeeper enrollment token: pket_ and the rest, as the api showed it' })
+    .optional(),
+  // Where the agent keeps what it must remember across restarts (its enrolled key, mode 0600);
+  // default: beside AGENT_CACHE_DIR (/tmp/planekeeper-state). Mount a volume here.
+  AGENT_STATE_DIR: z.string().trim().max(4096).refine((value) => value.startsWith('/'), 'must be an absolute path').optional(),
+  // Comma-separated hosts, IP addresses or CIDR ranges this agent may probe (POST
+  // /agents/:id/probes) beyond the hosts of its tasks, its credentials and its server.
+  AGENT_PROBE_ALLOW: probeAllowList.default([]),
   // Seconds between heartbeats, and the longest a claim waits for work.
   AGENT_POLL_INTERVAL: env.seconds(30, 0.1),
   // How this agent appears in Planekeeper; agents are identified by organization and name.
@@ -121,7 +148,15 @@ export interface KubeSettings {
 /** The agent's settings, read once at start. */
 export interface AgentConfig {
   serverUrl: string;
-  apiKey: string;
+  /**
+   * How the agent gets its key: AGENT_API_KEY, the key an earlier enrollment stored in the state
+   * directory, or an enrollment at start with AGENT_ENROLLMENT_TOKEN.
+   */
+  auth: { kind: 'api-key'; apiKey: string } | { kind: 'stored'; apiKey: string; stored: StoredKey } | { kind: 'enroll'; token: string };
+  /** AGENT_STATE_DIR. */
+  stateDir: string;
+  /** AGENT_PROBE_ALLOW. */
+  probeAllow: ProbeAllowEntry[];
   pollIntervalSeconds: number;
   name: string;
   hostname: string;
@@ -147,7 +182,7 @@ export interface AgentConfig {
 }
 
 /** Variables a task worker never sees: it reads hostile answers, and needs none of them. */
-const AGENT_SECRETS = ['AGENT_API_KEY', 'GITHUB_TOKEN'];
+const AGENT_SECRETS = ['AGENT_API_KEY', 'AGENT_ENROLLMENT_TOKEN', 'GITHUB_TOKEN'];
 
 const INHERITED_BY_GIT = [
   'PATH', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
@@ -185,12 +220,61 @@ function kubeSettings(parsed: z.infer<typeof schema>, serviceAccountToken: strin
   return { cluster: parsed.AGENT_KUBE_CLUSTER, namespaces: parsed.AGENT_KUBE_NAMESPACES, source: kubeSource };
 }
 
+/** The default state directory: beside the cache (/tmp/planekeeper -> /tmp/planekeeper-state). */
+export function defaultStateDir(cacheDir: string): string {
+  const trimmed = cacheDir.replace(/\/+$/, '') || '/';
+  return join(dirname(trimmed), `${basename(trimmed) || 'planekeeper'}-state`);
+}
+
+/**
+ * The key the agent runs with: AGENT_API_KEY, else one an earlier enrollment stored, else an
+ * enrollment with AGENT_ENROLLMENT_TOKEN. Both variables at once is a mistake worth naming.
+ */
+function authOf(parsed: z.infer<typeof schema>, stateDir: string): AgentConfig['auth'] {
+  if (parsed.AGENT_API_KEY !== undefined && parsed.AGENT_ENROLLMENT_TOKEN !== undefined) {
+    throw new ConfigError('agent', ['AGENT_ENROLLMENT_TOKEN: set either AGENT_ENROLLMENT_TOKEN (recommended) or AGENT_API_KEY, not both']);
+  }
+  if (parsed.AGENT_API_KEY !== undefined) return { kind: 'api-key', apiKey: parsed.AGENT_API_KEY };
+  const stored = readStoredKey(stateDir);
+  if (typeof stored === 'string') throw new ConfigError('agent', [`AGENT_STATE_DIR: ${stored}`]);
+  if (stored !== null) return { kind: 'stored', apiKey: stored.key, stored };
+  if (parsed.AGENT_ENROLLMENT_TOKEN !== undefined) return { kind: 'enroll', token: parsed.AGENT_ENROLLMENT_TOKEN };
+  throw new ConfigError('agent', [
+    `AGENT_API_KEY: not set, and neither is AGENT_ENROLLMENT_TOKEN (recommended: an admin makes one with POST /api/v1/agent-enrollment-tokens), nor does AGENT_STATE_DIR (${stateDir}) hold a key from an earlier enrollment`,
+  ]);
+}
+
+/**
+ * The settings of an agent running with an enrolled key: the key, and its capabilities narrowed
+ * to what the enrollment token allows (a token for scrape agents makes scrape agents).
+ */
+export function withEnrolledKey(config: AgentConfig, stored: StoredKey): AgentConfig {
+  const allowed = stored.capabilities;
+  const capabilities = allowed === null ? config.capabilities : config.capabilities.filter((c) => allowed.includes(c));
+  if (capabilities.length === 0) {
+    throw new ConfigError('agent', [`AGENT_CAPABILITIES: none of ${config.capabilities.join(', ')} is allowed by the enrollment token this agent enrolled with (${allowed?.join(', ')})`]);
+  }
+  return { ...config, auth: { kind: 'stored', apiKey: stored.key, stored }, capabilities };
+}
+
 /** Reads the agent's settings from `source`; throws a ConfigError naming every bad variable. */
 export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options: { serviceAccountToken?: string } = {}): AgentConfig {
-  const parsed = parseEnv('agent', schema, source);
-  return {
+  let parsed: z.infer<typeof schema>;
+  try {
+    parsed = parseEnv('agent', schema, source);
+  } catch (error) {
+    // A missing key is named beside every other problem, as a required variable would be.
+    if (!(error instanceof ConfigError) || source.AGENT_API_KEY || source.AGENT_ENROLLMENT_TOKEN) throw error;
+    const stateDir = source.AGENT_STATE_DIR?.startsWith('/') ? source.AGENT_STATE_DIR : defaultStateDir(source.AGENT_CACHE_DIR || '/tmp/planekeeper');
+    if (readStoredKey(stateDir) !== null) throw error;
+    throw new ConfigError('agent', [...error.problems, 'AGENT_API_KEY: set it, or AGENT_ENROLLMENT_TOKEN (recommended) (unset)']);
+  }
+  const stateDir = parsed.AGENT_STATE_DIR ?? defaultStateDir(parsed.AGENT_CACHE_DIR);
+  const config: AgentConfig = {
     serverUrl: parsed.AGENT_SERVER_URL,
-    apiKey: parsed.AGENT_API_KEY,
+    auth: authOf(parsed, stateDir),
+    stateDir,
+    probeAllow: parsed.AGENT_PROBE_ALLOW,
     pollIntervalSeconds: parsed.AGENT_POLL_INTERVAL,
     name: parsed.AGENT_NAME,
     hostname: hostname(),
@@ -210,4 +294,5 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env, options
     childEnv: Object.fromEntries(INHERITED_BY_GIT.flatMap((name) => (source[name] ? [[name, source[name]]] : []))),
     workerEnv: Object.fromEntries(Object.entries(source).flatMap(([name, value]) => (value === undefined || AGENT_SECRETS.includes(name) ? [] : [[name, value]]))),
   };
+  return config.auth.kind === 'stored' ? withEnrolledKey(config, config.auth.stored) : config;
 }

@@ -23,7 +23,7 @@ describe('agent configuration', () => {
     const config = loadAgentConfig({ ...required, PATH: '/usr/bin', HTTPS_PROXY: 'http://proxy:3128', SECRET_THING: 'x' });
     expect(config).toMatchObject({
       serverUrl: 'https://planekeeper.example.com/api/v1/agent',
-      apiKey: 'pk_agent_0123456789',
+      auth: { kind: 'api-key', apiKey: 'pk_agent_0123456789' },
       pollIntervalSeconds: 30,
       capabilities: ['gather', 'scrape', 'helm_sync'],
       maxConcurrentTasks: 4,

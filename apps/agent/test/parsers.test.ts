@@ -134,6 +134,19 @@ describe('the regex parser and tag filters (linear-time engine, on the main thre
 });
 
 describe('the expression sandbox worker', () => {
+  it("counts an expression's time limit from when its worker has loaded, not from the worker's start", async () => {
+    // Loading a worker and jq-wasm takes ~65 ms on a quiet machine, seconds on a busy one: with
+    // the limit counted from the start, the first expression of a fresh worker timed out there.
+    const sandbox = createExpressionSandbox({ timeoutMs: 250 });
+    try {
+      await expect(sandbox.extractVersion('yq', 'v: 2.0.0', '.v')).resolves.toMatchObject({ version: '2.0.0' });
+      await expect(sandbox.extractVersion('jq', '{}', 'def f: f; f')).rejects.toMatchObject({ message: 'jq expression did not finish within 0.25 s and was stopped' });
+      await expect(sandbox.extractVersion('jq', '{"v":"3.0.0"}', '.v')).resolves.toMatchObject({ version: '3.0.0' });
+      expect(sandbox.stats().workersStarted).toBe(2);
+    } finally {
+      await sandbox.close();
+    }
+  });
   it('starts at the first evaluation, stays warm while used, and is let go when idle', async () => {
     const sandbox = createExpressionSandbox({ idleMs: 300 });
     try {

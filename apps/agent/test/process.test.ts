@@ -155,6 +155,8 @@ describe('the agent process', () => {
       if (path.endsWith('/heartbeat')) return answer(200, { agentId: id(9), pollIntervalSeconds: 30, serverTime: new Date().toISOString() });
       if (path.endsWith('/tasks/claim')) return claimable.length > 0 ? answer(200, { tasks: claimable.splice(0) }) : answer(204);
       if (path.endsWith('/lease')) return answer(200, { leaseExpiresAt: new Date(Date.now() + 300_000).toISOString() });
+      // The diagnostics poll beside the task loop: no probe waits.
+      if (path.endsWith('/diagnostics')) return answer(200, { probes: [] });
       reports.push({ path, body: JSON.parse(body) as Record<string, unknown> });
       answer(200, {});
     });

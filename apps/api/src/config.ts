@@ -20,6 +20,11 @@ const schema = z.object({
   /** Requests per key per minute; 0 turns the limit off. */
   API_RATE_LIMIT_PER_MINUTE: env.int(6000, 0),
   /**
+   * Agent enrollment attempts per client address per minute (POST /agent/enroll takes no key, so
+   * this is what stops a token being guessed); 0 turns the limit off.
+   */
+  API_ENROLL_RATE_LIMIT_PER_MINUTE: env.int(30, 0, 100_000),
+  /**
    * Requests without a valid key (none, unknown, revoked) per client address per minute, counted
    * before any body is read; past it, 429 with Retry-After. 0 turns the limit off.
    */
@@ -40,6 +45,8 @@ const schema = z.object({
   AGENT_MAX_WAIT_SECONDS: env.int(60, 0, 300),
   /** Base URL people reach the API at, used in links (defaults to http://localhost:PORT). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The built web UI served at /ui/; unset = apps/web/dist of this checkout (the image sets it). */
+  UI_DIR: z.string().min(1).optional(),
   /** Skip running migrations at start (when a migrations Job owns them). */
   API_SKIP_MIGRATIONS: env.bool(false),
   /**

@@ -6,6 +6,7 @@ import { countDeadDeliveriesInstallationWide } from './db/deliveries.queries.ts'
 import type { NotifierDeps } from './deps.ts';
 import { createNotificationSender } from './http/send-notification.ts';
 import { createNotifierMetrics } from './metrics.ts';
+import { ChannelLanes } from './services/channel-lanes.ts';
 import { createEventDeliveries } from './services/create-event-deliveries.ts';
 import { deliverNotification } from './services/deliver-notification.ts';
 import { recordDeadLetter } from './services/record-dead-letter.ts';
@@ -36,6 +37,13 @@ export function createApp(config: NotifierConfig, logger: Logger, options: { clo
         allowPrivateTargets: config.NOTIFIER_ALLOW_PRIVATE_TARGETS,
         userAgent: 'Planekeeper-Notifier/1.0',
       }),
+      lanes: new ChannelLanes({
+        slowMs: Math.round(config.NOTIFIER_SLOW_RECEIVER_SECONDS * 1000),
+        perChannel: config.NOTIFIER_CHANNEL_CONCURRENCY,
+        // Slow receivers together hold at most as many attempts as the batches do.
+        total: config.NOTIFIER_CONCURRENCY,
+        slowForMs: 60_000,
+      }),
       clock: options.clock ?? (() => new Date()),
       jitter: options.jitter ?? Math.random,
     }),
@@ -47,6 +55,8 @@ export function createApp(config: NotifierConfig, logger: Logger, options: { clo
     ],
     describe: () => ({
       concurrency: config.NOTIFIER_CONCURRENCY,
+      channelConcurrency: config.NOTIFIER_CHANNEL_CONCURRENCY,
+      slowReceiverSeconds: config.NOTIFIER_SLOW_RECEIVER_SECONDS,
       retryBaseSeconds: config.NOTIFIER_RETRY_BASE_SECONDS,
       retryLimit: config.NOTIFIER_RETRY_LIMIT,
       allowPrivateTargets: config.NOTIFIER_ALLOW_PRIVATE_TARGETS,

@@ -22,6 +22,19 @@ const schema = z.object({
    * backlog at 400-500/s here).
    */
   NOTIFIER_CONCURRENCY: env.int(notificationDeliverQueue.consumer.concurrency, 1, 200),
+  /**
+   * An attempt still unanswered after this long marks its channel slow (for a minute, or until
+   * it answers quickly again). The attempt goes on outside the batch it came in, so the deliveries
+   * fetched with it, to other channels, are not held up; a slow channel's next deliveries are
+   * attempted the same way from the start.
+   */
+  NOTIFIER_SLOW_RECEIVER_SECONDS: env.seconds(1, 0.05),
+  /**
+   * Attempts of one slow channel under way at once in this process; its other deliveries wait
+   * (rescheduled, no attempt counted) at the pace the channel answers. A slow or dead receiver
+   * so holds at most this many of the attempts in flight.
+   */
+  NOTIFIER_CHANNEL_CONCURRENCY: env.int(4, 1, 100),
   /** Alert events matched against notification rules at once by this process. */
   NOTIFIER_EVENT_CONCURRENCY: env.int(alertEventQueue.consumer.concurrency, 1, 50),
   /**

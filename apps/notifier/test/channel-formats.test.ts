@@ -24,7 +24,7 @@ async function receiver(respond: (request: ReceivedRequest) => ReceiverAnswer): 
   return started;
 }
 
-const ALERT_LINK = /^https:\/\/planekeeper\.example\.com\/api\/v1\/alerts\/[0-9a-f-]{36}$/;
+const ALERT_LINK = /^https:\/\/planekeeper\.example\.com\/ui\/alerts\/[0-9a-f-]{36}$/;
 
 // --- What each service accepts, after its documentation: a wrong shape is refused as they would.
 

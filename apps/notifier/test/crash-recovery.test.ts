@@ -5,7 +5,7 @@ import { createBoss, sendJob } from '@planekeeper/db';
 import { createTestDatabase, type TestDatabase } from '@planekeeper/db/testing';
 import { alertEventQueue } from '@planekeeper/domain';
 import { PgBoss } from 'pg-boss';
-import { deliveriesOf, FAST_ENV, jobsOf, makeScenario, settledDelivery } from './helpers/notifier.ts';
+import { deliveriesOf, FAST_ENV, jobsOf, makeScenario, settledDelivery, waitFor } from './helpers/notifier.ts';
 import { startReceiver, type Receiver } from './helpers/receiver.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -70,6 +70,11 @@ describe('crash safety', () => {
     expect(retried!.body).toBe(held!.body);
     expect(delivered).toMatchObject({ attempts: 1, last_status_code: 200 });
     // pg-boss retried the same job (the one the delivery names), rather than a new one appearing.
-    expect((await jobsOf(test.db, 'notification.deliver', delivered.id)).map((job) => job.state)).toEqual(['completed']);
+    // The delivery is recorded before pg-boss completes its job: wait for the job to settle.
+    const states = await waitFor('the delivery job settled', async () => {
+      const jobs = (await jobsOf(test.db, 'notification.deliver', delivered.id)).map((job) => job.state);
+      return jobs.every((state) => state !== 'active' && state !== 'created' && state !== 'retry') && jobs;
+    });
+    expect(states).toEqual(['completed']);
   }, 60_000);
 });

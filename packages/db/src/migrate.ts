@@ -10,7 +10,9 @@ import * as deliveryJobs from './migrations/0007_delivery_jobs.ts';
 import * as apiKeyChanges from './migrations/0008_api_key_changes.ts';
 import * as releaseCycles from './migrations/0010_release_cycles.ts';
 import * as versionGrammarRevision from './migrations/0011_version_grammar_revision.ts';
+import * as agentEnrollmentAndProbes from './migrations/0013_agent_enrollment_and_probes.ts';
 import * as agentHealth from './migrations/0014_agent_health.ts';
+import * as uiSessions from './migrations/0015_ui_sessions.ts';
 import * as operationsRules from './migrations/0017_operations_rules.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
@@ -29,7 +31,9 @@ const migrations: Record<string, Migration> = {
   '0008_api_key_changes': apiKeyChanges,
   '0010_release_cycles': releaseCycles,
   '0011_version_grammar_revision': versionGrammarRevision,
+  '0013_agent_enrollment_and_probes': agentEnrollmentAndProbes,
   '0014_agent_health': agentHealth,
+  '0015_ui_sessions': uiSessions,
   '0017_operations_rules': operationsRules,
 };
 

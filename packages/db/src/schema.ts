@@ -55,6 +55,55 @@ export interface ApiKeysTable {
   created_at: CreatedAt;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  /** The agent an enrolled key belongs to (null for keys made by hand). */
+  agent_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface AgentEnrollmentTokensTable {
+  id: Generated<string>;
+  organization_id: TenantColumn;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  capabilities: TaskKind[] | null;
+  max_uses: number;
+  uses: Generated<number>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+/** Status of a probe: waiting for its agent, picked up, or reported. */
+export type AgentProbeStatus = 'pending' | 'sent' | 'succeeded' | 'failed' | 'refused';
+
+export interface AgentProbesTable {
+  id: Generated<string>;
+  organization_id: TenantColumn;
+  agent_id: string;
+  target: Json<Record<string, unknown>>;
+  status: Generated<AgentProbeStatus>;
+  result: Json<Record<string, unknown>> | null;
+  created_at: CreatedAt;
+  sent_at: Timestamp | null;
+  completed_at: Timestamp | null;
+}
+
+export interface AgentDiagnosticsTable {
+  agent_id: string;
+  organization_id: TenantColumn;
+  effective_config: Json<Record<string, unknown>>;
+  reported_at: CreatedAt;
+}
+
+/** A web UI session (migration 0015): acts as the key it was opened with, ends with it. */
+export interface UiSessionsTable {
+  id: Generated<string>;
+  organization_id: TenantColumn;
+  api_key_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
 }
 
 export interface AgentsTable {
@@ -354,7 +403,11 @@ export interface VersionGrammarTable {
 export interface Database {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
+  ui_sessions: UiSessionsTable;
   agents: AgentsTable;
+  agent_enrollment_tokens: AgentEnrollmentTokensTable;
+  agent_probes: AgentProbesTable;
+  agent_diagnostics: AgentDiagnosticsTable;
   gather_jobs: GatherJobsTable;
   scrape_jobs: ScrapeJobsTable;
   helm_sync_jobs: HelmSyncJobsTable;
@@ -376,6 +429,9 @@ export interface Database {
 export type Organization = Selectable<OrganizationsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type AgentRow = Selectable<AgentsTable>;
+export type AgentEnrollmentTokenRow = Selectable<AgentEnrollmentTokensTable>;
+export type AgentProbeRow = Selectable<AgentProbesTable>;
+export type AgentDiagnosticsRow = Selectable<AgentDiagnosticsTable>;
 export type GatherJobRow = Selectable<GatherJobsTable>;
 export type ScrapeJobRow = Selectable<ScrapeJobsTable>;
 export type HelmSyncJobRow = Selectable<HelmSyncJobsTable>;

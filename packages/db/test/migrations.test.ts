@@ -59,9 +59,9 @@ describe('migrations', () => {
        WHERE table_schema = 'public' AND table_name NOT LIKE 'kysely_%' ORDER BY table_name`.execute(handle.db);
     const tables = rows.map((r) => r.table_name);
     expect(tables).toEqual([
-      'agents', 'alert_configs', 'alert_events', 'alerts', 'api_keys', 'deliveries', 'delivery_attempts',
+      'agent_diagnostics', 'agent_enrollment_tokens', 'agent_probes', 'agents', 'alert_configs', 'alert_events', 'alerts', 'api_keys', 'deliveries', 'delivery_attempts',
       'evaluations', 'gather_jobs', 'helm_sync_jobs', 'notification_channels', 'notification_rules',
-      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'version_grammar', 'version_snapshots',
+      'organizations', 'releases', 'rules', 'scrape_jobs', 'tasks', 'ui_sessions', 'version_grammar', 'version_snapshots',
     ]);
     const { rows: untenanted } = await sql<{ table_name: string }>`
       SELECT t.table_name FROM information_schema.tables t

@@ -5,3 +5,6 @@ export type SandboxRequest = { id: number; kind: 'jq' | 'yq'; text: string; expr
 
 /** The worker's answer to one request. */
 export type SandboxReply = { id: number; ok: true; value: ExtractedVersion } | { id: number; ok: false; message: string };
+
+/** What the worker sends once, when jq-wasm is loaded and it can take requests. */
+export type SandboxReady = { ready: true };

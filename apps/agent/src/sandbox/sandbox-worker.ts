@@ -6,9 +6,12 @@ import { loadJq } from 'jq-wasm';
 import { evaluateJq } from '../scrape/parsers/jq.ts';
 import { ParseFailure } from '../scrape/parsers/single-value.ts';
 import { evaluateYq } from '../scrape/parsers/yq.ts';
-import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+import type { SandboxReady, SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
 const jqReady = loadJq();
+// Loading jq-wasm takes tens of milliseconds, more on a busy machine: the time limit of an
+// expression starts only once the worker says it is ready. A failed load crashes the worker.
+void jqReady.then(() => parentPort?.postMessage({ ready: true } satisfies SandboxReady));
 
 async function answer(request: SandboxRequest): Promise<SandboxReply> {
   try {

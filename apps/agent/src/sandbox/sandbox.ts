@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ExtractedVersion } from '../scrape/parsers/single-value.ts';
 import { TaskError } from '../task-error.ts';
-import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
+import type { SandboxReady, SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
 /** Runs user-written expressions with a time, input-size and memory limit, off the main thread. */
 export interface ExpressionSandbox {
@@ -22,6 +22,8 @@ export interface SandboxOptions {
   memoryLimitMb?: number;
   /** How long an unused worker is kept warm before it is let go (default 60 s). */
   idleMs?: number;
+  /** Longest a new worker may take to load before the evaluation waiting for it fails (default 30 s). */
+  startTimeoutMs?: number;
 }
 
 type Job = { request: SandboxRequest; label: string; resolve: (reply: SandboxReply & { ok: true }) => void; reject: (error: Error) => void };
@@ -34,16 +36,20 @@ const WORKER_FILE = new URL(`./sandbox-worker${import.meta.url.endsWith('.ts') ?
  * while evaluations come (a fresh one costs ~65 ms), let go after `idleMs` without any. jq evaluation is
  * synchronous and `def f: f; f` never returns, so an evaluation that overruns its time limit
  * gets its worker terminated and the next one gets a new worker. Evaluations run one at a time;
- * each takes milliseconds.
+ * each takes milliseconds. A time limit counts from when the worker has loaded, so a slow start (a busy
+ * machine) is not charged to the expression.
  */
 export function createExpressionSandbox(options: SandboxOptions = {}): ExpressionSandbox {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxInputBytes = options.maxInputBytes ?? 1024 * 1024;
   const memoryLimitMb = options.memoryLimitMb ?? 256;
   const idleMs = options.idleMs ?? 60_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   let idleTimer: NodeJS.Timeout | null = null;
   const queue: Job[] = [];
   let worker: Worker | null = null;
+  /** Whether `worker` has loaded and said so: until then the current job waits, its time limit not started. */
+  let workerReady = false;
   let current: { job: Job; timer: NodeJS.Timeout } | null = null;
   let nextId = 1;
   let closed = false;
@@ -73,9 +79,13 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
   const startWorker = (): Worker => {
     const started = new Worker(WORKER_FILE, { resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb } });
     workersStarted++;
+    workerReady = false;
     started.unref();
-    started.on('message', (reply: SandboxReply) => {
-      if (current !== null && reply.id === current.job.request.id) finish({ reply });
+    started.on('message', (message: SandboxReply | SandboxReady) => {
+      if ('ready' in message) {
+        workerReady = true;
+        if (current !== null) run(current.job);
+      } else if (current !== null && message.id === current.job.request.id) finish({ reply: message });
     });
     started.on('error', (error: Error & { code?: string }) => {
       discardWorker();
@@ -104,13 +114,27 @@ export function createExpressionSandbox(options: SandboxOptions = {}): Expressio
       }
       return;
     }
+    if (worker !== null && workerReady) {
+      run(job);
+      return;
+    }
     worker ??= startWorker();
+    const timer = setTimeout(() => {
+      discardWorker();
+      finish({ error: new TaskError(`the ${job.label} sandbox did not start within ${startTimeoutMs / 1000} s`, { retryable: true }) });
+    }, startTimeoutMs);
+    current = { job, timer };
+  }
+
+  /** Sends `job` to the ready worker and starts its time limit. */
+  function run(job: Job): void {
+    if (current !== null) clearTimeout(current.timer);
     const timer = setTimeout(() => {
       discardWorker();
       finish({ error: new TaskError(`${job.label} did not finish within ${timeoutMs / 1000} s and was stopped`, { retryable: false }) });
     }, timeoutMs);
     current = { job, timer };
-    worker.postMessage(job.request);
+    worker?.postMessage(job.request);
   }
 
   const submit = (request: SandboxRequest, label: string) =>

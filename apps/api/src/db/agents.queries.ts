@@ -1,11 +1,13 @@
+import { containsPattern } from './name-search.ts';
 import type { OrganizationId } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's agents, newest first. */
-export async function listAgents(db: Kysely<Database>, organizationId: OrganizationId, page: PageRequest) {
+export async function listAgents(db: Kysely<Database>, organizationId: OrganizationId, page: PageRequest, filters: { q?: string | undefined } = {}) {
   let q = db.selectFrom('agents').selectAll().select(createdAtKey('agents').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('agents', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { AlertConfigCreate, AlertConfigListQuery, AlertConfigUpdate, ErrorDetail, OrganizationId } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
@@ -6,6 +7,7 @@ import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 /** A page of the organization's alert configs, newest first, filtered by job, rule and enabled. */
 export async function listAlertConfigs(db: Kysely<Database>, organizationId: OrganizationId, filters: AlertConfigListQuery, page: PageRequest) {
   let q = db.selectFrom('alert_configs').selectAll().select(createdAtKey('alert_configs').as('sort_key')).where('organization_id', '=', organizationId);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (filters.gatherJobId) q = q.where('gather_job_id', '=', filters.gatherJobId);
   if (filters.scrapeJobId) q = q.where('scrape_job_id', '=', filters.scrapeJobId);
   if (filters.ruleId) q = q.where('rule_id', '=', filters.ruleId);

@@ -1,6 +1,7 @@
 import { executePrepared, type Database } from '@planekeeper/db';
 import type { AlertEventListQuery, AlertListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
+import { containsPattern } from './name-search.ts';
 import { afterCreatedAt, afterSortKey, createdAtKey, type PageRequest } from './keyset.ts';
 
 /** What an alert's answer shows besides its timestamps (not the organization). */
@@ -10,7 +11,7 @@ export const ALERT_COLUMNS = [
 ] as const;
 
 /** The filters of the alert list. */
-export type AlertFilters = Pick<AlertListQuery, 'status' | 'severity' | 'alertConfigId'>;
+export type AlertFilters = Pick<AlertListQuery, 'status' | 'severity' | 'alertConfigId' | 'acknowledged' | 'q'>;
 
 /**
  * The query of one page of alerts, newest first. The organization (and status) equality plus the
@@ -36,6 +37,8 @@ export function alertPageQuery(db: Kysely<Database>, organizationId: Organizatio
   if (filters.status) q = q.where('status', '=', filters.status);
   if (filters.severity) q = q.where('severity', '=', filters.severity);
   if (filters.alertConfigId) q = q.where('alert_config_id', '=', filters.alertConfigId);
+  if (filters.acknowledged) q = q.where('acknowledged_at', filters.acknowledged === 'yes' ? 'is not' : 'is', null);
+  if (filters.q) q = q.where('alert_config_name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('alerts', page.after));
   // Qualified: a bare created_at would sort by the text column of the same name.
   return q.orderBy('alerts.created_at', 'desc').orderBy('alerts.id', 'desc').limit(page.limit + 1);

@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { ApiKeyRole, Database } from '@planekeeper/db';
 import type { ApiKeyListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
@@ -21,18 +22,19 @@ export async function recordApiKeyUse(db: Kysely<Database>, organizationId: Orga
 }
 
 /** Stores a new key: only its hash and display prefix, never the key. */
-export async function insertApiKey(db: Kysely<Database>, organizationId: OrganizationId, values: { name: string; role: ApiKeyRole; keyHash: string; keyPrefix: string }) {
+export async function insertApiKey(db: Kysely<Database>, organizationId: OrganizationId, values: { name: string; role: ApiKeyRole; keyHash: string; keyPrefix: string; agentId?: string }) {
   return db
     .insertInto('api_keys')
-    .values({ organization_id: organizationId, name: values.name, role: values.role, key_hash: values.keyHash, key_prefix: values.keyPrefix })
+    .values({ organization_id: organizationId, name: values.name, role: values.role, key_hash: values.keyHash, key_prefix: values.keyPrefix, agent_id: values.agentId ?? null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
 /** A page of the organization's keys, newest first. */
-export async function listApiKeys(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ApiKeyListQuery, 'role'>, page: PageRequest) {
+export async function listApiKeys(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ApiKeyListQuery, 'role' | 'q'>, page: PageRequest) {
   let q = db.selectFrom('api_keys').selectAll().select(createdAtKey('api_keys').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.role) q = q.where('role', '=', filters.role);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('api_keys', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

@@ -1,12 +1,14 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { GatherJobListQuery, OrganizationId, ReleaseListQuery } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's gather jobs, newest first, filtered by source type, enabled and helm sync job. */
-export async function listGatherJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<GatherJobListQuery, 'sourceType' | 'enabled' | 'helmSyncJobId'>, page: PageRequest) {
+export async function listGatherJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<GatherJobListQuery, 'sourceType' | 'enabled' | 'helmSyncJobId' | 'q'>, page: PageRequest) {
   let q = db.selectFrom('gather_jobs').selectAll().select(createdAtKey('gather_jobs').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.sourceType) q = q.where('source_type', '=', filters.sourceType);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
   if (filters.helmSyncJobId) q = q.where('helm_sync_job_id', '=', filters.helmSyncJobId);
   if (page.after) q = q.where(afterCreatedAt('gather_jobs', page.after));

@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { ChannelType, NotificationChannelListQuery, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -12,6 +13,7 @@ export async function listChannels(db: Db, organizationId: OrganizationId, filte
     .select(createdAtKey('notification_channels').as('sort_key'))
     .where('organization_id', '=', organizationId);
   if (filters.type) q = q.where('type', '=', filters.type);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('notification_channels', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

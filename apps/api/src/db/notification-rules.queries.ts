@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { NotificationRuleCreate, NotificationRuleListQuery, NotificationRuleUpdate, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -8,6 +9,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 export async function listNotificationRules(db: Db, organizationId: OrganizationId, filters: NotificationRuleListQuery, page: PageRequest) {
   let q = db.selectFrom('notification_rules').selectAll().select(createdAtKey('notification_rules').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.channelId) q = q.where('channel_id', '=', filters.channelId);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('notification_rules', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

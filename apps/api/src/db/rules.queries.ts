@@ -1,3 +1,4 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { OrganizationId, RuleCreate, RuleListQuery, RuleUpdate } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
@@ -6,6 +7,7 @@ import { afterCreatedAt, createdAtKey, type PageRequest } from './keyset.ts';
 export async function listRules(db: Kysely<Database>, organizationId: OrganizationId, filters: RuleListQuery, page: PageRequest) {
   let q = db.selectFrom('rules').selectAll().select(createdAtKey('rules').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.type) q = q.where('type', '=', filters.type);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (page.after) q = q.where(afterCreatedAt('rules', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();
 }

@@ -1,12 +1,14 @@
+import { containsPattern } from './name-search.ts';
 import type { Database } from '@planekeeper/db';
 import type { OrganizationId, ScrapeJobListQuery } from '@planekeeper/domain';
 import { sql, type Kysely } from 'kysely';
 import { afterCreatedAt, afterSortKey, createdAtKey, sortKeyText, type PageRequest } from './keyset.ts';
 
 /** A page of the organization's scrape jobs, newest first, filtered by parser and enabled. */
-export async function listScrapeJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ScrapeJobListQuery, 'parser' | 'enabled'>, page: PageRequest) {
+export async function listScrapeJobs(db: Kysely<Database>, organizationId: OrganizationId, filters: Pick<ScrapeJobListQuery, 'parser' | 'enabled' | 'q'>, page: PageRequest) {
   let q = db.selectFrom('scrape_jobs').selectAll().select(createdAtKey('scrape_jobs').as('sort_key')).where('organization_id', '=', organizationId);
   if (filters.parser) q = q.where('parser', '=', filters.parser);
+  if (filters.q) q = q.where('name', 'ilike', containsPattern(filters.q));
   if (filters.enabled) q = q.where('enabled', '=', filters.enabled === 'true');
   if (page.after) q = q.where(afterCreatedAt('scrape_jobs', page.after));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit + 1).execute();

@@ -1,12 +1,15 @@
 import { forbidden, unauthorized } from '@planekeeper/domain';
 import type { Database } from '@planekeeper/db';
 import type { Logger } from '@planekeeper/runtime';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { hashApiKey } from '@planekeeper/db';
 import { findApiKeyByHashAcrossOrganizations, recordApiKeyUse } from '../db/api-keys.queries.ts';
 import type { ApiKeyCache } from './api-key-cache.ts';
-import type { Access, AuthContext } from './route.ts';
+import type { Access, AuthContext, RouteDefinition } from './route.ts';
+import type { ApiDeps } from '../deps.ts';
+import { resumeUiSession } from '../services/ui-sessions.ts';
+import { checkCookieRequest, presentedSessionToken } from './session-cookie.ts';
 
 /** How often last_used_at is refreshed at most: every request would be a write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
@@ -64,4 +67,21 @@ export function authorize(auth: AuthContext, access: Access): void {
     const need = access === 'bootstrap' ? 'the bootstrap key' : access === 'admin' ? 'an admin key' : 'an admin or member key';
     throw forbidden(`this needs ${need}; the key's role is ${role}`);
   }
+}
+
+/**
+ * The caller of a request: its key (Bearer or X-API-Key) when it presents one, else the web UI's
+ * session cookie — never on the agent API, and for an unsafe method only with the CSRF header and
+ * the api's own Origin. The session's id lands in `res.locals.sessionId` (logout ends it).
+ */
+export async function authenticateCaller(req: Request, res: Response, route: Pick<RouteDefinition, 'access' | 'path'>, deps: ApiDeps): Promise<AuthContext> {
+  const key = presentedKey(req);
+  const token = key ? null : presentedSessionToken(req);
+  if (!token || route.access === 'agent' || route.path.startsWith('/api/v1/agent/')) {
+    return authenticate(deps.db, deps.logger, key, deps.clock(), deps.apiKeys);
+  }
+  checkCookieRequest(req, deps.config.PUBLIC_URL);
+  const session = await resumeUiSession(deps.db, token, deps.clock());
+  res.locals.sessionId = session.sessionId;
+  return Object.freeze({ organizationId: session.organizationId, keyId: session.keyId, keyName: session.keyName, role: session.role, bootstrap: session.bootstrap });
 }

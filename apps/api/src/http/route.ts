@@ -81,7 +81,7 @@ export interface RouteSpec<A extends Access, P extends Schema | undefined, Q ext
    * 4xx answers beyond those the rest of the declaration implies (see errorResponses in openapi.ts),
    * each with when it is given: a 404 for an id the route takes outside its path.
    */
-  errors?: Partial<Record<404 | 409, string>>;
+  errors?: Partial<Record<401 | 403 | 404 | 409 | 429, string>>;
   /** Default status: 200, or 201 for creates, 202 for accepted reports, 204 for no body. */
   status?: number;
   /** Returns the body of the default status, or a `reply(...)`. */

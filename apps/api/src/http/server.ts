@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
+import { isPlanekeeperError, issuesToDetails, noSuchRoute, rateLimited, validationFailed } from '@planekeeper/domain';
 import { answerOpsRequest, type ReadinessCheck } from '@planekeeper/runtime';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { Counter, Histogram } from 'prom-client';
 import type { z } from 'zod';
 import type { ApiDeps } from '../deps.ts';
-import { authenticate, authorize, presentedKey } from './auth.ts';
+import { authenticateCaller, authorize } from './auth.ts';
 import { errorHandler, type RequestPart } from './errors.ts';
 import { RateLimiter } from './rate-limit.ts';
+import { DEFAULT_UI_DIR, serveUi } from './ui-static.ts';
 import { defaultStatus, type AuthContext, type Reply, type RouteDefinition } from './route.ts';
 
 function parsePart(part: RequestPart, schema: z.ZodType | undefined, value: unknown): unknown {
@@ -54,9 +55,9 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     throw rateLimited(retryAfterSeconds);
   };
   /** The caller's key, checked; a failure counts against the client's address (429 past its limit). */
-  const authenticateRequest = async (req: Request, res: Response): Promise<AuthContext> => {
+  const authenticateRequest = async (req: Request, res: Response, route: RouteDefinition): Promise<AuthContext> => {
     try {
-      const auth = await authenticate(deps.db, logger, presentedKey(req), deps.clock(), deps.apiKeys);
+      const auth = await authenticateCaller(req, res, route, deps);
       res.locals.auth = auth;
       return auth;
     } catch (error) {
@@ -98,6 +99,8 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
     answerOpsRequest(req, res, { ready, registry, metrics: false }).then((handled) => (handled ? undefined : next()), next);
   });
 
+  app.use(serveUi(config.UI_DIR ?? DEFAULT_UI_DIR));
+
   const json = { strict: true, type: ['application/json', 'application/*+json'] };
   const limitOf = (route: RouteDefinition): number =>
     route.bodyLimit === 'agent_results' ? config.API_AGENT_RESULT_LIMIT_BYTES : (route.bodyLimit ?? config.API_BODY_LIMIT_BYTES);
@@ -110,7 +113,7 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       let auth: AuthContext | undefined;
       // The caller is known, allowed and within its limits before a byte of its body is read.
       if (route.access !== 'public') {
-        auth = await authenticateRequest(req, res);
+        auth = await authenticateRequest(req, res, route);
         authorize(auth, route.access);
         const limited = limiter.take(auth.keyId, deps.clock().getTime());
         if (limited) refuse(res, limited.retryAfterSeconds);
@@ -120,7 +123,17 @@ export function createHttpApp(options: { routes: RouteDefinition[]; deps: ApiDep
       const params = parsePart('params', route.params, req.params);
       const query = parsePart('query', route.query, req.query);
       const body = parsePart('body', route.body, req.body);
-      const result = await route.handler({ params, query, body, auth, deps, req, res });
+      let result: unknown;
+      try {
+        result = await route.handler({ params, query, body, auth, deps, req, res });
+      } catch (error) {
+        // A key refused by a public route (the web UI's login) counts against the address too.
+        if (!auth && isPlanekeeperError(error) && error.code === 'unauthorized') {
+          const limited = strangers.take(req.socket.remoteAddress ?? 'unknown', deps.clock().getTime());
+          if (limited) refuse(res, limited.retryAfterSeconds);
+        }
+        throw error;
+      }
       if (res.headersSent) return;
       if (isReply(result)) {
         for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);

@@ -10,8 +10,8 @@ export interface CreatedApiKey {
 }
 
 /** Creates an API key of the organization (in the caller's transaction when `db` is one). */
-export async function createApiKey(db: Kysely<Database>, organizationId: OrganizationId, input: { name: string; role: ApiKeyRole }): Promise<CreatedApiKey> {
+export async function createApiKey(db: Kysely<Database>, organizationId: OrganizationId, input: { name: string; role: ApiKeyRole; agentId?: string }): Promise<CreatedApiKey> {
   const generated = generateApiKey();
-  const row = await insertApiKey(db, organizationId, { name: input.name, role: input.role, keyHash: generated.hash, keyPrefix: generated.prefix });
+  const row = await insertApiKey(db, organizationId, { name: input.name, role: input.role, keyHash: generated.hash, keyPrefix: generated.prefix, ...(input.agentId === undefined ? {} : { agentId: input.agentId }) });
   return { row, key: generated.key };
 }

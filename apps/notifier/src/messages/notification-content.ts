@@ -68,10 +68,10 @@ function capitalised(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** The link back to Planekeeper: the alert (or the tested channel) in the API. */
-export function linkBack(publicUrl: string, subject: NotificationSubject, channel: ChannelSummary): string {
+/** The link back to Planekeeper: the alert's page in the web UI (or, for a test, the channels page). */
+export function linkBack(publicUrl: string, subject: NotificationSubject, _channel: ChannelSummary): string {
   const base = publicUrl.replace(/\/+$/, '');
-  return subject.kind === 'event' ? `${base}/api/v1/alerts/${subject.alert.id}` : `${base}/api/v1/notification-channels/${channel.id}`;
+  return subject.kind === 'event' ? `${base}/ui/alerts/${subject.alert.id}` : `${base}/ui/notifications?tab=channels`;
 }
 
 /** Words, facts, tone and link of a notification: the same in every channel format. */

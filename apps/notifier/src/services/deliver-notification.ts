@@ -26,7 +26,11 @@ export type DeliverOutcome =
   /** Another job has taken over the delivery (this one is a redelivered duplicate). */
   | 'stale'
   /** Settled without sending: its channel is disabled. */
-  | 'unsent';
+  | 'unsent'
+  /** Its channel is slow: the attempt goes on outside this job, under a job that takes over if it is lost. */
+  | 'handed_over'
+  /** Its slow channel has as many attempts under way as it may: rescheduled at the channel's pace, no attempt counted. */
+  | 'deferred';
 
 function subjectOf(context: DeliveryContext): NotificationSubject | null {
   if (context.delivery.kind === 'test') return { kind: 'test', createdAt: context.delivery.created_at };
@@ -103,13 +107,111 @@ export async function deliverNotification(deps: NotifierDeps, input: { organizat
   }
 
   const message = formatMessage({ subject, channel, deliveryId, publicUrl: deps.config.PUBLIC_URL, now: deps.clock() });
-  const outcome = await deps.send({ url: channel.url, headers: message.headers, body: message.body });
+  const request = { url: channel.url, headers: message.headers, body: message.body };
+  const { lanes } = deps;
+  if (lanes.isSlow(channel.id, Date.now())) {
+    // A slow channel's deliveries never wait inside a batch: each goes to the slow lane at once,
+    // or waits its turn when the channel already has its share under way.
+    if (!lanes.tryStartSlow(channel.id)) {
+      const delaySeconds = lanes.reserveSlot(channel.id, Date.now());
+      const moved = await reschedule(deps, ids, delaySeconds);
+      if (moved) deps.logger.info({ ...about, retryInSeconds: delaySeconds }, 'slow channel busy: delivery waits its turn (no attempt counted)');
+      return moved ? 'deferred' : 'stale';
+    }
+    const guardJobId = await reschedule(deps, ids, guardDelaySeconds(deps));
+    if (guardJobId === null) {
+      lanes.endSlow(channel.id, undefined, Date.now());
+      return 'stale';
+    }
+    const sending = deps.send(request);
+    void finishOutsideBatch(deps, { ...ids, jobId: guardJobId }, about, channel, delivery.budget_attempts, sending);
+    return 'handed_over';
+  }
+
+  const sending = deps.send(request);
+  let timer: NodeJS.Timeout | undefined;
+  const answered = await Promise.race([sending, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), lanes.slowMs)))]);
+  clearTimeout(timer);
+  if (answered === null) {
+    // Slow: the attempt goes on outside this job, and the batch it came in moves on. The job
+    // that takes over the delivery is due only once the attempt must have ended (the request's
+    // timeout): it attempts again if this process dies before recording the answer.
+    lanes.adoptSlow(channel.id, Date.now());
+    const guardJobId = await reschedule(deps, ids, guardDelaySeconds(deps));
+    if (guardJobId === null) {
+      void sending.then((outcome) => lanes.endSlow(channel.id, outcome.latencyMs, Date.now()));
+      return 'stale';
+    }
+    deps.logger.info({ ...about, afterMs: lanes.slowMs }, 'slow receiver: its attempt goes on outside the batch');
+    void finishOutsideBatch(deps, { ...ids, jobId: guardJobId }, about, channel, delivery.budget_attempts, sending);
+    return 'handed_over';
+  }
+  lanes.observeFast(channel.id, answered.latencyMs, Date.now());
+  return recordOutcome(deps, ids, about, channel, delivery.budget_attempts, answered);
+}
+
+/** Seconds until the job that takes over a slow attempt is due: past the request's timeout. */
+function guardDelaySeconds(deps: NotifierDeps): number {
+  return Math.ceil(deps.config.NOTIFIER_REQUEST_TIMEOUT_SECONDS) + GUARD_MARGIN_SECONDS;
+}
+
+/** Beyond the request timeout, the time a slow attempt has to record its answer before it counts as lost. */
+const GUARD_MARGIN_SECONDS = 20;
+
+/**
+ * Hands the pending delivery from `ids.jobId` to a new job due in `delaySeconds` (no attempt
+ * counted). Returns the new job's id, or null when `ids.jobId` no longer owns the delivery.
+ */
+async function reschedule(deps: NotifierDeps, ids: { organizationId: OrganizationId; deliveryId: string; jobId: string }, delaySeconds: number): Promise<string | null> {
+  return deps.db.transaction().execute(async (trx) => {
+    if (!(await lockDeliveryForJob(trx, ids.organizationId, ids.deliveryId, ids.jobId))) return null;
+    return scheduleDeliveryAttempt(trx, deps.boss, { organizationId: ids.organizationId, deliveryId: ids.deliveryId, delaySeconds });
+  });
+}
+
+/** Waits for a slow-lane attempt and records it under the job that took the delivery over; never throws. */
+async function finishOutsideBatch(
+  deps: NotifierDeps,
+  ids: { organizationId: OrganizationId; deliveryId: string; jobId: string },
+  about: Record<string, unknown>,
+  channel: DeliveryContext['channel'],
+  budgetBefore: number,
+  sending: Promise<SendOutcome>,
+): Promise<void> {
+  let latencyMs: number | undefined;
+  try {
+    const outcome = await sending;
+    latencyMs = outcome.latencyMs;
+    await recordOutcome(deps, ids, about, channel, budgetBefore, outcome);
+  } catch (error) {
+    // Unrecorded (the database went away, the notifier is stopping): the job that took the
+    // delivery over attempts it again when due.
+    deps.logger.error({ ...about, err: error }, 'slow attempt not recorded: the delivery is attempted again when its job is due');
+  } finally {
+    deps.lanes.endSlow(channel.id, latencyMs, Date.now());
+  }
+}
+
+/**
+ * Records an attempt's outcome and the delivery's new state with its next step (a retry job after
+ * the backoff, the dead-letter queue, or the channel disabled after a 410), while `ids.jobId`
+ * owns the delivery.
+ */
+async function recordOutcome(
+  deps: NotifierDeps,
+  ids: { organizationId: OrganizationId; deliveryId: string; jobId: string },
+  about: Record<string, unknown>,
+  channel: DeliveryContext['channel'],
+  budgetBefore: number,
+  outcome: SendOutcome,
+): Promise<DeliverOutcome> {
+  const { organizationId, deliveryId, jobId } = ids;
   deps.metrics.attemptDuration.observe({ channel_type: channel.type }, outcome.latencyMs / 1000);
   const result: DeliveryAttemptResult = outcome.kind === 'response'
     ? { kind: 'response', statusCode: outcome.statusCode, retryAfterSeconds: retryAfterSeconds({ headers: outcome.headers, body: outcome.body, now: deps.clock() }) }
     : { kind: outcome.kind };
 
-  const recorded = (await settleInOneStatement(deps, ids, delivery.budget_attempts, outcome, result)) ?? (await deps.db.transaction().execute(async (trx) => {
+  const recorded = (await settleInOneStatement(deps, ids, budgetBefore, outcome, result)) ?? (await deps.db.transaction().execute(async (trx) => {
     const locked = await lockDeliveryForJob(trx, organizationId, deliveryId, jobId);
     if (!locked) return null;
     const budgetAttempts = locked.budget_attempts + 1;

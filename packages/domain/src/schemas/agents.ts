@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_LIVENESS_VALUES, MAX_ROUND_TRIP_MS } from '../agents/health.ts';
-import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema, unlessMissing } from './common.ts';
 import { credentialNameSchema } from './fields.ts';
 import { imageDigestSchema, scrapeDetailsSchema } from './cluster-targets.ts';
 import { releaseCycleSchema } from './gather-jobs.ts';
@@ -231,6 +231,6 @@ export const agentResponseSchema = z
 export type AgentResponse = z.infer<typeof agentResponseSchema>;
 
 /** `GET /agents` query. */
-export const agentListQuerySchema = z.strictObject(listQueryShape);
+export const agentListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema });
 /** `GET /agents` query. */
 export type AgentListQuery = z.infer<typeof agentListQuerySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { queryFlagSchema } from './fields.ts';
 import { skipVersionsSchema } from './skip-versions.ts';
 
@@ -55,6 +55,7 @@ export type AlertConfigResponse = z.infer<typeof alertConfigResponseSchema>;
 
 /** `GET /alert-configs` query: `?gatherJobId=`, `?scrapeJobId=`, `?ruleId=`, `?enabled=`. */
 export const alertConfigListQuerySchema = z.strictObject({
+  q: nameSearchSchema,
   ...listQueryShape,
   gatherJobId: idSchema.optional(),
   scrapeJobId: idSchema.optional(),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALERT_EVENT_TYPES } from '../alerts/alert-lifecycle.ts';
-import { idSchema, listQueryShape, severitySchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSearchSchema, severitySchema, timestampSchema } from './common.ts';
 import { ruleTypeSchema } from './rules.ts';
 
 /** An alert event type. */
@@ -54,6 +54,8 @@ export const alertListQuerySchema = z.strictObject({
   status: alertStatusSchema.optional(),
   alertConfigId: idSchema.optional(),
   severity: severitySchema.optional(),
+  acknowledged: z.enum(['yes', 'no']).optional().describe('yes: acknowledged alerts only; no: unacknowledged only'),
+  q: nameSearchSchema.describe('Alert config name contains this text (case-insensitive)'),
 });
 /** `GET /alerts` query. */
 export type AlertListQuery = z.infer<typeof alertListQuerySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema } from './common.ts';
 
 /** admin: everything; member: everything but keys; viewer: read only; agent: the agent API only. */
 export const API_KEY_ROLE_VALUES = ['admin', 'member', 'viewer', 'agent'] as const;
@@ -46,6 +46,6 @@ export const apiKeyCreatedResponseSchema = apiKeyResponseSchema
 export type ApiKeyCreatedResponse = z.infer<typeof apiKeyCreatedResponseSchema>;
 
 /** `GET /api-keys` query. */
-export const apiKeyListQuerySchema = z.strictObject({ ...listQueryShape, role: apiKeyRoleSchema.optional() });
+export const apiKeyListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema, role: apiKeyRoleSchema.optional() });
 /** `GET /api-keys` query. */
 export type ApiKeyListQuery = z.infer<typeof apiKeyListQuerySchema>;

@@ -47,6 +47,18 @@ export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 500;
 
 /** Shape of the list query shared by every list endpoint; extend it with a resource's filters. */
+/** The latest task of a job (gather, scrape, helm sync): how its last run went. */
+export const lastTaskSchema = z
+  .object({
+    status: z.enum(['pending', 'claimed', 'succeeded', 'failed']),
+    error: z.string().nullable(),
+    completedAt: z.iso.datetime({ offset: true }).nullable(),
+  })
+  .meta({ id: 'LastTask' });
+
+/** `?q=`: a name search, case-insensitive substring (the web UI's search boxes). */
+export const nameSearchSchema = z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional().describe('Name contains this text (case-insensitive)');
+
 export const listQueryShape = {
   limit: z.coerce
     .number('must be a number')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { idSchema, listQueryShape, nameSchema, lastTaskSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { skipVersionsSchema } from './skip-versions.ts';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
 import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
@@ -204,6 +204,7 @@ export const gatherJobResponseSchema = z
     blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
+    lastTask: lastTaskSchema.nullable().optional().describe('The latest task of the job (on get and list): status, error, completedAt; null before the first run'),
   })
   .meta({ id: 'GatherJob' });
 /** A gather job as the API returns it. */
@@ -211,6 +212,7 @@ export type GatherJobResponse = z.infer<typeof gatherJobResponseSchema>;
 
 /** `GET /gather-jobs` query: `?sourceType=`, `?enabled=`, `?helmSyncJobId=` (the jobs a helm sync made). */
 export const gatherJobListQuerySchema = z.strictObject({
+  q: nameSearchSchema,
   ...listQueryShape,
   sourceType: sourceTypeSchema.optional(),
   enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, lastTaskSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 
 const fields = {
@@ -47,12 +47,13 @@ export const helmSyncJobResponseSchema = z
     blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
+    lastTask: lastTaskSchema.nullable().optional().describe('The latest task of the job (on get and list): status, error, completedAt; null before the first run'),
   })
   .meta({ id: 'HelmSyncJob' });
 /** A helm sync job as the API returns it. */
 export type HelmSyncJobResponse = z.infer<typeof helmSyncJobResponseSchema>;
 
 /** `GET /helm-sync-jobs` query. */
-export const helmSyncJobListQuerySchema = z.strictObject({ ...listQueryShape, enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs') });
+export const helmSyncJobListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema, enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs') });
 /** `GET /helm-sync-jobs` query. */
 export type HelmSyncJobListQuery = z.infer<typeof helmSyncJobListQuerySchema>;

@@ -22,3 +22,6 @@ export * from './deliveries.ts';
 export * from './tasks.ts';
 export * from './agents.ts';
 export * from './webhooks.ts';
+export * from './agent-enrollment.ts';
+export * from './agent-probes.ts';
+export * from './ui.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { httpUrlSchema } from './fields.ts';
 
 /** Where notifications go. `webhook` is the generic, Standard-Webhooks-signed JSON webhook. */
@@ -111,6 +111,6 @@ export const notificationChannelCreatedResponseSchema = notificationChannelRespo
 export type NotificationChannelCreatedResponse = z.infer<typeof notificationChannelCreatedResponseSchema>;
 
 /** `GET /notification-channels` query. */
-export const notificationChannelListQuerySchema = z.strictObject({ ...listQueryShape, type: channelTypeSchema.optional() });
+export const notificationChannelListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema, type: channelTypeSchema.optional() });
 /** `GET /notification-channels` query. */
 export type NotificationChannelListQuery = z.infer<typeof notificationChannelListQuerySchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { alertEventTypeSchema } from './alerts.ts';
-import { idSchema, listQueryShape, nameSchema, severitySchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, severitySchema, timestampSchema } from './common.ts';
 
 const distinct = <T extends z.ZodType>(item: T, field: string) =>
   z
@@ -53,6 +53,6 @@ export const notificationRuleResponseSchema = z
 export type NotificationRuleResponse = z.infer<typeof notificationRuleResponseSchema>;
 
 /** `GET /notification-rules` query. */
-export const notificationRuleListQuerySchema = z.strictObject({ ...listQueryShape, channelId: idSchema.optional() });
+export const notificationRuleListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema, channelId: idSchema.optional() });
 /** `GET /notification-rules` query. */
 export type NotificationRuleListQuery = z.infer<typeof notificationRuleListQuerySchema>;

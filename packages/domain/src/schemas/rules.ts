@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_RULE_TYPES } from '../rules/evaluate-rule.ts';
-import { idSchema, listQueryShape, nameSchema, timestampSchema, unlessMissing } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema, unlessMissing } from './common.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** How a rule measures staleness. */
@@ -140,6 +140,6 @@ export const ruleResponseSchema = z
 export type RuleResponse = z.infer<typeof ruleResponseSchema>;
 
 /** `GET /rules` query. */
-export const ruleListQuerySchema = z.strictObject({ ...listQueryShape, type: ruleTypeSchema.optional() });
+export const ruleListQuerySchema = z.strictObject({ ...listQueryShape, q: nameSearchSchema, type: ruleTypeSchema.optional() });
 /** `GET /rules` query. */
 export type RuleListQuery = z.infer<typeof ruleListQuerySchema>;

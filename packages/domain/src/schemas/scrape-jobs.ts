@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, listQueryShape, nameSchema, timestampSchema } from './common.ts';
+import { idSchema, listQueryShape, nameSchema, lastTaskSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { credentialNameSchema, cronSchema, gitRefSchema, gitUrlSchema, queryFlagSchema, regexProblem, repoFilePathSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 import { clusterTargetOutputSchemas, helmReleaseTargetSchema, kubernetesTargetSchema, scrapeDetailsSchema } from './cluster-targets.ts';
@@ -168,6 +168,7 @@ export const scrapeJobResponseSchema = z
     blockedReason: z.string().nullable().describe('Why no agent can take its pending task now (no online, non-draining agent with the capability or the credential); null when it can be taken or none is pending'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
+    lastTask: lastTaskSchema.nullable().optional().describe('The latest task of the job (on get and list): status, error, completedAt; null before the first run'),
   })
   .meta({ id: 'ScrapeJob' });
 /** A scrape job as the API returns it. */
@@ -175,6 +176,7 @@ export type ScrapeJobResponse = z.infer<typeof scrapeJobResponseSchema>;
 
 /** `GET /scrape-jobs` query: `?parser=`, `?enabled=`. */
 export const scrapeJobListQuerySchema = z.strictObject({
+  q: nameSearchSchema,
   ...listQueryShape,
   parser: parserSchema.optional(),
   enabled: queryFlagSchema('Only enabled (true) or disabled (false) jobs'),

@@ -29,7 +29,7 @@ export const agentsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/agents', tag, access: 'read', summary: 'List agents with their status (online, stale, offline; draining), health, clock skew and warnings',
     query: agentListQuerySchema, response: listEnvelopeSchema(agentResponseSchema),
-    handler: ({ deps, auth, query }) => listPage(query, (page) => listAgents(deps.db, auth.organizationId, page), present(deps)),
+    handler: ({ deps, auth, query }) => listPage(query, (page) => listAgents(deps.db, auth.organizationId, page, query), present(deps)),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/agents/:id', tag, access: 'read', summary: 'Get an agent: status, latest health sample, clock skew, duplicate instances and warnings',

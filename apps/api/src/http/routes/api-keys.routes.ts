@@ -10,6 +10,7 @@ import {
 } from '@planekeeper/domain';
 import { findApiKey, listApiKeys, renameApiKey, revokeApiKey } from '../../db/api-keys.queries.ts';
 import { createApiKey } from '../../services/api-keys.ts';
+import { deleteUiSessionsOfKey } from '../../db/ui-sessions.queries.ts';
 import { listPage } from '../pagination.ts';
 import { presentApiKey, presentCreatedApiKey } from '../present/api-keys.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -59,6 +60,7 @@ export const apiKeysRoutes: RouteDefinition[] = [
       if (!row) throw notFound('API key', params.id);
       // Here at once; other processes when the trigger's notification reaches them.
       deps.apiKeys.evict(row.id);
+      await deleteUiSessionsOfKey(deps.db, auth.organizationId, row.id);
       deps.logger.info({ organizationId: auth.organizationId, keyId: row.id, by: auth.keyId }, 'api key revoked');
     },
   }),

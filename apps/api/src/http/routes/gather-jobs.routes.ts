@@ -13,6 +13,7 @@ import { gatherJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
 import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
+import { withLastTask, withLastTasks } from '../present/last-task.ts';
 import { presentGatherJob, presentRelease } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import { runNowRoute } from './run-now.ts';
@@ -25,7 +26,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
     query: gatherJobListQuerySchema, response: listEnvelopeSchema(gatherJobResponseSchema),
     handler: async ({ deps, auth, query }) => {
       const page = await listPage(query, (p) => listGatherJobs(deps.db, auth.organizationId, query, p), presentGatherJob);
-      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+      return withLastTasks(deps.db, auth.organizationId, { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) });
     },
   }),
   defineRoute({
@@ -37,7 +38,7 @@ export const gatherJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/gather-jobs/:id', tag, access: 'read', summary: 'Get a gather job',
     params: idParamsSchema, response: gatherJobResponseSchema,
-    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id))),
+    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, await withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentGatherJob(await jobOr404(deps.db, auth.organizationId, gatherJobs, params.id)))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/gather-jobs/:id', tag, access: 'write',

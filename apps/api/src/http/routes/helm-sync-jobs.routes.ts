@@ -11,6 +11,7 @@ import { helmSyncJobs } from '../../services/job-kinds.ts';
 import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts';
 import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
+import { withLastTask, withLastTasks } from '../present/last-task.ts';
 import { presentHelmSyncJob } from '../present/jobs.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 import { runNowRoute } from './run-now.ts';
@@ -23,7 +24,7 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
     query: helmSyncJobListQuerySchema, response: listEnvelopeSchema(helmSyncJobResponseSchema),
     handler: async ({ deps, auth, query }) => {
       const page = await listPage(query, (p) => listHelmSyncJobs(deps.db, auth.organizationId, query, p), presentHelmSyncJob);
-      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+      return withLastTasks(deps.db, auth.organizationId, { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) });
     },
   }),
   defineRoute({
@@ -35,7 +36,7 @@ export const helmSyncJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/helm-sync-jobs/:id', tag, access: 'read', summary: 'Get a helm sync job',
     params: idParamsSchema, response: helmSyncJobResponseSchema,
-    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentHelmSyncJob(await jobOr404(deps.db, auth.organizationId, helmSyncJobs, params.id))),
+    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, await withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentHelmSyncJob(await jobOr404(deps.db, auth.organizationId, helmSyncJobs, params.id)))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/helm-sync-jobs/:id', tag, access: 'write',

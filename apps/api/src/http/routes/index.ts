@@ -1,5 +1,8 @@
 import type { RouteDefinition } from '../route.ts';
 import { agentRoutes } from '../../agent/agent.routes.ts';
+import { agentEnrollmentRoutes } from '../../agent/enrollment.routes.ts';
+import { agentEnrollmentTokensRoutes } from './agent-enrollment-tokens.routes.ts';
+import { agentProbesRoutes } from './agent-probes.routes.ts';
 import { metaRoutes } from './meta.routes.ts';
 import { agentsRoutes } from './agents.routes.ts';
 import { alertConfigsRoutes } from './alert-configs.routes.ts';
@@ -18,11 +21,13 @@ import { tasksRoutes } from './tasks.routes.ts';
 import { taskRetryRoutes } from './task-retry.routes.ts';
 import { upstreamsRoutes } from './upstreams.routes.ts';
 import { versionsRoutes } from './versions.routes.ts';
+import { sessionRoutes } from './session.routes.ts';
 
 /** Every route of the api: express, the OpenAPI document and the tenant-isolation tests read this table. */
 export const allRoutes: RouteDefinition[] = [];
 allRoutes.push(
   ...metaRoutes(() => allRoutes),
-  ...agentRoutes,
-  ...organizationsRoutes, ...apiKeysRoutes, ...agentsRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes, ...upstreamsRoutes,
+  ...agentRoutes, ...agentEnrollmentRoutes,
+  ...sessionRoutes,
+  ...organizationsRoutes, ...apiKeysRoutes, ...agentEnrollmentTokensRoutes, ...agentsRoutes, ...agentProbesRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes, ...upstreamsRoutes,
 );

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { buildOpenApiDocument } from '../openapi.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
 
-const API_VERSION = '1.0.0';
+/** The version the OpenAPI document states. */
+export const API_VERSION = '1.0.0';
 
 /** Routes about the API itself; the OpenAPI document is built lazily from the full table. */
 export function metaRoutes(table: () => RouteDefinition[]): RouteDefinition[] {

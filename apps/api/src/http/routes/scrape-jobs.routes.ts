@@ -15,6 +15,7 @@ import { createJob, editJob, jobOr404, removeJob } from '../../services/jobs.ts'
 import { setManualVersion } from '../../services/set-manual-version.ts';
 import { withBlockedReason, withJobBlockedReasons } from '../../services/blocked-work.ts';
 import { listPage } from '../pagination.ts';
+import { withLastTask, withLastTasks } from '../present/last-task.ts';
 import { presentScrapeJob, presentSnapshot } from '../present/jobs.ts';
 import { defineRoute, reply, type RouteDefinition } from '../route.ts';
 import { runNowRoute } from './run-now.ts';
@@ -27,7 +28,7 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
     query: scrapeJobListQuerySchema, response: listEnvelopeSchema(scrapeJobResponseSchema),
     handler: async ({ deps, auth, query }) => {
       const page = await listPage(query, (p) => listScrapeJobs(deps.db, auth.organizationId, query, p), presentScrapeJob);
-      return { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) };
+      return withLastTasks(deps.db, auth.organizationId, { ...page, items: await withJobBlockedReasons(deps, auth.organizationId, page.items) });
     },
   }),
   defineRoute({
@@ -39,7 +40,7 @@ export const scrapeJobsRoutes: RouteDefinition[] = [
   defineRoute({
     method: 'get', path: '/api/v1/scrape-jobs/:id', tag, access: 'read', summary: 'Get a scrape job',
     params: idParamsSchema, response: scrapeJobResponseSchema,
-    handler: async ({ deps, auth, params }) => withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentScrapeJob(await jobOr404(deps.db, auth.organizationId, scrapeJobs, params.id))),
+    handler: async ({ deps, auth, params }) => withLastTask(deps.db, auth.organizationId, await withBlockedReason(withJobBlockedReasons, deps, auth.organizationId, presentScrapeJob(await jobOr404(deps.db, auth.organizationId, scrapeJobs, params.id)))),
   }),
   defineRoute({
     method: 'patch', path: '/api/v1/scrape-jobs/:id', tag, access: 'write',

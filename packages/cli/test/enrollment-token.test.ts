@@ -1,11 +1,5 @@
-// PENDING: waits for POST /api/v1/agent-enrollment-tokens (issue 16, point 1). jest.config.js
-// does not match this folder; once the endpoint exists, add '<rootDir>/test-pending/**/*.test.ts'
-// to its testMatch, or move this file into test/ and import './helpers/cli.ts'.
-// Written against the contract: POST { name, maxUses, expiresInSeconds, capabilities? } -> 201
-// { id, name, maxUses, uses, expiresAt, revokedAt, createdAt, token }, token shown only there;
-// GET lists tokens as { items, nextCursor } without it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { client, planekeeper, startCliWorld, type CliWorld } from '../test/helpers/cli.ts';
+import { client, planekeeper, startCliWorld, type CliWorld } from './helpers/cli.ts';
 
 let world: CliWorld;
 beforeAll(async () => {
