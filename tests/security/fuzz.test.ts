@@ -78,6 +78,7 @@ function sampleBody(route: RouteDefinition, w: TenantWorld): unknown {
     'patch /api/v1/alert-configs/:id': { name: 'fuzz config', gatherJobId: w.ids['gather-jobs'], scrapeJobId: w.ids['scrape-jobs'], ruleId: w.ids.rules, enabled: false },
     'post /api/v1/notification-channels': { name: 'fuzz hook', type: 'webhook', url: 'https://hooks.example.com/fuzz', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
     'patch /api/v1/notification-channels/:id': { name: 'fuzz hook', url: 'https://hooks.example.com/fuzz2', enabled: true },
+    'post /api/v1/alerts/:id/snooze': { until: new Date(Date.now() + 86_400_000).toISOString(), reason: 'fuzz' },
     'post /api/v1/notification-rules': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['created', 'resolved'], severities: ['high'], enabled: true },
     'patch /api/v1/notification-rules/:id': { name: 'fuzz rule', channelId: w.ids['notification-channels'], events: ['escalated'], severities: ['critical'], enabled: false },
     'post /api/v1/agent/enroll': { token: `pket_${'f'.repeat(43)}`, name: 'fuzz-enrolled', hostname: 'fuzz-host', version: '1.0.0' },

@@ -48,6 +48,7 @@ function sampleBody(route: RouteDefinition, victim: TenantWorld): unknown {
     'post /api/v1/versions/parse': { tags: ['v1.2.3'], deployed: '1.2.3' },
     'post /api/v1/agent-enrollment-tokens': { name: 'intruder' },
     'post /api/v1/agents/:id/probes': { host: 'intranet.example.com', port: 22 },
+    'post /api/v1/alerts/:id/snooze': { untilLatestChanges: true, reason: 'intruder' },
     'post /api/v1/agent/probes/:id/result': { agentId: victim.ids.agents, report: { outcome: 'succeeded', steps: [] } },
   };
   if (key in samples) return samples[key];

@@ -73,6 +73,7 @@ export async function makeTenantWorld(call: Call, db: Kysely<Database>, name: st
       'api-keys': viewer.id,
       agents: heartbeat.agentId,
       'gather-jobs': gather.id,
+      upstreams: gather.id,
       'scrape-jobs': scrape.id,
       'helm-sync-jobs': helmSync.id,
       tasks: task.id,

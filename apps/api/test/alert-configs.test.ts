@@ -36,7 +36,7 @@ describe('alert configs', () => {
     const body = await parts(acme);
     const created = await member.post('/api/v1/alert-configs', body);
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ ...body, id: expect.any(String), enabled: true, createdAt: expect.any(String), updatedAt: expect.any(String) });
+    expect(created.body).toEqual({ ...body, id: expect.any(String), enabled: true, skipVersions: [], eolGatherJobId: null, createdAt: expect.any(String), updatedAt: expect.any(String) });
     const id = created.body.id as string;
     expect(await evaluationsQueued(id)).toEqual([{ organizationId: acme.organizationId, reason: 'alert_config_changed', target: { alertConfigId: id } }]);
 

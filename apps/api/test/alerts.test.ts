@@ -48,6 +48,7 @@ describe('alerts', () => {
       acknowledged: false,
       acknowledgedAt: null,
       acknowledgedBy: null,
+      snooze: null,
       createdAt: alert.created_at.toISOString(),
       updatedAt: alert.updated_at.toISOString(),
       resolvedAt: null,

@@ -50,12 +50,12 @@ describe('evaluations', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.nextCursor).toBeNull();
     expect(answer.body.items).toEqual([
-      { id: quiet.config.id, alertConfigId: quiet.config.id, status: 'ok', reason: null, deployedVersion: 'v1.8.0', latestVersion: 'v1.8.0', behindBy: 0, severity: null, dateSource: null, notes: [], explanation: null, evaluatedAt: quiet.row.evaluated_at.toISOString() },
+      { id: quiet.config.id, alertConfigId: quiet.config.id, status: 'ok', reason: null, deployedVersion: 'v1.8.0', latestVersion: 'v1.8.0', behindBy: 0, severity: null, dateSource: null, notes: [], libyear: null, skipped: [], eol: null, explanation: null, evaluatedAt: quiet.row.evaluated_at.toISOString() },
       {
         id: unknown.config.id, alertConfigId: unknown.config.id, status: 'unknown', reason: 'deployed version 9.9.9 is not among the 9 gathered releases of variant ""',
-        deployedVersion: '9.9.9', latestVersion: 'v1.8.0', behindBy: null, severity: null, dateSource: null, notes: [], explanation: null, evaluatedAt: unknown.row.evaluated_at.toISOString(),
+        deployedVersion: '9.9.9', latestVersion: 'v1.8.0', behindBy: null, severity: null, dateSource: null, notes: [], libyear: null, skipped: [], eol: null, explanation: null, evaluatedAt: unknown.row.evaluated_at.toISOString(),
       },
-      { id: ok.config.id, alertConfigId: ok.config.id, status: 'ok', reason: null, deployedVersion: '1.2', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical', dateSource: null, notes: [], explanation: null, evaluatedAt: ok.row.evaluated_at.toISOString() },
+      { id: ok.config.id, alertConfigId: ok.config.id, status: 'ok', reason: null, deployedVersion: '1.2', latestVersion: 'v1.8.0', behindBy: 6, severity: 'critical', dateSource: null, notes: [], libyear: null, skipped: [], eol: null, explanation: null, evaluatedAt: ok.row.evaluated_at.toISOString() },
     ]);
 
     const byConfig = await viewer.get(`/api/v1/evaluations?alertConfigId=${unknown.config.id}`);

@@ -1,16 +1,20 @@
 import { consume, postgresBackend } from '@planekeeper/db';
 import { evaluateQueue } from '@planekeeper/domain';
-import { defineService, type Logger, type RunningService } from '@planekeeper/runtime';
+import { defineService, every, type Logger, type RunningService } from '@planekeeper/runtime';
 import type { RulesEngineConfig } from './config.ts';
 import { createRulesEngineMetrics } from './metrics.ts';
 import { evaluateAlertConfigs, type EvaluateDeps } from './services/evaluate-alert-configs.ts';
 import { followVersionGrammar } from './services/follow-version-grammar.ts';
+import { endDueSnoozes } from './services/end-snoozes.ts';
+import { reevaluateEndOfLife } from './services/reevaluate-end-of-life.ts';
 
 /**
  * The rules-engine: at start, re-evaluates everything once if the version grammar changed since
  * the stored evaluations were made; then consumes `evaluate` and applies the alert lifecycle.
  */
 export function createApp(config: RulesEngineConfig, logger: Logger, options: { clock?: () => Date } = {}): RunningService {
+  const offsetMs = config.RULES_ENGINE_CLOCK_OFFSET_SECONDS * 1000;
+  const clock = options.clock ?? (offsetMs === 0 ? () => new Date() : () => new Date(Date.now() + offsetMs));
   return defineService({
     name: 'rules-engine',
     backend: postgresBackend,
@@ -20,7 +24,7 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
     // One connection per concurrent evaluation, plus room for readiness checks.
     pool: { max: config.RULES_ENGINE_CONCURRENCY + 2 },
     deps: ({ db, boss, registry }): EvaluateDeps => ({
-      db, boss, logger, metrics: createRulesEngineMetrics(registry, db), clock: options.clock ?? (() => new Date()), batchSize: config.RULES_ENGINE_BATCH_SIZE,
+      db, boss, logger, metrics: createRulesEngineMetrics(registry, db), clock, batchSize: config.RULES_ENGINE_BATCH_SIZE,
       batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS,
     }),
     // A start step, not a loop: the database records the revision, so it runs once per upgrade.
@@ -37,6 +41,10 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
         coalesce: (payload) => JSON.stringify([payload.organizationId, payload.target]),
         onSettled: (outcome, jobs) => deps.metrics.evaluateJobs.inc({ outcome }, jobs),
       }),
+    ],
+    loops: (deps) => [
+      every('end-of-life', config.RULES_ENGINE_EOL_CHECK_SECONDS, () => reevaluateEndOfLife(deps)),
+      every('snooze-ends', config.RULES_ENGINE_SNOOZE_CHECK_SECONDS, () => endDueSnoozes(deps)),
     ],
     describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, concurrency: config.RULES_ENGINE_CONCURRENCY, batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS }),
   });

@@ -23,6 +23,18 @@ const schema = z.object({
    * saying so, instead of holding every organization's evaluations (and /healthz) up.
    */
   RULES_ENGINE_BATCH_BUDGET_MS: env.int(2000, 50, 600_000),
+  /**
+   * How often, in seconds, to look for `eol` rules not yet evaluated today: time alone moves their
+   * answer, so each is evaluated again once a day (UTC) even when nothing upstream changes.
+   */
+  RULES_ENGINE_EOL_CHECK_SECONDS: env.seconds(3600, 0.1),
+  /** How often, in seconds, to end snoozes whose time has come (their alerts notify again). */
+  RULES_ENGINE_SNOOZE_CHECK_SECONDS: env.seconds(30, 0.1),
+  /**
+   * Shifts this process's clock by this many seconds. For drills and end-to-end tests that let
+   * an end-of-life date pass without waiting for it; leave 0 in production.
+   */
+  RULES_ENGINE_CLOCK_OFFSET_SECONDS: env.int(0, -10 * 365 * 86_400, 10 * 365 * 86_400),
 });
 
 export type RulesEngineConfig = z.infer<typeof schema>;

@@ -13,6 +13,7 @@ import * as versionGrammarRevision from './migrations/0011_version_grammar_revis
 import * as agentEnrollmentAndProbes from './migrations/0013_agent_enrollment_and_probes.ts';
 import * as agentHealth from './migrations/0014_agent_health.ts';
 import * as uiSessions from './migrations/0015_ui_sessions.ts';
+import * as operationsRules from './migrations/0017_operations_rules.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations predate the types they create
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0013_agent_enrollment_and_probes': agentEnrollmentAndProbes,
   '0014_agent_health': agentHealth,
   '0015_ui_sessions': uiSessions,
+  '0017_operations_rules': operationsRules,
 };
 
 /** Names of every migration this build knows, in order. */

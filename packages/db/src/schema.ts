@@ -12,16 +12,27 @@ type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
 type TenantColumn = ColumnType<OrganizationId, OrganizationId | string, never>;
 /** A jsonb column holding `T`. */
 type Json<T> = ColumnType<T, T | string, T | string>;
+/** A nullable column an insert may leave out. */
+type Nullable<T, W = T> = ColumnType<T | null, W | null | undefined, W | null>;
 
 export type ApiKeyRole = 'admin' | 'member' | 'viewer' | 'agent';
 export type TaskKind = 'gather' | 'scrape' | 'helm_sync';
 export type TaskStatus = 'pending' | 'claimed' | 'succeeded' | 'failed';
 export type SourceType = 'github_release' | 'helm_repo' | 'oci_registry' | 'github_tag' | 'gitlab_release' | 'endoflife';
 export type ParserType = 'yq' | 'jq' | 'regex' | 'manual' | 'kubernetes' | 'helm_release';
-export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind';
+export type RuleType = 'days_behind' | 'majors_behind' | 'minors_behind' | 'libyear' | 'eol';
+
+/** Defaults to [] (migration 0017). */
+type SkipVersionsColumn = ColumnType<SkipVersionEntry[], string | undefined, string>;
+
+/** A release skipped by an alert config or gather job (migration 0017). */
+export interface SkipVersionEntry {
+  versions: string;
+  reason: string;
+}
 export type SeverityLevel = 'moderate' | 'high' | 'critical';
 export type AlertStatus = 'open' | 'resolved';
-export type AlertEventKind = 'created' | 'escalated' | 'acknowledged' | 'unacknowledged' | 'resolved';
+export type AlertEventKind = 'created' | 'escalated' | 'acknowledged' | 'unacknowledged' | 'resolved' | 'snoozed' | 'unsnoozed';
 export type ChannelType = 'slack' | 'discord' | 'teams' | 'webhook';
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'dead';
 export type DeliveryOutcome = 'succeeded' | 'retry' | 'permanent' | 'gone';
@@ -137,6 +148,8 @@ export interface GatherJobsTable {
   etag: string | null;
   helm_sync_job_id: string | null;
   helm_chart: string | null;
+  /** Releases skipped for every alert config using this job (migration 0017). */
+  skip_versions: SkipVersionsColumn;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -260,6 +273,10 @@ export interface AlertConfigsTable {
   scrape_job_id: string;
   rule_id: string;
   enabled: Generated<boolean>;
+  /** Releases this config skips (never latest, never counted). */
+  skip_versions: SkipVersionsColumn;
+  /** The endoflife gather job whose cycles an `eol` rule reads. */
+  eol_gather_job_id: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }
@@ -290,6 +307,13 @@ export interface AlertsTable {
   behind_by: number;
   acknowledged_at: Timestamp | null;
   acknowledged_by: string | null;
+  /** A snooze (migration 0017): until a time, or until the latest version changes from snooze_latest_version. */
+  snoozed_at: Nullable<Date, Date | string>;
+  snoozed_until: Nullable<Date, Date | string>;
+  snooze_latest_version: Nullable<string>;
+  snoozed_by: Nullable<string>;
+  snooze_reason: Nullable<string>;
+  snoozed_severity: Nullable<SeverityLevel>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   resolved_at: Timestamp | null;
@@ -305,6 +329,8 @@ export interface AlertEventsTable {
   latest_version: string;
   behind_by: number;
   actor: string | null;
+  /** False for an event recorded while the alert was snoozed: no notification was sent. */
+  notified: Generated<boolean>;
   created_at: CreatedAt;
 }
 

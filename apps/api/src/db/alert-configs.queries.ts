@@ -27,7 +27,7 @@ export async function findAlertConfig(db: Kysely<Database>, organizationId: Orga
 }
 
 /** The references a config body names. */
-export type AlertConfigReferences = Pick<AlertConfigUpdate, 'gatherJobId' | 'scrapeJobId' | 'ruleId'>;
+export type AlertConfigReferences = Pick<AlertConfigUpdate, 'gatherJobId' | 'scrapeJobId' | 'ruleId' | 'eolGatherJobId'>;
 
 /**
  * The referenced gather job, scrape job and rule that are not the organization's, one detail per
@@ -45,6 +45,11 @@ export async function missingReferences(db: Kysely<Database>, organizationId: Or
     const row = await db.selectFrom(table).select('id').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     if (!row) details.push({ path: field, message: `${what} ${id} not found` });
   }
+  if (refs.eolGatherJobId) {
+    const job = await db.selectFrom('gather_jobs').select('source_type').where('organization_id', '=', organizationId).where('id', '=', refs.eolGatherJobId).executeTakeFirst();
+    if (!job) details.push({ path: 'eolGatherJobId', message: `gather job ${refs.eolGatherJobId} not found` });
+    else if (job.source_type !== 'endoflife') details.push({ path: 'eolGatherJobId', message: `must be an endoflife gather job (this one is ${job.source_type})` });
+  }
   return details;
 }
 
@@ -58,6 +63,8 @@ export async function insertAlertConfig(db: Kysely<Database>, organizationId: Or
       scrape_job_id: body.scrapeJobId,
       rule_id: body.ruleId,
       enabled: body.enabled ?? true,
+      skip_versions: JSON.stringify(body.skipVersions ?? []),
+      eol_gather_job_id: body.eolGatherJobId ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -72,6 +79,8 @@ export async function updateAlertConfig(db: Kysely<Database>, organizationId: Or
       ...(body.scrapeJobId !== undefined ? { scrape_job_id: body.scrapeJobId } : {}),
       ...(body.ruleId !== undefined ? { rule_id: body.ruleId } : {}),
       ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+      ...(body.skipVersions !== undefined ? { skip_versions: JSON.stringify(body.skipVersions) } : {}),
+      ...(body.eolGatherJobId !== undefined ? { eol_gather_job_id: body.eolGatherJobId } : {}),
       updated_at: new Date(),
     })
     .where('organization_id', '=', organizationId)
@@ -100,7 +109,10 @@ export async function findAlertConfigUsing(db: Kysely<Database>, organizationId:
     .selectFrom('alert_configs')
     .select(['id', 'name'])
     .where('organization_id', '=', organizationId)
-    .$if('gatherJobId' in job, (q) => q.where('gather_job_id', '=', (job as { gatherJobId: string }).gatherJobId))
+    .$if('gatherJobId' in job, (q) => {
+      const id = (job as { gatherJobId: string }).gatherJobId;
+      return q.where((eb) => eb.or([eb('gather_job_id', '=', id), eb('eol_gather_job_id', '=', id)]));
+    })
     .$if('scrapeJobId' in job, (q) => q.where('scrape_job_id', '=', (job as { scrapeJobId: string }).scrapeJobId))
     .orderBy('created_at')
     .limit(1)

@@ -7,7 +7,7 @@ import { afterCreatedAt, afterSortKey, createdAtKey, type PageRequest } from './
 /** What an alert's answer shows besides its timestamps (not the organization). */
 export const ALERT_COLUMNS = [
   'id', 'alert_config_id', 'alert_config_name', 'rule_type', 'status', 'severity', 'deployed_version', 'latest_version',
-  'behind_by', 'acknowledged_by',
+  'behind_by', 'acknowledged_by', 'snooze_latest_version', 'snoozed_by', 'snooze_reason',
 ] as const;
 
 /** The filters of the alert list. */
@@ -29,6 +29,8 @@ export function alertPageQuery(db: Kysely<Database>, organizationId: Organizatio
       sql<string>`alerts.created_at::text`.as('created_at'),
       sql<string>`alerts.updated_at::text`.as('updated_at'),
       sql<string | null>`alerts.resolved_at::text`.as('resolved_at'),
+      sql<string | null>`alerts.snoozed_at::text`.as('snoozed_at'),
+      sql<string | null>`alerts.snoozed_until::text`.as('snoozed_until'),
     ])
     .select(createdAtKey('alerts').as('sort_key'))
     .where('organization_id', '=', organizationId);

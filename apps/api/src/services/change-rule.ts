@@ -12,7 +12,7 @@ export async function changeRule(deps: Pick<ApiDeps, 'db' | 'boss'>, organizatio
   return deps.db.transaction().execute(async (trx) => {
     const current = await findRule(trx, organizationId, id, { forUpdate: true });
     if (!current) throw notFound('rule', id);
-    assertRuleThresholds({ moderate: body.moderate ?? current.moderate, high: body.high ?? current.high, critical: body.critical ?? current.critical });
+    assertRuleThresholds({ type: body.type ?? current.type, moderate: body.moderate ?? current.moderate, high: body.high ?? current.high, critical: body.critical ?? current.critical });
     const updated = await updateRule(trx, organizationId, id, body);
     await enqueueEvaluation(deps.boss, trx, { organizationId, reason: 'rule_changed', target: { ruleId: id } });
     return updated;

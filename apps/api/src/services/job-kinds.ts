@@ -101,6 +101,7 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
         tag_filter: body.tagFilter ?? null,
         credential_name: body.credentialName ?? null,
         enabled,
+        skip_versions: JSON.stringify(body.skipVersions ?? []),
       },
       schedule: { enabled, runnable: true, schedule: body.schedule },
       log: { sourceType: body.sourceType },
@@ -123,6 +124,7 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
         tag_filter: tagFilter,
         credential_name: credentialName,
         enabled,
+        ...(body.skipVersions !== undefined ? { skip_versions: JSON.stringify(body.skipVersions) } : {}),
         // The ETag belongs to the answer the old settings got.
         ...(workChanged ? { etag: null } : {}),
       },
@@ -133,7 +135,8 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
   afterEdit: async ({ trx, deps, organizationId, before, after }) => {
     const sourceChanged = after.source_type !== before.source_type || !sameJson(after.source, before.source);
     if (sourceChanged) await deleteReleases(trx, organizationId, after.id);
-    if (sourceChanged || after.tag_filter !== before.tag_filter) {
+    // Skipped releases change what counts as latest, as a tag filter does.
+    if (sourceChanged || after.tag_filter !== before.tag_filter || !sameJson(after.skip_versions, before.skip_versions)) {
       await enqueueEvaluation(deps.boss, trx, { organizationId, reason: 'gather_job_changed', target: { gatherJobId: after.id } });
     }
     return { sourceChanged };

@@ -103,6 +103,13 @@ export async function loadDeliveryContext(db: Db, organizationId: OrganizationId
     created_at: alert_created_at!,
     updated_at: alert_updated_at!,
     resolved_at: alert_resolved_at,
+    // Messages say who snoozed from the event's actor; the alert's snooze columns are not read here.
+    snoozed_at: null,
+    snoozed_until: null,
+    snooze_latest_version: null,
+    snoozed_by: null,
+    snooze_reason: null,
+    snoozed_severity: null,
   };
   return {
     delivery,

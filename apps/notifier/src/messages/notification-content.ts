@@ -44,10 +44,24 @@ export interface NotificationContent {
 
 const EMOJI: Record<NotificationContent['tone'], string> = { moderate: '🟡', high: '🟠', critical: '🔴', resolved: '✅', info: '🧪' };
 
-/** How far behind, in the rule's unit: "3 days", "1 major version", "6 minor versions". */
+/**
+ * How far behind, in the rule's unit: "3 days", "1 major version", "6 minor versions",
+ * "1.5 libyears"; an eol rule's days left: "30 days left before end of life", "past end of life by 2 days".
+ */
 export function behindByText(ruleType: RuleType, behindBy: number): string {
-  const unit = ruleType === 'days_behind' ? 'day' : ruleType === 'majors_behind' ? 'major version' : 'minor version';
-  return `${behindBy} ${unit}${behindBy === 1 ? '' : 's'}`;
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ruleType === 'eol') {
+    if (behindBy < 0) return `past end of life by ${plural(-behindBy, 'day')}`;
+    return behindBy === 0 ? 'at end of life today' : `${plural(behindBy, 'day')} left before end of life`;
+  }
+  if (ruleType === 'libyear') return plural(behindBy, 'libyear');
+  return plural(behindBy, ruleType === 'days_behind' ? 'day' : ruleType === 'majors_behind' ? 'major version' : 'minor version');
+}
+
+/** Where the deployment stands, as a sentence says it: "6 minor versions behind", "30 days left before end of life". */
+export function standingText(ruleType: RuleType, behindBy: number): string {
+  const text = behindByText(ruleType, behindBy);
+  return ruleType === 'eol' ? text : `${text} behind`;
 }
 
 function capitalised(text: string): string {
@@ -79,24 +93,29 @@ export function describeNotification(subject: NotificationSubject, channel: Chan
   const { event, alertConfig } = subject;
   const name = alertConfig.name;
   const behind = behindByText(subject.alert.rule_type, event.behindBy);
+  const standing = standingText(subject.alert.rule_type, event.behindBy);
   const tone: NotificationContent['tone'] = event.type === 'resolved' ? 'resolved' : event.severity;
   const emoji = EMOJI[tone];
   const titles: Record<AlertEventType, string> = {
-    created: `${emoji} New ${event.severity} alert: ${name} is ${behind} behind`,
-    escalated: `${emoji} Escalated to ${event.severity}: ${name} is ${behind} behind`,
-    acknowledged: `${emoji} Acknowledged${event.actor ? ` by ${event.actor}` : ''}: ${name} is ${behind} behind`,
-    unacknowledged: `${emoji} Unacknowledged: ${name} is ${behind} behind`,
+    created: `${emoji} New ${event.severity} alert: ${name} is ${standing}`,
+    escalated: `${emoji} Escalated to ${event.severity}: ${name} is ${standing}`,
+    acknowledged: `${emoji} Acknowledged${event.actor ? ` by ${event.actor}` : ''}: ${name} is ${standing}`,
+    unacknowledged: `${emoji} Unacknowledged: ${name} is ${standing}`,
     resolved: `${emoji} Resolved: ${name}`,
+    snoozed: `🔕 Snoozed${event.actor ? ` by ${event.actor}` : ''}: ${name} is ${standing}`,
+    unsnoozed: `${emoji} Snooze ended: ${name} is ${standing}`,
   };
   const versions = `deployed ${event.deployedVersion}, latest ${event.latestVersion}`;
   const summaries: Record<AlertEventType, string> = {
-    created: `${name} is ${behind} behind upstream (${versions}). Severity: ${event.severity}.`,
-    escalated: `${name} is now ${behind} behind upstream (${versions}). Severity rose to ${event.severity}.`,
-    acknowledged: `${event.actor ?? 'Someone'} acknowledged the ${event.severity} alert on ${name} (${versions}, ${behind} behind).`,
+    created: `${name} is ${standing} (${versions}). Severity: ${event.severity}.`,
+    escalated: `${name} is now ${standing} (${versions}). Severity rose to ${event.severity}.`,
+    acknowledged: `${event.actor ?? 'Someone'} acknowledged the ${event.severity} alert on ${name} (${versions}, ${standing}).`,
     unacknowledged: event.actor
-      ? `${event.actor} withdrew the acknowledgement of the ${event.severity} alert on ${name} (${versions}, ${behind} behind).`
-      : `The deployed version of ${name} changed while it still violates its rule, so its acknowledgement was cleared (${versions}, ${behind} behind).`,
+      ? `${event.actor} withdrew the acknowledgement of the ${event.severity} alert on ${name} (${versions}, ${standing}).`
+      : `The deployed version of ${name} changed while it still violates its rule, so its acknowledgement was cleared (${versions}, ${standing}).`,
     resolved: `${name} no longer violates its rule; the alert is resolved (${versions}).`,
+    snoozed: `${event.actor ?? 'Someone'} snoozed the ${event.severity} alert on ${name} (${versions}, ${standing}); only its resolution is notified until the snooze ends.`,
+    unsnoozed: `The snooze of the ${event.severity} alert on ${name} ended${event.actor ? ` (${event.actor})` : ''}; notifications resume (${versions}, ${standing}).`,
   };
   const facts = [
     { label: 'Alert config', value: name },

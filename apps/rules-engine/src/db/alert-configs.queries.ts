@@ -1,4 +1,4 @@
-import type { Database, RuleType } from '@planekeeper/db';
+import type { Database, RuleType, SkipVersionEntry } from '@planekeeper/db';
 import type { EvaluateTarget, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
@@ -6,7 +6,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 export async function findAlertConfigIds(db: Kysely<Database>, organizationId: OrganizationId, target: EvaluateTarget): Promise<string[]> {
   let query = db.selectFrom('alert_configs').select('id').where('organization_id', '=', organizationId);
   if ('alertConfigId' in target) query = query.where('id', '=', target.alertConfigId);
-  else if ('gatherJobId' in target) query = query.where('gather_job_id', '=', target.gatherJobId);
+  // An endoflife job's new cycles move the eol answers of the configs that link it, too.
+  else if ('gatherJobId' in target) query = query.where((eb) => eb.or([eb('gather_job_id', '=', target.gatherJobId), eb('eol_gather_job_id', '=', target.gatherJobId)]));
   else if ('scrapeJobId' in target) query = query.where('scrape_job_id', '=', target.scrapeJobId);
   else query = query.where('rule_id', '=', target.ruleId);
   const rows = await query.orderBy('id').execute();
@@ -27,6 +28,11 @@ export interface LockedAlertConfig {
   critical: number;
   stable_only: boolean;
   tag_filter: string | null;
+  /** The config's skip entries, then its gather job's. */
+  skip_versions: SkipVersionEntry[];
+  job_skip_versions: SkipVersionEntry[];
+  /** Where the config's release cycles come from: its linked endoflife job, or its own gather job when that is one. */
+  cycles_job_id: string | null;
 }
 
 /**
@@ -39,7 +45,9 @@ export async function lockAlertConfigs(trx: Transaction<Database>, organizationI
   if (ids.length === 0) return [];
   const { rows } = await sql<LockedAlertConfig>`
     SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
-           r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter
+           r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter,
+           ac.skip_versions, g.skip_versions AS job_skip_versions,
+           coalesce(ac.eol_gather_job_id, CASE WHEN g.source_type = 'endoflife' THEN g.id END) AS cycles_job_id
       FROM alert_configs ac
       JOIN rules r ON r.id = ac.rule_id AND r.organization_id = ac.organization_id
       JOIN gather_jobs g ON g.id = ac.gather_job_id AND g.organization_id = ac.organization_id

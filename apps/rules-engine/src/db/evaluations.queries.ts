@@ -1,11 +1,11 @@
 import type { Database } from '@planekeeper/db';
-import type { OrganizationId, RuleEvaluation, RuleType } from '@planekeeper/domain';
+import type { AnyRuleType, OrganizationId, RuleEvaluation } from '@planekeeper/domain';
 import { sql, type Transaction } from 'kysely';
 
 /** The latest evaluation of one config, to store. */
 export interface EvaluationToStore {
   alertConfigId: string;
-  ruleType: RuleType;
+  ruleType: AnyRuleType;
   evaluation: RuleEvaluation;
 }
 
@@ -24,7 +24,7 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
       latest_version: evaluation.latestVersion,
       behind_by: null,
       severity: null,
-      details: { ruleType, notes: [], explanation: evaluation.explanation },
+      details: { ruleType, notes: [], skipped: evaluation.skipped, explanation: evaluation.explanation },
     };
   }
   return {
@@ -36,7 +36,7 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
     latest_version: evaluation.latestVersion,
     behind_by: evaluation.behindBy,
     severity: evaluation.severity,
-    details: { ruleType, notes: evaluation.notes, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
+    details: { ruleType, notes: evaluation.notes, libyear: evaluation.libyear, skipped: evaluation.skipped, eol: evaluation.eol, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
   };
 }
 
@@ -65,7 +65,7 @@ export async function upsertEvaluations(trx: Transaction<Database>, organization
     SELECT v.alert_config_id, ${organizationId}::uuid, v.status, v.reason, v.deployed_version, v.latest_version,
            v.behind_by, v.severity, ${`[${details.join(',')}]`}::jsonb -> v.details_at, ${evaluatedAt}::timestamptz
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(alert_config_id uuid, status text, reason text,
-           deployed_version text, latest_version text, behind_by integer, severity text, details_at integer)
+           deployed_version text, latest_version text, behind_by double precision, severity text, details_at integer)
     ON CONFLICT (alert_config_id) DO UPDATE
        SET status = excluded.status, reason = excluded.reason, deployed_version = excluded.deployed_version,
            latest_version = excluded.latest_version, behind_by = excluded.behind_by, severity = excluded.severity,

@@ -1,5 +1,5 @@
 import type { Database } from '@planekeeper/db';
-import type { DeployedSnapshot, DigestedRelease, OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
+import type { DeployedSnapshot, DigestedRelease, EolCycle, OrganizationId, ReleaseCandidate } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -38,4 +38,31 @@ export async function latestDeployedVersions(db: Db, organizationId: Organizatio
      WHERE organization_id = ${organizationId}::uuid AND scrape_job_id = ANY(${scrapeJobIds}::uuid[])
      ORDER BY scrape_job_id, found_at DESC, id DESC`.execute(db);
   return new Map(rows.map((row) => [row.scrape_job_id, { version: row.version, imageDigest: row.image_digest }]));
+}
+
+/**
+ * The release cycles endoflife gather jobs stored (one per release, in `cycle`), by gather job id;
+ * every job asked for is present, with [] when it has gathered none.
+ */
+export async function loadCycles(db: Db, organizationId: OrganizationId, gatherJobIds: readonly string[]): Promise<Map<string, EolCycle[]>> {
+  const byJob = new Map<string, EolCycle[]>(gatherJobIds.map((id) => [id, []]));
+  if (gatherJobIds.length === 0) return byJob;
+  const rows = await db
+    .selectFrom('releases')
+    .select(['gather_job_id', 'cycle'])
+    .where('organization_id', '=', organizationId)
+    .where('gather_job_id', 'in', gatherJobIds)
+    .where('cycle', 'is not', null)
+    .execute();
+  for (const row of rows) {
+    const cycle = row.cycle as { name?: unknown; eolDate?: unknown; eol?: unknown; latestVersion?: unknown } | null;
+    if (cycle === null || typeof cycle.name !== 'string') continue;
+    byJob.get(row.gather_job_id)?.push({
+      name: cycle.name,
+      eolDate: typeof cycle.eolDate === 'string' ? cycle.eolDate : null,
+      eol: cycle.eol === true,
+      latestVersion: typeof cycle.latestVersion === 'string' ? cycle.latestVersion : null,
+    });
+  }
+  return byJob;
 }

@@ -1,11 +1,11 @@
 import { applyAlertChanges, findOpenAlerts, openAlertState, type AlertChange, type Database, type RecordedAlertEvent } from '@planekeeper/db';
-import { trustedOrganizationId, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
+import { trustedOrganizationId, type EolCycle, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
 import type { Logger } from '@planekeeper/runtime';
 import type { Kysely } from 'kysely';
 import type { PgBoss } from 'pg-boss';
 import { findAlertConfigIds, lockAlertConfigs, type LockedAlertConfig } from '../db/alert-configs.queries.ts';
 import { upsertEvaluations, type EvaluationToStore } from '../db/evaluations.queries.ts';
-import { latestDeployedVersions, loadReleases } from '../db/versions.queries.ts';
+import { latestDeployedVersions, loadCycles, loadReleases } from '../db/versions.queries.ts';
 import type { RulesEngineMetrics } from '../metrics.ts';
 import { createRuleEvaluator, decideBatch, type ConfigToDecide, type GatheredRelease, type RuleEvaluator } from './decide-batch.ts';
 
@@ -33,6 +33,7 @@ export interface EvaluationSummary {
 /** State shared by the batches of one target: releases are loaded once per gather job. */
 interface RunState {
   releases: Map<string, readonly GatheredRelease[]>;
+  cycles: Map<string, readonly EolCycle[]>;
   evaluate: RuleEvaluator;
   /** When the current batch's budget runs out (performance.now(): real elapsed time, not the injected clock's). */
   budgetEndsAt: number;
@@ -50,6 +51,8 @@ function toDecide(config: LockedAlertConfig): ConfigToDecide {
     scrapeJobId: config.scrape_job_id,
     rule: { type: config.rule_type, moderate: config.moderate, high: config.high, critical: config.critical, stableOnly: config.stable_only },
     tagFilter: config.tag_filter,
+    skipVersions: [...config.skip_versions, ...config.job_skip_versions],
+    cyclesJobId: config.cycles_job_id,
   };
 }
 
@@ -65,6 +68,7 @@ export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: Evaluate
   const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
   const run: RunState = {
     releases: new Map(),
+    cycles: new Map(),
     evaluate: createRuleEvaluator(deps.clock(), () => performance.now() > run.budgetEndsAt),
     budgetEndsAt: Number.POSITIVE_INFINITY,
   };
@@ -94,6 +98,8 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId,
       const loaded = await loadReleases(trx, organizationId, missing);
       for (const id of missing) run.releases.set(id, loaded.get(id) ?? []);
     }
+    const missingCycles = unique(enabled.flatMap((config) => (config.cycles_job_id === null ? [] : [config.cycles_job_id]))).filter((id) => !run.cycles.has(id));
+    for (const [id, cycles] of await loadCycles(trx, organizationId, missingCycles)) run.cycles.set(id, cycles);
     const deployed = await latestDeployedVersions(trx, organizationId, unique(enabled.map((config) => config.scrape_job_id)));
     const open = await findOpenAlerts(trx, organizationId, configs.map((config) => config.id), { forUpdate: true });
 
@@ -101,9 +107,11 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId,
     const decisions = decideBatch({
       configs: configs.map(toDecide),
       releasesByGatherJob: run.releases,
+      cyclesByGatherJob: run.cycles,
       deployedByScrapeJob: deployed,
       openAlertsByConfig: new Map([...open].map(([configId, alert]) => [configId, openAlertState(alert)])),
       evaluate: run.evaluate,
+      now: deps.clock(),
     });
     const evaluations: EvaluationToStore[] = [];
     const changes: AlertChange[] = [];

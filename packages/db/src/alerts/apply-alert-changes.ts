@@ -39,6 +39,7 @@ interface EventRow {
   latest_version: string;
   behind_by: number;
   actor: string | null;
+  notified: boolean;
   seq: number;
 }
 
@@ -95,7 +96,7 @@ export async function applyAlertChanges(
       SELECT ${organizationId}::uuid, v.alert_config_id, v.alert_config_name, 'open', v.severity, v.rule_type,
              v.deployed_version, v.latest_version, v.behind_by
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(alert_config_id uuid, alert_config_name text,
-             rule_type text, severity text, deployed_version text, latest_version text, behind_by integer)
+             rule_type text, severity text, deployed_version text, latest_version text, behind_by double precision)
       RETURNING id, alert_config_id`.execute(trx);
     for (const row of opened) alertIds.set(row.alert_config_id, row.id);
   }
@@ -115,6 +116,12 @@ export async function applyAlertChanges(
         behind_by: next.behindBy,
         acknowledged: next.acknowledged,
         actor: change.actor ?? null,
+        snoozed: next.snooze ? true : false,
+        snoozed_until: next.snooze?.until ?? null,
+        snooze_latest_version: next.snooze?.latestVersion ?? null,
+        snoozed_by: next.snooze?.by ?? null,
+        snooze_reason: next.snooze?.reason ?? null,
+        snoozed_severity: next.snooze?.severity ?? null,
       };
     });
     // An acknowledgement that stays keeps its time and author; a new one takes now() and the actor.
@@ -124,9 +131,16 @@ export async function applyAlertChanges(
              deployed_version = v.deployed_version, latest_version = v.latest_version, behind_by = v.behind_by,
              acknowledged_at = CASE WHEN v.acknowledged THEN COALESCE(a.acknowledged_at, now()) END,
              acknowledged_by = CASE WHEN v.acknowledged THEN CASE WHEN a.acknowledged_at IS NULL THEN v.actor ELSE a.acknowledged_by END END,
+             -- A snooze that stays keeps its time; a new or replaced one (another by, until or reason) takes now().
+             snoozed_at = CASE WHEN v.snoozed THEN CASE WHEN (a.snoozed_by, a.snoozed_until, a.snooze_latest_version, a.snooze_reason)
+                                 IS NOT DISTINCT FROM (v.snoozed_by, v.snoozed_until, v.snooze_latest_version, v.snooze_reason)
+                               THEN COALESCE(a.snoozed_at, now()) ELSE now() END END,
+             snoozed_until = v.snoozed_until, snooze_latest_version = v.snooze_latest_version, snoozed_by = v.snoozed_by,
+             snooze_reason = v.snooze_reason, snoozed_severity = v.snoozed_severity,
              updated_at = now()
         FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, alert_config_name text, rule_type text,
-             severity text, deployed_version text, latest_version text, behind_by integer, acknowledged boolean, actor text)
+             severity text, deployed_version text, latest_version text, behind_by double precision, acknowledged boolean, actor text,
+             snoozed boolean, snoozed_until timestamptz, snooze_latest_version text, snoozed_by text, snooze_reason text, snoozed_severity text)
        WHERE a.id = v.id AND a.organization_id = ${organizationId}::uuid AND a.status = 'open'`.execute(trx);
     expectAffected('update', updated.numAffectedRows, rows.length);
   }
@@ -142,8 +156,9 @@ export async function applyAlertChanges(
     const resolved = await sql`
       UPDATE alerts AS a
          SET status = 'resolved', resolved_at = now(), updated_at = now(),
+             snoozed_at = NULL, snoozed_until = NULL, snooze_latest_version = NULL, snoozed_by = NULL, snooze_reason = NULL, snoozed_severity = NULL,
              deployed_version = v.deployed_version, latest_version = v.latest_version, behind_by = v.behind_by
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, deployed_version text, latest_version text, behind_by integer)
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS v(id uuid, deployed_version text, latest_version text, behind_by double precision)
        WHERE a.id = v.id AND a.organization_id = ${organizationId}::uuid AND a.status = 'open'`.execute(trx);
     expectAffected('resolve', resolved.numAffectedRows, rows.length);
   }
@@ -163,6 +178,7 @@ export async function applyAlertChanges(
         latest_version: shown.latestVersion,
         behind_by: shown.behindBy,
         actor: change.actor ?? null,
+        notified: event.silenced !== true,
         seq,
       });
     });
@@ -187,14 +203,15 @@ async function insertEvents(trx: Transaction<Database>, boss: PgBoss, organizati
   if (rows.length === 0) return [];
   // clock_timestamp(), not now(): a transaction that waited for a lock records when the event
   // happened, not when it began; `seq` keeps the events of one decision in their order.
-  const { rows: inserted } = await sql<{ id: string; alert_id: string; type: AlertEventType; severity: AlertSeverity }>`
-    INSERT INTO alert_events (organization_id, alert_id, type, severity, deployed_version, latest_version, behind_by, actor, created_at)
-    SELECT ${organizationId}::uuid, e.alert_id, e.type, e.severity, e.deployed_version, e.latest_version, e.behind_by, e.actor,
+  const { rows: inserted } = await sql<{ id: string; alert_id: string; type: AlertEventType; severity: AlertSeverity; notified: boolean }>`
+    INSERT INTO alert_events (organization_id, alert_id, type, severity, deployed_version, latest_version, behind_by, actor, notified, created_at)
+    SELECT ${organizationId}::uuid, e.alert_id, e.type, e.severity, e.deployed_version, e.latest_version, e.behind_by, e.actor, e.notified,
            clock_timestamp() + e.seq * interval '1 microsecond'
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS e(alert_id uuid, type text, severity text,
-           deployed_version text, latest_version text, behind_by integer, actor text, seq integer)
-    RETURNING id, alert_id, type, severity`.execute(trx);
-  const jobs = inserted.map((event) => ({ data: parsePayload(alertEventQueue, { organizationId, alertEventId: event.id }) }));
-  await boss.insert(alertEventQueue.name, jobs, { db: fromKysely(trx) });
+           deployed_version text, latest_version text, behind_by double precision, actor text, notified boolean, seq integer)
+    RETURNING id, alert_id, type, severity, notified`.execute(trx);
+  // Events of a snoozed alert are recorded only: no alert.event job, so no notification.
+  const jobs = inserted.filter((event) => event.notified).map((event) => ({ data: parsePayload(alertEventQueue, { organizationId, alertEventId: event.id }) }));
+  if (jobs.length > 0) await boss.insert(alertEventQueue.name, jobs, { db: fromKysely(trx) });
   return inserted.map((event) => ({ id: event.id, alertId: event.alert_id, type: event.type, severity: event.severity }));
 }

@@ -10,6 +10,16 @@ export function openAlertState(row: AlertRow): OpenAlertState {
     latestVersion: row.latest_version,
     behindBy: row.behind_by,
     acknowledged: row.acknowledged_at !== null,
+    snooze:
+      row.snoozed_at === null || row.snoozed_by === null || row.snoozed_severity === null
+        ? null
+        : {
+            until: row.snoozed_until?.toISOString() ?? null,
+            latestVersion: row.snooze_latest_version,
+            severity: row.snoozed_severity,
+            by: row.snoozed_by,
+            reason: row.snooze_reason,
+          },
   };
 }
 

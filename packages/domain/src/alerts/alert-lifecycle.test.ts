@@ -34,8 +34,8 @@ const ok = (
 const unknown: LifecycleEvaluation = { status: 'unknown' };
 
 describe('ALERT_EVENT_TYPES', () => {
-  it('lists the five lifecycle events', () => {
-    expect(ALERT_EVENT_TYPES).toEqual(['created', 'escalated', 'acknowledged', 'unacknowledged', 'resolved']);
+  it('lists the lifecycle events, snoozes included', () => {
+    expect(ALERT_EVENT_TYPES).toEqual(['created', 'escalated', 'acknowledged', 'unacknowledged', 'resolved', 'snoozed', 'unsnoozed']);
   });
 });
 

@@ -48,3 +48,17 @@ export function minorsBehind(
   }
   return lines.size;
 }
+
+const YEAR_MS = 365.25 * DAY_MS;
+
+/**
+ * libyear: the years (to two decimals) from the deployed release's date to the latest's, 0 when
+ * the deployed release is at or above latest. Null unless both are dated by a publish date: a
+ * date Planekeeper first gathered a tag is no release date.
+ */
+export function libyear(deployed: { version: ParsedVersion; dated: ReleaseDating }, latest: { version: ParsedVersion; dated: ReleaseDating }): number | null {
+  if (deployed.dated.source !== 'published' || latest.dated.source !== 'published') return null;
+  if (compareReleases(deployed.version, latest.version) >= 0) return 0;
+  const years = (latest.dated.at.getTime() - deployed.dated.at.getTime()) / YEAR_MS;
+  return Math.max(0, Math.round(years * 100) / 100);
+}

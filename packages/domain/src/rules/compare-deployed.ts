@@ -10,7 +10,7 @@ import {
   versionLine,
 } from '../versions/index.ts';
 import type { ParsedVersion, ReleaseCatalog, ReleaseScope } from '../versions/index.ts';
-import { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
+import { daysBehind, libyear, majorsBehind, minorsBehind } from './behind-by.ts';
 import type { DaysBehind } from './behind-by.ts';
 import { emptyExplanation, explainDeployed, explainRelease } from './explanation.ts';
 import type { EvaluationExplanation } from './explanation.ts';
@@ -26,6 +26,8 @@ export type DeployedComparison =
       majorsBehind: number;
       minorsBehind: number;
       days: DaysBehind;
+      /** Years between the deployed release's publish date and the latest's; null without both dates. */
+      libyear: number | null;
       /** Tags carrying the deployed release (its date is the earliest of theirs). */
       deployedCarriedBy: string[];
       /** Remarks worth showing beside any result (days_behind adds its own). */
@@ -135,6 +137,7 @@ export function compareDeployed(
     majorsBehind: majorsBehind(match.version, latest.version),
     minorsBehind: minorsBehind(match.version, latest.version, eligible.map(({ version }) => version)),
     days: daysBehind(match, latest.version, options.now),
+    libyear: libyear(match, latest),
     deployedCarriedBy: resolved.carriedBy,
     notes,
     explanation,

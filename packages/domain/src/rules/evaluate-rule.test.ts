@@ -132,6 +132,9 @@ describe('evaluateRule: behind-by and severity', () => {
     });
     expect(evaluation).toEqual({
       status: 'ok',
+      skipped: [],
+      libyear: null,
+      eol: null,
       deployedVersion: '16.2-alpine',
       latestVersion: '16.3-alpine',
       behindBy: 65,
@@ -162,6 +165,9 @@ describe('evaluateRule: behind-by and severity', () => {
     const evaluation = evaluate({ rule: rule('minors_behind'), deployedVersion: '1.2', releases: EVERY_MINOR });
     expect(evaluation).toEqual({
       status: 'ok',
+      skipped: [],
+      libyear: null,
+      eol: null,
       deployedVersion: '1.2',
       latestVersion: 'v1.8.0',
       behindBy: 6,
@@ -244,6 +250,7 @@ describe('evaluateRule: variants', () => {
   ])('deployed %j, not gathered in its variant, is unknown', (deployedVersion, reason, latestVersion) => {
     expect(evaluate({ rule: rule('majors_behind'), deployedVersion, releases: POSTGRES })).toEqual({
       status: 'unknown',
+      skipped: [],
       reason,
       deployedVersion,
       latestVersion,
@@ -290,6 +297,9 @@ describe('evaluateRule: stable only and prereleases', () => {
     const evaluation = evaluate({ rule: rule('minors_behind'), deployedVersion: '1.30.0-rc1', releases: RELEASES });
     expect(evaluation).toEqual({
       status: 'ok',
+      skipped: [],
+      libyear: 0,
+      eol: null,
       deployedVersion: '1.30.0-rc1',
       latestVersion: 'v1.29.0',
       behindBy: 0,

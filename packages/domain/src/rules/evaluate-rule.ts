@@ -1,6 +1,8 @@
-import { catalogReleases } from '../versions/index.ts';
-import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating } from '../versions/index.ts';
+import { applySkipVersions, catalogReleases, SKIPPED_LIST_MAX } from '../versions/index.ts';
+import type { DateSource, ReleaseCandidate, ReleaseCatalog, ReleaseDating, SkippedRelease, SkipVersion } from '../versions/index.ts';
 import { compareDeployed } from './compare-deployed.ts';
+import { endOfLife, eolSeverity } from './end-of-life.ts';
+import type { EndOfLife, EolCycle } from './end-of-life.ts';
 import { countedFrom } from './explanation.ts';
 import type { EvaluationExplanation } from './explanation.ts';
 import { severityFor } from './severity.ts';
@@ -10,9 +12,15 @@ export const RULE_TYPES = ['days_behind', 'majors_behind', 'minors_behind'] as c
 
 export type RuleType = (typeof RULE_TYPES)[number];
 
+/** Every rule type: the version-lag types above, libyear (years between release dates) and eol (days left before end of life). */
+export const ALL_RULE_TYPES = [...RULE_TYPES, 'libyear', 'eol'] as const;
+
+/** Any rule type a rule may have. */
+export type AnyRuleType = (typeof ALL_RULE_TYPES)[number];
+
 /** What evaluateRule needs of a rule: its type, thresholds and stable_only flag. */
 export type RuleDefinition = SeverityThresholds & {
-  type: RuleType;
+  type: AnyRuleType;
   stableOnly: boolean;
 };
 
@@ -24,12 +32,18 @@ export type RuleEvaluationInput = {
   releases: readonly ReleaseCandidate[];
   /** The gather job's tag filter regex, if any. */
   tagFilter?: string | null;
+  /** Releases skipped by the alert config and the gather job: never latest, never counted. */
+  skipVersions?: readonly SkipVersion[];
+  /** Release cycles of the linked endoflife gather job; null or absent when none is linked. */
+  cycles?: readonly EolCycle[] | null;
   now: Date;
 };
 
-/** evaluateCatalogRule's input: the gather job's releases already read by `catalogReleases`. */
-export type CatalogRuleEvaluationInput = Omit<RuleEvaluationInput, 'releases' | 'tagFilter'> & {
+/** evaluateCatalogRule's input: the gather job's releases, less the skipped ones, already read by `catalogReleases`. */
+export type CatalogRuleEvaluationInput = Omit<RuleEvaluationInput, 'releases' | 'tagFilter' | 'skipVersions'> & {
   catalog: ReleaseCatalog;
+  /** What `applySkipVersions` left out before the catalog was made. */
+  skipped?: readonly SkippedRelease[];
 };
 
 export type OkEvaluation = {
@@ -43,6 +57,12 @@ export type OkEvaluation = {
   severity: Severity | null;
   /** days_behind only, when a date was used: publish date or first gathered. */
   dateSource?: DateSource;
+  /** Years between the deployed release's publish date and the latest's; null without both dates. */
+  libyear: number | null;
+  /** Releases left out by skip entries (at most SKIPPED_LIST_MAX listed). */
+  skipped: SkippedRelease[];
+  /** The deployed version's release cycle and days left before its end of life, when known. */
+  eol: EndOfLife | null;
   /** Human-readable remarks worth showing beside the result. */
   notes: string[];
   /** What was compared and what was skipped, as JSON (see EvaluationExplanation). */
@@ -58,6 +78,8 @@ export type UnknownEvaluation = {
   latestVersion: string | null;
   /** What could be told before the evaluation stopped (see EvaluationExplanation). */
   explanation: EvaluationExplanation;
+  /** Releases left out by skip entries (at most SKIPPED_LIST_MAX listed). */
+  skipped: SkippedRelease[];
 };
 
 /** The result of comparing a deployed version with the gathered releases under one rule. */
@@ -70,8 +92,9 @@ export type RuleEvaluation = OkEvaluation | UnknownEvaluation;
  * make the catalog once and call `evaluateCatalogRule`.
  */
 export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
-  const { releases, tagFilter, ...rest } = input;
-  return evaluateCatalogRule({ ...rest, catalog: catalogReleases(releases, tagFilter) });
+  const { releases, tagFilter, skipVersions = [], ...rest } = input;
+  const kept = applySkipVersions(releases, skipVersions, input.deployedVersion);
+  return evaluateCatalogRule({ ...rest, catalog: catalogReleases(kept.releases, tagFilter), skipped: kept.skipped });
 }
 
 /**
@@ -83,12 +106,15 @@ export function evaluateRule(input: RuleEvaluationInput): RuleEvaluation {
  */
 export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEvaluation {
   const { rule } = input;
+  const skipped = (input.skipped ?? []).slice(0, SKIPPED_LIST_MAX);
   const comparison = compareDeployed(input.catalog, input.deployedVersion, { stableOnly: rule.stableOnly, now: input.now });
+  if (rule.type === 'eol') return evaluateEndOfLife(input, comparison, skipped);
   if (comparison.status === 'unknown') {
     const { reason, deployedVersion, latestVersion, explanation } = comparison;
-    return { status: 'unknown', reason, deployedVersion, latestVersion, explanation };
+    return { status: 'unknown', reason, deployedVersion, latestVersion, explanation, skipped };
   }
-  const notes = [...comparison.notes];
+  const notes = [...comparison.notes, ...skipNotes(input.skipped ?? [])];
+  const eol = input.cycles === undefined ? null : endOfLife(comparison.deployedVersion, input.cycles, input.now);
   let behindBy: number;
   let from: ReleaseDating | null = null;
   switch (rule.type) {
@@ -103,6 +129,13 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
     case 'minors_behind':
       behindBy = comparison.minorsBehind;
       break;
+    case 'libyear':
+      if (comparison.libyear === null) {
+        const reason = 'libyear needs a publish date for both the deployed release and the latest; one of them was only first gathered';
+        return { status: 'unknown', reason, deployedVersion: comparison.deployedVersion, latestVersion: comparison.latestVersion, explanation: comparison.explanation, skipped };
+      }
+      behindBy = comparison.libyear;
+      break;
   }
   return {
     status: 'ok',
@@ -111,8 +144,40 @@ export function evaluateCatalogRule(input: CatalogRuleEvaluationInput): RuleEval
     behindBy,
     severity: severityFor(behindBy, rule),
     ...(from === null ? {} : { dateSource: from.source }),
+    libyear: comparison.libyear,
+    skipped,
+    eol: eol?.ok ? eol.eol : null,
     notes,
     explanation: { ...comparison.explanation, countedFrom: countedFrom(from) },
+  };
+}
+
+/**
+ * An `eol` rule: days left before the deployed version's cycle reaches end of life, against
+ * thresholds that run downwards. It needs the cycles, not a comparison with the gathered releases
+ * (an endoflife job gathers only each cycle's latest version), so only the latest version and
+ * libyear come from the comparison, when it has them.
+ */
+function evaluateEndOfLife(input: CatalogRuleEvaluationInput, comparison: ReturnType<typeof compareDeployed>, skipped: SkippedRelease[]): RuleEvaluation {
+  const deployedVersion = input.deployedVersion?.trim() || null;
+  const eol = endOfLife(deployedVersion, input.cycles ?? null, input.now);
+  const { explanation } = comparison;
+  if (!eol.ok) return { status: 'unknown', reason: eol.reason, deployedVersion, latestVersion: comparison.latestVersion, explanation, skipped };
+  const daysLeft = eol.eol.daysLeft ?? 0;
+  const cycle = (input.cycles ?? []).find((c) => c.name === eol.eol.cycle);
+  const ok = comparison.status === 'ok' ? comparison : null;
+  const when = daysLeft < 0 ? `reached end of life ${-daysLeft} days ago` : daysLeft === 0 ? 'reaches end of life today' : `reaches end of life in ${daysLeft} days`;
+  return {
+    status: 'ok',
+    deployedVersion: deployedVersion ?? '',
+    latestVersion: ok?.latestVersion ?? cycle?.latestVersion ?? eol.eol.cycle,
+    behindBy: daysLeft,
+    severity: eolSeverity(daysLeft, input.rule),
+    libyear: ok?.libyear ?? null,
+    skipped,
+    eol: eol.eol,
+    notes: [`release cycle ${eol.eol.cycle} ${when} (${eol.eol.eolDate})`, ...(ok?.notes ?? [])],
+    explanation: { ...explanation, countedFrom: null },
   };
 }
 
@@ -134,4 +199,12 @@ export function daysNotes(from: ReleaseDating | null, carriedBy: readonly string
     );
   }
   return notes;
+}
+
+/** Says which releases skip entries left out, and why: the latest answer may have changed because of them. */
+function skipNotes(skipped: readonly SkippedRelease[]): string[] {
+  if (skipped.length === 0) return [];
+  const shown = skipped.slice(0, 5).map(({ tag, reason }) => (reason ? `${tag} (${reason})` : tag));
+  const more = skipped.length > 5 ? ` and ${skipped.length - 5} more` : '';
+  return [`skipped ${skipped.length === 1 ? 'release' : 'releases'} ${shown.join(', ')}${more}: never latest, never counted`];
 }

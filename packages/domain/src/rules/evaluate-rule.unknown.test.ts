@@ -59,6 +59,7 @@ describe('evaluateRule: tag filter', () => {
     });
     expect(evaluation).toEqual({
       status: 'unknown',
+      skipped: [],
       reason: 'deployed version 1.2.0 is not among the 1 gathered release of family "helm-chart-" and variant ""',
       deployedVersion: '1.2.0',
       latestVersion: 'helm-chart-3.0.0',
@@ -75,6 +76,7 @@ describe('evaluateRule: tag filter', () => {
     });
     expect(evaluation).toEqual({
       status: 'unknown',
+      skipped: [],
       reason: 'tag filter "(v1" is not a valid regular expression',
       deployedVersion: '1.2.0',
       latestVersion: null,
@@ -150,6 +152,7 @@ describe('evaluateRule: unknown', () => {
     const evaluation = evaluate({ rule: rule('minors_behind', { stableOnly }), deployedVersion, releases });
     expect(evaluation).toEqual({
       status: 'unknown',
+      skipped: [],
       reason: expect.stringContaining(reason),
       deployedVersion: deployedVersion?.trim() || null,
       latestVersion,

@@ -1,9 +1,10 @@
-export { daysBehind, majorsBehind, minorsBehind } from './behind-by.ts';
+export { daysBehind, libyear, majorsBehind, minorsBehind } from './behind-by.ts';
 export type { DaysBehind } from './behind-by.ts';
 export { compareDeployed } from './compare-deployed.ts';
 export type { DeployedComparison } from './compare-deployed.ts';
-export { evaluateCatalogRule, evaluateRule, isViolation, RULE_TYPES } from './evaluate-rule.ts';
+export { ALL_RULE_TYPES, evaluateCatalogRule, evaluateRule, isViolation, RULE_TYPES } from './evaluate-rule.ts';
 export type {
+  AnyRuleType,
   CatalogRuleEvaluationInput,
   OkEvaluation,
   RuleDefinition,
@@ -18,3 +19,5 @@ export { previewVersions } from './version-preview.ts';
 export type { Severity, SeverityThresholds } from './severity.ts';
 export { resolveDeployedImage } from './deployed-image.ts';
 export type { DeployedSnapshot, DigestedRelease, ResolvedDeployment } from './deployed-image.ts';
+export { daysUntil, endOfLife, eolSeverity, matchCycle } from './end-of-life.ts';
+export type { EndOfLife, EolCycle } from './end-of-life.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema } from './common.ts';
 import { queryFlagSchema } from './fields.ts';
+import { skipVersionsSchema } from './skip-versions.ts';
 
 const fields = {
   name: nameSchema,
@@ -8,6 +9,8 @@ const fields = {
   scrapeJobId: idSchema.describe('Where the deployed version comes from'),
   ruleId: idSchema,
   enabled: z.boolean().optional(),
+  skipVersions: skipVersionsSchema.optional(),
+  eolGatherJobId: idSchema.nullish().describe('An endoflife gather job whose release cycles give the deployed version\'s end of life (eol rules; shown on every evaluation)'),
 };
 
 /** `POST /alert-configs`: ties a gather job, a scrape job and a rule together. */
@@ -25,6 +28,8 @@ export const alertConfigUpdateSchema = z
     scrapeJobId: fields.scrapeJobId.optional(),
     ruleId: fields.ruleId.optional(),
     enabled: fields.enabled,
+    skipVersions: fields.skipVersions,
+    eolGatherJobId: fields.eolGatherJobId,
   })
   .meta({ id: 'AlertConfigUpdate' });
 /** Body of `PATCH /alert-configs/:id`. */
@@ -39,6 +44,8 @@ export const alertConfigResponseSchema = z
     scrapeJobId: idSchema,
     ruleId: idSchema,
     enabled: z.boolean(),
+    skipVersions: z.array(z.object({ versions: z.string(), reason: z.string() })),
+    eolGatherJobId: idSchema.nullable(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
   })

@@ -24,10 +24,22 @@ export const alertResponseSchema = z
     severity: severitySchema,
     deployedVersion: z.string(),
     latestVersion: z.string(),
-    behindBy: z.number().int(),
+    behindBy: z.number(),
     acknowledged: z.boolean(),
     acknowledgedAt: timestampSchema.nullable(),
     acknowledgedBy: z.string().nullable().describe('Name of the API key that acknowledged'),
+    snooze: z
+      .object({
+        snoozedAt: timestampSchema,
+        until: timestampSchema.nullable().describe('When the snooze ends; null when it lasts until the latest version changes'),
+        untilLatestChanges: z.boolean(),
+        latestVersion: z.string().nullable().describe('The latest version it was snoozed on (untilLatestChanges)'),
+        snoozedBy: z.string().describe('Name of the API key that snoozed it'),
+        reason: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .describe('Set while snoozed: events other than resolved are recorded but not notified'),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,
     resolvedAt: timestampSchema.nullable(),
@@ -57,7 +69,7 @@ export const alertEventResponseSchema = z
     severity: severitySchema,
     deployedVersion: z.string(),
     latestVersion: z.string(),
-    behindBy: z.number().int(),
+    behindBy: z.number(),
     actor: z.string().nullable().describe('Who acknowledged or unacknowledged; null for the rules engine'),
     createdAt: timestampSchema,
   })
@@ -73,3 +85,25 @@ export const alertEventListQuerySchema = z.strictObject({
 });
 /** `GET /alert-events` query. */
 export type AlertEventListQuery = z.infer<typeof alertEventListQuerySchema>;
+
+/** Longest a snooze may last. */
+export const SNOOZE_MAX_MS = 366 * 24 * 60 * 60 * 1000;
+
+/**
+ * `POST /alerts/:id/snooze`: until a time (in the future, at most a year ahead) or until the
+ * latest version changes, exactly one of them; with an optional reason.
+ */
+export const alertSnoozeSchema = z
+  .strictObject({
+    until: timestampSchema.optional().describe('When the snooze ends (ISO 8601, future, at most a year ahead)'),
+    untilLatestChanges: z.boolean().optional().describe('Snooze until the latest upstream version is no longer the current one'),
+    reason: z.string().max(500, 'reason must be at most 500 characters').optional(),
+  })
+  .superRefine((body, ctx) => {
+    const byLatest = body.untilLatestChanges === true;
+    if (body.until === undefined && !byLatest) ctx.addIssue({ code: 'custom', path: ['until'], message: 'give until (a time) or untilLatestChanges: true' });
+    if (body.until !== undefined && byLatest) ctx.addIssue({ code: 'custom', path: ['untilLatestChanges'], message: 'give either until or untilLatestChanges, not both' });
+  })
+  .meta({ id: 'AlertSnooze' });
+/** Body of `POST /alerts/:id/snooze`. */
+export type AlertSnoozeBody = z.infer<typeof alertSnoozeSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idSchema, listQueryShape, nameSchema, lastTaskSchema, nameSearchSchema, timestampSchema } from './common.ts';
+import { skipVersionsSchema } from './skip-versions.ts';
 import { credentialNameSchema, cronSchema, httpUrlSchema, queryFlagSchema, regexSchema } from './fields.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
@@ -126,6 +127,7 @@ const commonFields = {
   tagFilter: regexSchema('tagFilter').nullish().describe('Only tags matching this regex are gathered'),
   credentialName: credentialNameSchema.nullish(),
   enabled: z.boolean().optional().describe('Default true'),
+  skipVersions: skipVersionsSchema.optional().describe('Releases skipped for every alert config using this job'),
 };
 
 const createVariant = <T extends SourceType>(sourceType: T) =>
@@ -164,6 +166,7 @@ export const gatherJobUpdateSchema = z
     tagFilter: commonFields.tagFilter,
     credentialName: commonFields.credentialName,
     enabled: z.boolean().optional(),
+    skipVersions: commonFields.skipVersions,
   })
   .superRefine((update, ctx) => {
     if (update.sourceType === undefined) return;
@@ -194,6 +197,7 @@ export const gatherJobResponseSchema = z
     tagFilter: z.string().nullable(),
     credentialName: z.string().nullable(),
     enabled: z.boolean(),
+    skipVersions: z.array(z.object({ versions: z.string(), reason: z.string() })),
     nextRunAt: timestampSchema.nullable(),
     lastRunAt: timestampSchema.nullable(),
     helmSyncJobId: idSchema.nullable().describe('Set when a helm sync job created this job'),

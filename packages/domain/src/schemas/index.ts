@@ -10,6 +10,8 @@ export * from './scrape-jobs.ts';
 export * from './helm-sync-jobs.ts';
 export * from './rules.ts';
 export * from './alert-configs.ts';
+export * from './skip-versions.ts';
+export * from './upstreams.ts';
 export * from './notification-channels.ts';
 export * from './notification-rules.ts';
 export * from './alerts.ts';

@@ -39,9 +39,9 @@ describe('ruleUpdateSchema and merged thresholds', () => {
     expect(problems({ high: 100 }, ruleUpdateSchema)).toEqual([]);
   });
 
-  it('checks thresholds given together', () => {
-    expect(problems({ moderate: 10, high: 5 }, ruleUpdateSchema).map((p) => p.path)).toEqual(['high']);
-    expect(problems({ moderate: 10, critical: 5 }, ruleUpdateSchema)).toEqual([{ path: 'critical', message: 'critical must be at least moderate (10)' }]);
+  it('checks thresholds given together with a type (without one, the service checks them merged)', () => {
+    expect(problems({ type: 'minors_behind', moderate: 10, high: 5 }, ruleUpdateSchema).map((p) => p.path)).toEqual(['high']);
+    expect(problems({ type: 'minors_behind', moderate: 10, critical: 5 }, ruleUpdateSchema)).toEqual([{ path: 'critical', message: 'critical must be at least moderate (10)' }]);
   });
 
   it('assertRuleThresholds throws on a merged rule out of order', () => {

@@ -1,28 +1,49 @@
 import { z } from 'zod';
-import { RULE_TYPES } from '../rules/evaluate-rule.ts';
+import { ALL_RULE_TYPES } from '../rules/evaluate-rule.ts';
 import { idSchema, listQueryShape, nameSchema, nameSearchSchema, timestampSchema, unlessMissing } from './common.ts';
 import { addIssues, throwIfIssues, type FieldIssue } from './parse.ts';
 
 /** How a rule measures staleness. */
-export const RULE_TYPE_VALUES = RULE_TYPES;
+export const RULE_TYPE_VALUES = ALL_RULE_TYPES;
 /** A rule type. */
 export const ruleTypeSchema = z.enum(RULE_TYPE_VALUES);
 
 /** Largest threshold accepted (about 2700 years of days_behind). */
 export const THRESHOLD_MAX = 1_000_000;
 
+// Whole and at least 1, except libyear's (years, fractions allowed): checked per type below.
 const threshold = (field: string) =>
   z
     .number({ error: unlessMissing(`${field} must be a number`) })
-    .int(`${field} must be an integer`)
-    .min(1, `${field} must be at least 1`)
+    .min(0, `${field} must be at least 0`)
     .max(THRESHOLD_MAX, `${field} must be at most ${THRESHOLD_MAX}`);
 
-/** Thresholds, any of which may be absent (an update). */
+/** Thresholds, any of which may be absent (an update), with the rule's type when known. */
 export interface RuleThresholds {
+  type?: (typeof RULE_TYPE_VALUES)[number] | undefined;
   moderate?: number | undefined;
   high?: number | undefined;
   critical?: number | undefined;
+}
+
+const THRESHOLD_FIELDS = ['moderate', 'high', 'critical'] as const;
+
+/** Problems of each threshold's own value for the rule's type: libyear's are years above 0, the others whole numbers from 1. */
+function thresholdValueIssues(thresholds: RuleThresholds): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const field of THRESHOLD_FIELDS) {
+    const value = thresholds[field];
+    // An update without a type is checked by the service, merged with the stored rule.
+    if (value === undefined || thresholds.type === undefined) continue;
+    if (thresholds.type === 'libyear') {
+      if (value <= 0) issues.push({ path: [field], message: `${field} must be above 0 (years)` });
+    } else if (!Number.isInteger(value)) {
+      issues.push({ path: [field], message: `${field} must be an integer` });
+    } else if (value < 1 && thresholds.type !== 'eol') {
+      issues.push({ path: [field], message: `${field} must be at least 1` });
+    }
+  }
+  return issues;
 }
 
 /**
@@ -30,8 +51,11 @@ export interface RuleThresholds {
  * higher field of each pair. Absent values are skipped, so a service checks an update by merging
  * it with the stored rule first.
  */
-export function ruleThresholdIssues({ moderate, high, critical }: RuleThresholds): FieldIssue[] {
-  const issues: FieldIssue[] = [];
+export function ruleThresholdIssues(thresholds: RuleThresholds): FieldIssue[] {
+  const { moderate, high, critical } = thresholds;
+  const issues: FieldIssue[] = thresholdValueIssues(thresholds);
+  if (issues.length > 0) return issues;
+  if (thresholds.type === 'eol') return eolOrderIssues(thresholds);
   if (moderate !== undefined && high !== undefined && high < moderate) {
     issues.push({ path: ['high'], message: `high must be at least moderate (${moderate})` });
   }
@@ -39,6 +63,20 @@ export function ruleThresholdIssues({ moderate, high, critical }: RuleThresholds
   if (floor !== undefined && critical !== undefined && critical < floor) {
     const name = high === undefined ? 'moderate' : 'high';
     issues.push({ path: ['critical'], message: `critical must be at least ${name} (${floor})` });
+  }
+  return issues;
+}
+
+/** An `eol` rule counts days left, so its thresholds run downwards: moderate >= high >= critical >= 0. */
+function eolOrderIssues({ moderate, high, critical }: RuleThresholds): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (moderate !== undefined && high !== undefined && high > moderate) {
+    issues.push({ path: ['high'], message: `high must be at most moderate (${moderate}): an eol rule counts days left` });
+  }
+  const ceiling = high ?? moderate;
+  if (ceiling !== undefined && critical !== undefined && critical > ceiling) {
+    const name = high === undefined ? 'moderate' : 'high';
+    issues.push({ path: ['critical'], message: `critical must be at most ${name} (${ceiling}): an eol rule counts days left` });
   }
   return issues;
 }
@@ -51,7 +89,7 @@ export function assertRuleThresholds(thresholds: RuleThresholds): void {
 const fields = {
   name: nameSchema,
   type: ruleTypeSchema,
-  moderate: threshold('moderate').describe('behind-by value at which the severity is moderate'),
+  moderate: threshold('moderate').describe('behind-by value at which the severity is moderate (libyear: years, fractions allowed)'),
   high: threshold('high'),
   critical: threshold('critical'),
   stableOnly: z.boolean().optional().describe('Ignore prereleases when looking for the latest version; default true'),
@@ -65,7 +103,7 @@ export const ruleCreateSchema = z
 /** Body of `POST /rules`. */
 export type RuleCreate = z.infer<typeof ruleCreateSchema>;
 
-/** `PATCH /rules/:id`: any subset; thresholds given together are checked here, merged ones by the service. */
+/** `PATCH /rules/:id`: any subset; thresholds given with a type are checked here, merged ones by the service. */
 export const ruleUpdateSchema = z
   .strictObject({
     name: fields.name.optional(),
@@ -75,7 +113,11 @@ export const ruleUpdateSchema = z
     critical: fields.critical.optional(),
     stableOnly: fields.stableOnly,
   })
-  .superRefine((rule, ctx) => addIssues(ctx, ruleThresholdIssues(rule)))
+  // Without a type the order is unknown (an eol rule's runs downwards): the service checks the
+  // thresholds merged with the stored rule.
+  .superRefine((rule, ctx) => {
+    if (rule.type !== undefined) addIssues(ctx, ruleThresholdIssues(rule));
+  })
   .meta({ id: 'RuleUpdate' });
 /** Body of `PATCH /rules/:id`. */
 export type RuleUpdate = z.infer<typeof ruleUpdateSchema>;
@@ -86,9 +128,9 @@ export const ruleResponseSchema = z
     id: idSchema,
     name: z.string(),
     type: ruleTypeSchema,
-    moderate: z.number().int(),
-    high: z.number().int(),
-    critical: z.number().int(),
+    moderate: z.number(),
+    high: z.number(),
+    critical: z.number(),
     stableOnly: z.boolean(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,

@@ -29,3 +29,5 @@ export { compileTagFilter, releaseDate, selectLatest } from './select-latest.ts'
 export type { CompiledTagFilter, ParsedRelease, ReleaseCandidate } from './select-latest.ts';
 export { SKIP_REASON_MESSAGES, SKIP_REASONS, SKIP_SAMPLE_SIZE, summarizeSkippedTags } from './skipped-tags.ts';
 export type { SkippedTags, SkipReason, SkipScope } from './skipped-tags.ts';
+export { applySkipVersions, parseSkipVersions, SKIPPED_LIST_MAX, skipMatchers, skipOf } from './skip-versions.ts';
+export type { SkipMatcher, SkippedRelease, SkipVersion } from './skip-versions.ts';

@@ -9,6 +9,8 @@ export function presentAlertConfig(row: AlertConfigRow): AlertConfigResponse {
     scrapeJobId: row.scrape_job_id,
     ruleId: row.rule_id,
     enabled: row.enabled,
+    skipVersions: row.skip_versions,
+    eolGatherJobId: row.eol_gather_job_id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

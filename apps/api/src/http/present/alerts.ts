@@ -10,7 +10,7 @@ function iso(value: Date | string | null): string | null {
   return typeof value === 'string' ? isoTimestamp(value) : value.toISOString();
 }
 
-type TimestampColumn = 'acknowledged_at' | 'created_at' | 'updated_at' | 'resolved_at';
+type TimestampColumn = 'acknowledged_at' | 'created_at' | 'updated_at' | 'resolved_at' | 'snoozed_at' | 'snoozed_until';
 
 /** An alert row, its timestamps as Dates or (from the page query) as Postgres's text. */
 type PresentedAlertRow = Pick<AlertRow, (typeof ALERT_COLUMNS)[number]> & { [K in TimestampColumn]: AlertRow[K] | string };
@@ -29,6 +29,17 @@ export function presentAlert(row: PresentedAlertRow): AlertResponse {
     acknowledged: row.acknowledged_at !== null,
     acknowledgedAt: iso(row.acknowledged_at),
     acknowledgedBy: row.acknowledged_by,
+    snooze:
+      row.snoozed_at === null
+        ? null
+        : {
+            snoozedAt: iso(row.snoozed_at),
+            until: iso(row.snoozed_until),
+            untilLatestChanges: row.snooze_latest_version !== null,
+            latestVersion: row.snooze_latest_version,
+            snoozedBy: row.snoozed_by ?? '',
+            reason: row.snooze_reason,
+          },
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
     resolvedAt: iso(row.resolved_at),

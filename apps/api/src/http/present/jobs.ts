@@ -18,6 +18,7 @@ export function presentGatherJob(row: GatherJobRow): GatherJobResponse {
     source: presentSource(row.source),
     schedule: row.schedule,
     tagFilter: row.tag_filter,
+    skipVersions: row.skip_versions,
     credentialName: row.credential_name,
     enabled: row.enabled,
     nextRunAt: iso(row.next_run_at),

@@ -3,12 +3,14 @@ import {
   alertEventResponseSchema,
   alertListQuerySchema,
   alertResponseSchema,
+  alertSnoozeSchema,
   idParamsSchema,
   listEnvelopeSchema,
   notFound,
 } from '@planekeeper/domain';
 import { findAlert, listAlertEvents, listAlerts } from '../../db/alerts.queries.ts';
 import { setAcknowledgement } from '../../services/alert-acknowledgements.ts';
+import { setSnooze } from '../../services/alert-snoozes.ts';
 import { listPage } from '../pagination.ts';
 import { presentAlert, presentAlertEvent } from '../present/alerts.ts';
 import { defineRoute, type RouteDefinition } from '../route.ts';
@@ -44,6 +46,20 @@ export const alertsRoutes: RouteDefinition[] = [
     params: idParamsSchema, response: alertResponseSchema,
     handler: async ({ deps, auth, params }) =>
       presentAlert(await setAcknowledgement(deps, { organizationId: auth.organizationId, alertId: params.id, acknowledged: false, keyName: auth.keyName })),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/alerts/:id/snooze', tag, access: 'write', status: 200,
+    summary: 'Snooze an open alert until a time or until its latest version changes: only its resolution is notified meanwhile',
+    params: idParamsSchema, body: alertSnoozeSchema, response: alertResponseSchema,
+    handler: async ({ deps, auth, params, body }) =>
+      presentAlert(await setSnooze(deps, { organizationId: auth.organizationId, alertId: params.id, keyName: auth.keyName, snooze: body })),
+  }),
+  defineRoute({
+    method: 'post', path: '/api/v1/alerts/:id/unsnooze', tag, access: 'write', status: 200,
+    summary: 'End the snooze of an open alert (idempotent); an escalation silenced during it that still holds is notified',
+    params: idParamsSchema, response: alertResponseSchema,
+    handler: async ({ deps, auth, params }) =>
+      presentAlert(await setSnooze(deps, { organizationId: auth.organizationId, alertId: params.id, keyName: auth.keyName, snooze: null })),
   }),
   defineRoute({
     method: 'get', path: '/api/v1/alerts/:id/events', tag, access: 'read', summary: "An alert's events, oldest first",

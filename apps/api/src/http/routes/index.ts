@@ -19,6 +19,7 @@ import { rulesRoutes } from './rules.routes.ts';
 import { scrapeJobsRoutes } from './scrape-jobs.routes.ts';
 import { tasksRoutes } from './tasks.routes.ts';
 import { taskRetryRoutes } from './task-retry.routes.ts';
+import { upstreamsRoutes } from './upstreams.routes.ts';
 import { versionsRoutes } from './versions.routes.ts';
 import { sessionRoutes } from './session.routes.ts';
 
@@ -28,5 +29,5 @@ allRoutes.push(
   ...metaRoutes(() => allRoutes),
   ...agentRoutes, ...agentEnrollmentRoutes,
   ...sessionRoutes,
-  ...organizationsRoutes, ...apiKeysRoutes, ...agentEnrollmentTokensRoutes, ...agentsRoutes, ...agentProbesRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes,
+  ...organizationsRoutes, ...apiKeysRoutes, ...agentEnrollmentTokensRoutes, ...agentsRoutes, ...agentProbesRoutes, ...gatherJobsRoutes, ...scrapeJobsRoutes, ...helmSyncJobsRoutes, ...tasksRoutes, ...taskRetryRoutes, ...rulesRoutes, ...alertConfigsRoutes, ...alertsRoutes, ...evaluationsRoutes, ...versionsRoutes, ...notificationChannelsRoutes, ...notificationRulesRoutes, ...deliveriesRoutes, ...upstreamsRoutes,
 );
