@@ -15,6 +15,7 @@ const EXCLUSIVE = [
   'e2e/agent-enrollment',
   'e2e/cluster-sources',
   'e2e/fleet-operations',
+  'e2e/operations-rules',
   'e2e/pipeline',
   'e2e/quickstart',
   'e2e/section-4',

@@ -856,6 +856,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts/{id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Snooze an open alert until a time or until its latest version changes: only its resolution is notified meanwhile */
+        post: operations["postAlertsByIdSnooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{id}/unsnooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the snooze of an open alert (idempotent); an escalation silenced during it that still holds is notified */
+        post: operations["postAlertsByIdUnsnooze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/{id}/events": {
         parameters: {
             query?: never;
@@ -1060,6 +1094,40 @@ export interface paths {
         put?: never;
         /** Send a failed or dead delivery again with a fresh retry budget; it keeps its id (webhook-id). 409 for a pending or succeeded one */
         post: operations["postDeliveriesByIdReplay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/upstreams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One upstream across every deployment: gather jobs with their deployments on latest, behind, unknown, past end of life, and the organization's totals (libyear summed) */
+        get: operations["getUpstreams"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/upstreams/{gatherJobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One upstream with every deployment's version, lag, libyear and end of life */
+        get: operations["getUpstreamsByGatherJobId"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1812,6 +1880,10 @@ export interface components {
             tagFilter: string | null;
             credentialName: string | null;
             enabled: boolean;
+            skipVersions: {
+                versions: string;
+                reason: string;
+            }[];
             nextRunAt: string | null;
             lastRunAt: string | null;
             /** @description Set when a helm sync job created this job */
@@ -1842,6 +1914,8 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "github_release";
             source: components["schemas"]["GithubReleaseSource"];
@@ -1855,6 +1929,8 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "helm_repo";
             source: components["schemas"]["HelmRepoSource"];
@@ -1868,6 +1944,8 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "oci_registry";
             source: components["schemas"]["OciRegistrySource"];
@@ -1881,6 +1959,8 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "github_tag";
             source: components["schemas"]["GithubTagSource"];
@@ -1894,6 +1974,8 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "gitlab_release";
             source: components["schemas"]["GitlabReleaseSource"];
@@ -1907,10 +1989,22 @@ export interface components {
             credentialName?: string | null;
             /** @description Default true */
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
             /** @constant */
             sourceType: "endoflife";
             source: components["schemas"]["EndoflifeSource"];
         };
+        /** @description Releases skipped: never latest, never counted */
+        SkipVersions: {
+            /** @description One version (`2.5.0`) or comparators that must all hold (`>=3.0.0 <3.0.2`) */
+            versions: string;
+            /**
+             * @description Why it is skipped (shown in the evaluation)
+             * @default
+             */
+            reason: string;
+        }[];
         GithubReleaseSource: {
             owner: string;
             repo: string;
@@ -1976,6 +2070,8 @@ export interface components {
             tagFilter?: string | null;
             credentialName?: string | null;
             enabled?: boolean;
+            /** @description Releases skipped for every alert config using this job */
+            skipVersions?: components["schemas"]["SkipVersions"];
         };
         Task: {
             /**
@@ -2218,7 +2314,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            type: "days_behind" | "majors_behind" | "minors_behind";
+            type: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
             moderate: number;
             high: number;
             critical: number;
@@ -2233,8 +2329,8 @@ export interface components {
             /** @description Display name, 1..200 characters */
             name: string;
             /** @enum {string} */
-            type: "days_behind" | "majors_behind" | "minors_behind";
-            /** @description behind-by value at which the severity is moderate */
+            type: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
+            /** @description behind-by value at which the severity is moderate (libyear: years, fractions allowed) */
             moderate: number;
             high: number;
             critical: number;
@@ -2245,8 +2341,8 @@ export interface components {
             /** @description Display name, 1..200 characters */
             name?: string;
             /** @enum {string} */
-            type?: "days_behind" | "majors_behind" | "minors_behind";
-            /** @description behind-by value at which the severity is moderate */
+            type?: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
+            /** @description behind-by value at which the severity is moderate (libyear: years, fractions allowed) */
             moderate?: number;
             high?: number;
             critical?: number;
@@ -2276,6 +2372,11 @@ export interface components {
              */
             ruleId: string;
             enabled: boolean;
+            skipVersions: {
+                versions: string;
+                reason: string;
+            }[];
+            eolGatherJobId: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2301,6 +2402,9 @@ export interface components {
              */
             ruleId: string;
             enabled?: boolean;
+            skipVersions?: components["schemas"]["SkipVersions"];
+            /** @description An endoflife gather job whose release cycles give the deployed version's end of life (eol rules; shown on every evaluation) */
+            eolGatherJobId?: string | null;
         };
         AlertConfigUpdate: {
             /** @description Display name, 1..200 characters */
@@ -2321,6 +2425,9 @@ export interface components {
              */
             ruleId?: string;
             enabled?: boolean;
+            skipVersions?: components["schemas"]["SkipVersions"];
+            /** @description An endoflife gather job whose release cycles give the deployed version's end of life (eol rules; shown on every evaluation) */
+            eolGatherJobId?: string | null;
         };
         Alert: {
             /**
@@ -2332,7 +2439,7 @@ export interface components {
             alertConfigId: string | null;
             alertConfigName: string;
             /** @enum {string} */
-            ruleType: "days_behind" | "majors_behind" | "minors_behind";
+            ruleType: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
             /** @enum {string} */
             status: "open" | "resolved";
             severity: components["schemas"]["Severity"];
@@ -2343,6 +2450,19 @@ export interface components {
             acknowledgedAt: string | null;
             /** @description Name of the API key that acknowledged */
             acknowledgedBy: string | null;
+            /** @description Set while snoozed: events other than resolved are recorded but not notified */
+            snooze?: {
+                /** Format: date-time */
+                snoozedAt: string;
+                /** @description When the snooze ends; null when it lasts until the latest version changes */
+                until: string | null;
+                untilLatestChanges: boolean;
+                /** @description The latest version it was snoozed on (untilLatestChanges) */
+                latestVersion: string | null;
+                /** @description Name of the API key that snoozed it */
+                snoozedBy: string;
+                reason: string | null;
+            } | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2354,6 +2474,16 @@ export interface components {
          * @enum {string}
          */
         Severity: "moderate" | "high" | "critical";
+        AlertSnooze: {
+            /**
+             * Format: date-time
+             * @description When the snooze ends (ISO 8601, future, at most a year ahead)
+             */
+            until?: string;
+            /** @description Snooze until the latest upstream version is no longer the current one */
+            untilLatestChanges?: boolean;
+            reason?: string;
+        };
         AlertEvent: {
             /**
              * Format: uuid
@@ -2376,7 +2506,7 @@ export interface components {
             createdAt: string;
         };
         /** @enum {string} */
-        AlertEventType: "created" | "escalated" | "acknowledged" | "unacknowledged" | "resolved";
+        AlertEventType: "created" | "escalated" | "acknowledged" | "unacknowledged" | "resolved" | "snoozed" | "unsnoozed";
         Evaluation: {
             /**
              * Format: uuid
@@ -2394,6 +2524,7 @@ export interface components {
             reason: string | null;
             deployedVersion: string | null;
             latestVersion: string | null;
+            /** @description The rule type's measure: days, majors, minors, or years (libyear, two decimals) */
             behindBy: number | null;
             /** @description Null when there is no violation */
             severity: components["schemas"]["Severity"] | null;
@@ -2401,10 +2532,25 @@ export interface components {
             dateSource?: ("published" | "first_seen") | null;
             /** @description Remarks worth showing beside the result */
             notes?: string[];
+            /** @description Years between the deployed release's publish date and the latest's; null without both dates */
+            libyear?: number | null;
+            /** @description The deployed version's release cycle, its end-of-life date and the days left (negative: past it), when an endoflife job is linked */
+            eol?: {
+                cycle: string;
+                eolDate: string | null;
+                daysLeft: number | null;
+            } | null;
+            /** @description Releases left out by skipVersions of the alert config or gather job */
+            skipped?: components["schemas"]["SkippedRelease"][];
             /** @description Why the answer is what it is: the family and variant compared within, the tags skipped and why, the date counted from; null for evaluations stored before explanations existed */
             explanation: components["schemas"]["EvaluationExplanation"] | null;
             /** Format: date-time */
             evaluatedAt: string;
+        };
+        SkippedRelease: {
+            tag: string;
+            versions: string;
+            reason: string;
         };
         EvaluationExplanation: {
             /** @description Prefix family compared within: "" for v or no prefix; null when the deployed version did not parse */
@@ -2728,6 +2874,104 @@ export interface components {
             error: string | null;
             latencyMs: number;
         };
+        UpstreamList: {
+            items: components["schemas"]["Upstream"][];
+            /** @description Pass as ?cursor= for the next page; null on the last page */
+            nextCursor: string | null;
+            /** @description The whole organization, every upstream (not only this page or filter) */
+            totals: {
+                deployments: number;
+                onLatest: number;
+                behind: number;
+                unknown: number;
+                pastEol: number;
+                violating: number;
+                /** @description Sum of the deployments' libyears (those with dates on both sides) */
+                libyear: number;
+            };
+        };
+        Upstream: {
+            /**
+             * Format: uuid
+             * @description The gather job's id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            gatherJobId: string;
+            name: string;
+            /** @enum {string} */
+            sourceType: "github_release" | "helm_repo" | "oci_registry" | "github_tag" | "gitlab_release" | "endoflife";
+            /** @description The latest version its evaluations found (the highest tag among them) */
+            latestVersion: string | null;
+            counts: {
+                deployments: number;
+                onLatest: number;
+                behind: number;
+                unknown: number;
+                pastEol: number;
+                violating: number;
+                /** @description Sum of the deployments' libyears (those with dates on both sides) */
+                libyear: number;
+            };
+        };
+        UpstreamDetail: {
+            /**
+             * Format: uuid
+             * @description The gather job's id
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            gatherJobId: string;
+            name: string;
+            /** @enum {string} */
+            sourceType: "github_release" | "helm_repo" | "oci_registry" | "github_tag" | "gitlab_release" | "endoflife";
+            /** @description The latest version its evaluations found (the highest tag among them) */
+            latestVersion: string | null;
+            counts: {
+                deployments: number;
+                onLatest: number;
+                behind: number;
+                unknown: number;
+                pastEol: number;
+                violating: number;
+                /** @description Sum of the deployments' libyears (those with dates on both sides) */
+                libyear: number;
+            };
+            deployments: components["schemas"]["UpstreamDeployment"][];
+        };
+        UpstreamDeployment: {
+            /**
+             * Format: uuid
+             * @description UUID
+             */
+            alertConfigId: string;
+            alertConfigName: string;
+            enabled: boolean;
+            /** @enum {string} */
+            ruleType: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
+            /** @enum {string} */
+            state: "on_latest" | "behind" | "unknown";
+            /** @description Null until first evaluated */
+            status: ("ok" | "unknown") | null;
+            reason: string | null;
+            deployedVersion: string | null;
+            latestVersion: string | null;
+            behindBy: number | null;
+            severity: components["schemas"]["Severity"] | null;
+            libyear: number | null;
+            eol: {
+                cycle: string;
+                eolDate: string | null;
+                daysLeft: number | null;
+            } | null;
+            evaluatedAt: string | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2843,7 +3087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description A key that is not an agent key: the agent API takes agent keys only (code forbidden) */
+            /** @description A key enrolled for another agent name (code forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7157,7 +7401,7 @@ export interface operations {
                 cursor?: string;
                 /** @description Name contains this text (case-insensitive) */
                 q?: string;
-                type?: "days_behind" | "majors_behind" | "minors_behind";
+                type?: "days_behind" | "majors_behind" | "minors_behind" | "libyear" | "eol";
             };
             header?: never;
             path?: never;
@@ -8158,6 +8402,177 @@ export interface operations {
         };
     };
     postAlertsByIdUnacknowledge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A viewer or agent key: this needs an admin or member key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAlertsByIdSnooze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertSnooze"];
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A viewer or agent key: this needs an admin or member key (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Request body larger than the API's body limit (code payload_too_large) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    postAlertsByIdUnsnooze: {
         parameters: {
             query?: never;
             header?: never;
@@ -9595,6 +10010,146 @@ export interface operations {
             };
             /** @description Conflicts with the current state (code conflict): a name already in use, a resource other resources still use, a stale lease, or a state that does not allow this */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUpstreams: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1..500, default 50 */
+                limit?: number;
+                /** @description The nextCursor of the previous page */
+                cursor?: string;
+                /** @description Search: the gather job's or an alert config's name contains it (any case) */
+                q?: string;
+                /** @description Only deployments (and upstreams with deployments) in this state */
+                status?: "on_latest" | "behind" | "unknown" | "past_eol" | "violating";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpstreamList"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An agent key: agent keys reach only the agent API (/api/v1/agent) (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests from this key, or too many without a valid key from this address (code rate_limited) */
+            429: {
+                headers: {
+                    /** @description Seconds until the key's window reopens */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUpstreamsByGatherJobId: {
+        parameters: {
+            query?: {
+                /** @description Only deployments (and upstreams with deployments) in this state */
+                status?: "on_latest" | "behind" | "unknown" | "past_eol" | "violating";
+            };
+            header?: never;
+            path: {
+                /** @description UUID */
+                gatherJobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpstreamDetail"];
+                };
+            };
+            /** @description Invalid request (code validation_failed): the fields at fault are in error.details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key (code unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An agent key: agent keys reach only the agent API (/api/v1/agent) (code forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller's organization (code not_found) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
