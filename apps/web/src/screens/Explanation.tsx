@@ -29,7 +29,7 @@ export function Explanation({ evaluation }: { evaluation: Schemas['Evaluation'] 
       {evaluation.skipped && evaluation.skipped.length > 0 && (
         <>
           <dt>Releases skipped</dt>
-          <dd><ul>{evaluation.skipped.map((s) => <li key={s.tag}><code>{s.tag}</code> (<code>{s.versions}</code>){s.reason ? <>: {s.reason}</> : ''}</li>)}</ul></dd>
+          <dd><ul data-testid="skipped-releases">{evaluation.skipped.map((s) => <li key={s.tag}><code>{s.tag}</code> (<code>{s.versions}</code>){s.reason ? <>: {s.reason}</> : ''}</li>)}</ul></dd>
         </>
       )}
       {evaluation.dateSource === 'first_seen' && <><dt>Days</dt><dd>counted from first gathered (the source gives no publish date)</dd></>}

@@ -63,7 +63,7 @@ export function Upstreams() {
       )}
       <Filters>
         <SearchBox value={search.q} label="Upstream or alert config contains" onChange={(q) => void navigate({ search: (s) => ({ ...s, q }) })} />
-        <FilterSelect label="Deployments" value={search.status} options={STATUS_OPTIONS} onChange={(status) => void navigate({ search: (s) => ({ ...s, status: status as UpstreamStatus | undefined }) })} />
+        <FilterSelect label="Deployments in state" value={search.status} options={STATUS_OPTIONS} onChange={(status) => void navigate({ search: (s) => ({ ...s, status: status as UpstreamStatus | undefined }) })} />
       </Filters>
       <ListView
         list={list}
