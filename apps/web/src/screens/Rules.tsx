@@ -8,33 +8,13 @@ import { Filters, SearchBox } from '../app/filters.tsx';
 import { ListView, useCursorList } from '../app/lists.tsx';
 import { canWrite, useMe } from '../app/session.ts';
 import { ErrorMessage } from '../app/status.tsx';
+import { thresholdErrors } from '../api/rule-thresholds.ts';
 
 type Rule = Schemas['Rule'];
 type RuleType = Schemas['RuleCreate']['type'];
 
 /** The unit each rule type's thresholds count in. */
 const UNIT: Record<RuleType, string> = { majors_behind: 'majors', minors_behind: 'minors', days_behind: 'days', libyear: 'years', eol: 'days left' };
-
-/**
- * The checks the api makes too: moderate <= high <= critical, whole numbers from 1; libyear in
- * years above 0 (fractions allowed); eol in days left, so downwards: moderate >= high >= critical >= 0.
- */
-export function thresholdErrors(type: RuleType, values: { moderate: number; high: number; critical: number }): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const name of ['moderate', 'high', 'critical'] as const) {
-    const value = values[name];
-    if (type === 'libyear') { if (!Number.isFinite(value) || value <= 0) errors[name] = 'must be above 0 (years)'; }
-    else if (!Number.isInteger(value) || value < (type === 'eol' ? 0 : 1)) errors[name] = type === 'eol' ? 'must be a whole number of days, 0 or more' : 'must be a whole number, 1 or more';
-  }
-  if (type === 'eol') {
-    if (!errors.moderate && !errors.high && values.high > values.moderate) errors.high = 'must be at most moderate (an eol rule counts days left)';
-    if (!errors.high && !errors.critical && values.critical > values.high) errors.critical = 'must be at most high (an eol rule counts days left)';
-    return errors;
-  }
-  if (!errors.moderate && !errors.high && values.moderate > values.high) errors.high = 'must be at least moderate';
-  if (!errors.high && !errors.critical && values.high > values.critical) errors.critical = 'must be at least high';
-  return errors;
-}
 
 const DEFAULTS: Record<RuleType, { moderate: number; high: number; critical: number }> = {
   majors_behind: { moderate: 1, high: 2, critical: 3 },
