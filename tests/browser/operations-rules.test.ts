@@ -155,6 +155,38 @@ describe('issue 19 in the web UI', () => {
     await ui.check('skipped release shown');
   });
 
+  it('the rule form takes eol (days left, downwards) and libyear (years, fractions) thresholds', async () => {
+    const { page } = ui;
+    await page.goto('/ui/rules');
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New rule' });
+    await form.getByLabel('Name').fill('end of life');
+    await form.getByLabel('Type').selectOption('eol');
+    await form.getByLabel('Moderate from').fill('30');
+    await form.getByLabel('High from').fill('90');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    expect(await form.getByLabel('High from').getAttribute('aria-invalid')).toBe('true');
+    await form.getByText('must be at most moderate (an eol rule counts days left)').waitFor();
+    await form.getByLabel('Moderate from').fill('90');
+    await form.getByLabel('High from').fill('30');
+    await form.getByLabel('Critical from').fill('0');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created end of life.' }).waitFor();
+
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await form.getByLabel('Name').fill('libyears');
+    await form.getByLabel('Type').selectOption('libyear');
+    await form.getByLabel('Moderate from').fill('0.5');
+    await form.getByLabel('High from').fill('1');
+    await form.getByLabel('Critical from').fill('2.5');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Created libyears.' }).waitFor();
+    await page.getByRole('row', { name: /^libyears libyear 0\.5 \/ 1 \/ 2\.5 years/ }).waitFor();
+    await page.getByRole('row', { name: /^end of life eol 90 \/ 30 \/ 0 days left/ }).waitFor();
+    expect((await stack.call('GET', '/api/v1/rules?q=libyears')).body.items[0]).toMatchObject({ type: 'libyear', moderate: 0.5, high: 1, critical: 2.5 });
+    await ui.check('rules of issue 19');
+  });
+
   it('the upstreams page with five deployments shows five rows, the right counts and a spread bar with words', async () => {
     const { page } = ui;
     const cycles = await gatheredJob(
