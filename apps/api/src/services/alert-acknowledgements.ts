@@ -1,7 +1,7 @@
-import { applyAlertChanges, openAlertState, type AlertRow } from '@planekeeper/db';
-import { acknowledgeAlert, conflict, notFound, unacknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
-import { findAlert } from '../db/alerts.queries.ts';
+import type { AlertRow } from '@planekeeper/db';
+import { acknowledgeAlert, unacknowledgeAlert, type OrganizationId } from '@planekeeper/domain';
 import type { ApiDeps } from '../deps.ts';
+import { changeOpenAlert } from './change-open-alert.ts';
 
 /**
  * Acknowledges an open alert, or withdraws the acknowledgement, on behalf of an API key: the alert
@@ -13,33 +13,7 @@ export async function setAcknowledgement(
   deps: Pick<ApiDeps, 'db' | 'boss' | 'logger'>,
   input: { organizationId: OrganizationId; alertId: string; acknowledged: boolean; keyName: string },
 ): Promise<AlertRow> {
-  const { organizationId, alertId } = input;
-  const { alert, events } = await deps.db.transaction().execute(async (trx) => {
-    const current = await findAlert(trx, organizationId, alertId, { forUpdate: true });
-    if (!current) throw notFound('alert', alertId);
-    if (current.status !== 'open') {
-      throw conflict(`alert ${alertId} is resolved; only an open alert can be ${input.acknowledged ? 'acknowledged' : 'unacknowledged'}`);
-    }
-    const state = openAlertState(current);
-    const decision = input.acknowledged ? acknowledgeAlert(state) : unacknowledgeAlert(state);
-    if (decision.action === 'none') return { alert: current, events: [] };
-    const applied = await applyAlertChanges(trx, deps.boss, organizationId, [
-      {
-        // The config id links the alert to its change; a deleted config's alert is resolved, never open.
-        alertConfigId: current.alert_config_id ?? current.id,
-        alertConfigName: current.alert_config_name,
-        ruleType: current.rule_type,
-        current,
-        decision,
-        actor: input.keyName,
-      },
-    ]);
-    const changed = await findAlert(trx, organizationId, alertId);
-    if (!changed) throw new Error(`alert ${alertId} vanished within its own transaction`);
-    return { alert: changed, events: applied.events };
-  });
-  for (const event of events) {
-    deps.logger.info({ organizationId, alertId: alert.id, alertConfigId: alert.alert_config_id, alertEventId: event.id, actor: input.keyName }, `alert ${event.type}`);
-  }
-  return alert;
+  return changeOpenAlert(deps, { ...input, verb: input.acknowledged ? 'acknowledged' : 'unacknowledged' }, (state) =>
+    input.acknowledged ? acknowledgeAlert(state) : unacknowledgeAlert(state),
+  );
 }
