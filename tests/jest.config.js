@@ -10,6 +10,7 @@ import preset from '../jest.preset.js';
  */
 const EXCLUSIVE = [
   'browser/operations',
+  'browser/operations-rules',
   'browser/session',
   'browser/workflows',
   'e2e/agent-enrollment',

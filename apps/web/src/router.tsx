@@ -24,6 +24,12 @@ const routes = [
   createRoute({ getParentRoute: () => rootRoute, path: '/gather-jobs/$id', component: screen(() => import('./screens/GatherJobDetail.tsx'), 'GatherJobDetail') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/scrape-jobs', validateSearch: q, component: screen(() => import('./screens/ScrapeJobs.tsx'), 'ScrapeJobs') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/scrape-jobs/$id', component: screen(() => import('./screens/ScrapeJobDetail.tsx'), 'ScrapeJobDetail') }),
+  createRoute({
+    getParentRoute: () => rootRoute, path: '/upstreams',
+    validateSearch: (search: Record<string, unknown>): { q?: string; status?: 'on_latest' | 'behind' | 'unknown' | 'past_eol' | 'violating' } => ({ q: text(search.q), status: pick(search.status, ['on_latest', 'behind', 'unknown', 'past_eol', 'violating'] as const) }),
+    component: screen(() => import('./screens/Upstreams.tsx'), 'Upstreams'),
+  }),
+  createRoute({ getParentRoute: () => rootRoute, path: '/upstreams/$gatherJobId', component: screen(() => import('./screens/Upstreams.tsx'), 'UpstreamDetail') }),
   createRoute({ getParentRoute: () => rootRoute, path: '/rules', validateSearch: q, component: screen(() => import('./screens/Rules.tsx'), 'Rules') }),
   createRoute({
     getParentRoute: () => rootRoute, path: '/notifications',

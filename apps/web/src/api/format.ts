@@ -25,5 +25,7 @@ export function behindUnit(ruleType: string, n: number): string {
   if (ruleType === 'days_behind') return `day${plural}`;
   if (ruleType === 'majors_behind') return `major${plural}`;
   if (ruleType === 'minors_behind') return `minor${plural}`;
+  if (ruleType === 'libyear') return `year${plural}`;
+  if (ruleType === 'eol') return `day${plural} left before end of life`;
   return `release${plural}`;
 }

@@ -9,6 +9,7 @@ const NAV = [
   { to: '/', label: 'Dashboard', who: 'all' },
   { to: '/alerts', label: 'Alerts', who: 'all' },
   { to: '/alert-configs', label: 'Alert configs', who: 'all' },
+  { to: '/upstreams', label: 'Upstreams', who: 'all' },
   { to: '/gather-jobs', label: 'Gather jobs', who: 'all' },
   { to: '/scrape-jobs', label: 'Scrape jobs', who: 'all' },
   { to: '/rules', label: 'Rules', who: 'all' },

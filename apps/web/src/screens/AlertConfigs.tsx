@@ -7,6 +7,7 @@ import { Filters, SearchBox } from '../app/filters.tsx';
 import { Field, formText } from '../app/form.tsx';
 import { ListView, useCursorList } from '../app/lists.tsx';
 import { canWrite, useMe } from '../app/session.ts';
+import { skipBody, SkipListEditor, useSkipRows } from '../app/SkipList.tsx';
 import { ErrorMessage } from '../app/status.tsx';
 
 type AlertConfig = Schemas['AlertConfig'];
@@ -26,14 +27,19 @@ function useChoices() {
   });
 }
 
-function ConfigForm({ onDone }: { onDone: (name: string) => void }) {
+function ConfigForm({ config, onDone }: { config: AlertConfig | null; onDone: (message: string) => void }) {
   const choices = useChoices();
   const queryClient = useQueryClient();
-  const create = useMutation({
-    mutationFn: (body: Schemas['AlertConfigCreate']) => unwrap(api.POST('/api/v1/alert-configs', { body })),
-    onSuccess: (config) => {
+  const [skips, setSkips] = useSkipRows(config?.skipVersions);
+  const save = useMutation({
+    mutationFn: (body: Schemas['AlertConfigCreate']) => config
+      ? unwrap(api.PATCH('/api/v1/alert-configs/{id}', { params: { path: { id: config.id } }, body }))
+      : unwrap(api.POST('/api/v1/alert-configs', { body })),
+    onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: ['alert-configs'] });
-      onDone(config.name);
+      void queryClient.invalidateQueries({ queryKey: ['evaluations'] });
+      void queryClient.invalidateQueries({ queryKey: ['alerts'] });
+      onDone(config ? `Saved ${saved.name}; it is evaluated again.` : `Created ${saved.name}; it is evaluated at once.`);
     },
   });
   if (!choices.data) return <ErrorMessage error={choices.error} />;
@@ -41,20 +47,38 @@ function ConfigForm({ onDone }: { onDone: (name: string) => void }) {
   if (gather.length === 0 || scrape.length === 0 || rules.length === 0) {
     return <p>An alert config compares a gather job with a scrape job by a rule: create <Link to="/gather-jobs" search={{}}>a gather job</Link>, <Link to="/scrape-jobs" search={{}}>a scrape job</Link> and <Link to="/rules" search={{}}>a rule</Link> first.</p>;
   }
+  const cycles = gather.filter((j) => j.sourceType === 'endoflife');
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    create.mutate({ name: formText(form, 'name'), gatherJobId: formText(form, 'gatherJobId'), scrapeJobId: formText(form, 'scrapeJobId'), ruleId: formText(form, 'ruleId'), enabled: form.get('enabled') === 'on' });
+    save.mutate({
+      name: formText(form, 'name'),
+      gatherJobId: formText(form, 'gatherJobId'),
+      scrapeJobId: formText(form, 'scrapeJobId'),
+      ruleId: formText(form, 'ruleId'),
+      enabled: form.get('enabled') === 'on',
+      eolGatherJobId: formText(form, 'eolGatherJobId') || null,
+      skipVersions: skipBody(skips),
+    });
   }
+  const validation = (save.error as { code?: string } | null)?.code === 'validation_failed';
   return (
-    <form className="stacked" onSubmit={submit} noValidate aria-label="New alert config">
-      <Field label="Name" path="name" error={create.error}>{(p) => <input {...p} maxLength={200} />}</Field>
-      <Field label="Gather job (latest releases)" path="gatherJobId" error={create.error}>{(p) => <select {...p}>{gather.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}</select>}</Field>
-      <Field label="Scrape job (deployed version)" path="scrapeJobId" error={create.error}>{(p) => <select {...p}>{scrape.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}</select>}</Field>
-      <Field label="Rule" path="ruleId" error={create.error}>{(p) => <select {...p}>{rules.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}</select>}</Field>
-      <label><input type="checkbox" name="enabled" defaultChecked /> Enabled</label>
-      {create.error && <ErrorMessage error={create.error} />}
-      <div className="actions"><button type="submit" disabled={create.isPending}>Create alert config</button></div>
+    <form className="stacked" onSubmit={submit} noValidate aria-label={config ? `Edit ${config.name}` : 'New alert config'}>
+      <Field label="Name" path="name" error={save.error}>{(p) => <input {...p} maxLength={200} defaultValue={config?.name} />}</Field>
+      <Field label="Gather job (latest releases)" path="gatherJobId" error={save.error}>{(p) => <select {...p} defaultValue={config?.gatherJobId}>{gather.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}</select>}</Field>
+      <Field label="Scrape job (deployed version)" path="scrapeJobId" error={save.error}>{(p) => <select {...p} defaultValue={config?.scrapeJobId}>{scrape.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}</select>}</Field>
+      <Field label="Rule" path="ruleId" error={save.error}>{(p) => <select {...p} defaultValue={config?.ruleId}>{rules.map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}</select>}</Field>
+      <Field label="End of life from (endoflife gather job)" path="eolGatherJobId" error={save.error} hint={cycles.length === 0 ? 'No endoflife gather job yet: create one to see end-of-life dates.' : 'Its release cycles give the deployed version\'s end of life.'}>
+        {(p) => <select {...p} defaultValue={config?.eolGatherJobId ?? ''}><option value="">None</option>{cycles.map((j) => <option key={j.id} value={j.id}>{j.name}</option>)}</select>}
+      </Field>
+      <SkipListEditor rows={skips} onChange={setSkips} error={save.error} />
+      <label><input type="checkbox" name="enabled" defaultChecked={config?.enabled ?? true} /> Enabled</label>
+      {save.error && !validation && <ErrorMessage error={save.error} />}
+      {validation && <p className="error" role="alert">Some fields need a change: see the messages beside them.</p>}
+      <div className="actions">
+        <button type="button" onClick={() => onDone('')}>Cancel</button>
+        <button type="submit" disabled={save.isPending}>{config ? 'Save alert config' : 'Create alert config'}</button>
+      </div>
     </form>
   );
 }
@@ -78,7 +102,7 @@ export function AlertConfigs() {
   const navigate = useNavigate({ from: '/alert-configs' });
   const me = useMe();
   const queryClient = useQueryClient();
-  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<AlertConfig | 'new' | null>(null);
   const [result, setResult] = useState('');
   const list = useCursorList<AlertConfig>(['alert-configs', search], (cursor) => unwrap(api.GET('/api/v1/alert-configs', { params: { query: { q: search.q, cursor } } })));
   const toggle = useMutation({
@@ -91,19 +115,21 @@ export function AlertConfigs() {
       <div className="page-head"><h1>Alert configs</h1></div>
       <p role="status">{result}</p>
       <Filters><SearchBox value={search.q} onChange={(q) => void navigate({ search: { q } })} /></Filters>
-      {writer && !creating && <button type="button" onClick={() => setCreating(true)}>New alert config</button>}
-      {creating && <ConfigForm onDone={(name) => { setCreating(false); setResult(`Created ${name}; it is evaluated at once.`); }} />}
+      {writer && editing === null && <button type="button" onClick={() => setEditing('new')}>New alert config</button>}
+      {editing !== null && <ConfigForm key={editing === 'new' ? 'new' : editing.id} config={editing === 'new' ? null : editing} onDone={(message) => { setEditing(null); if (message) setResult(message); }} />}
       <ErrorMessage error={toggle.error} />
       <ListView
         list={list}
         caption="Alert configs"
         empty={<p>No alert configs{search.q ? ' match' : ' yet: create one to compare what is deployed with what is released'}.</p>}
-        head={<tr><th scope="col">Name</th><th scope="col">Enabled</th><th scope="col">Latest evaluation</th><th scope="col">Open alert</th></tr>}
+        head={<tr><th scope="col">Name</th><th scope="col">Enabled</th><th scope="col">Latest evaluation</th><th scope="col">Open alert</th><th scope="col">Skipped</th>{writer && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr>}
         row={(config) => (
           <tr key={config.id}>
             <td>{config.name}</td>
             <td>{writer ? <label><input type="checkbox" checked={config.enabled} onChange={() => toggle.mutate(config)} /> <span className="visually-hidden">Enable {config.name}</span>{config.enabled ? 'on' : 'off'}</label> : config.enabled ? 'on' : 'off'}</td>
             <Evaluation config={config} />
+            <td>{config.skipVersions.length === 0 ? <span className="muted">none</span> : config.skipVersions.map((v, i) => <span key={i}>{i > 0 && ', '}<code>{v.versions}</code></span>)}</td>
+            {writer && <td><button type="button" onClick={() => setEditing(config)}>Edit<span className="visually-hidden"> {config.name}</span></button></td>}
           </tr>
         )}
       />

@@ -6,6 +6,7 @@ import { ExternalLink, Severity, When } from '../app/bits.tsx';
 import { canWrite, useMe } from '../app/session.ts';
 import { ErrorMessage, Updated } from '../app/status.tsx';
 import { Explanation } from './Explanation.tsx';
+import { SnoozeActions, SnoozeFacts } from './Snooze.tsx';
 
 /** The releases after the deployed one up to the latest (the list is newest first). */
 function between(releases: Schemas['Release'][], deployed: string, latest: string): Schemas['Release'][] {
@@ -96,12 +97,14 @@ export function AlertDetail() {
         <dt>Opened</dt><dd><When at={a.createdAt} /></dd>
         {a.resolvedAt && <><dt>Resolved</dt><dd><When at={a.resolvedAt} /></dd></>}
         <dt>Acknowledged</dt><dd>{a.acknowledged ? <>by {a.acknowledgedBy} <When at={a.acknowledgedAt} /></> : 'no'}</dd>
+        {a.snooze && <SnoozeFacts snooze={a.snooze} />}
       </dl>
       {canWrite(me.data) && a.status === 'open' && (
         <div className="actions">
           {a.acknowledged
             ? <button type="button" onClick={() => toggle.mutate(false)} disabled={toggle.isPending}>Unacknowledge</button>
             : <button type="button" onClick={() => toggle.mutate(true)} disabled={toggle.isPending}>Acknowledge</button>}
+          <SnoozeActions alert={a} />
         </div>
       )}
       <ErrorMessage error={toggle.error} />

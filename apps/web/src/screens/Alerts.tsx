@@ -25,7 +25,7 @@ export function AlertRowCells({ alert }: { alert: Alert }) {
   return (
     <>
       <td><Severity level={alert.severity} /></td>
-      <td><Link to="/alerts/$id" params={{ id: alert.id }}>{alert.alertConfigName}</Link>{alert.status === 'resolved' && <span className="muted"> (resolved)</span>}</td>
+      <td><Link to="/alerts/$id" params={{ id: alert.id }}>{alert.alertConfigName}</Link>{alert.status === 'resolved' && <span className="muted"> (resolved)</span>}{alert.snooze && alert.status === 'open' && <span className="muted"> (snoozed)</span>}</td>
       <td><code>{alert.deployedVersion}</code> → <code>{alert.latestVersion}</code></td>
       <td>{alert.behindBy} {behindUnit(alert.ruleType, alert.behindBy)}</td>
       <td>{alert.acknowledged ? <>by {alert.acknowledgedBy ?? 'someone'} <When at={alert.acknowledgedAt} /></> : <span className="muted">no</span>}</td>

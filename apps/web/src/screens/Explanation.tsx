@@ -1,6 +1,18 @@
 import type { Schemas } from '../api/client.ts';
 import { When } from '../app/bits.tsx';
 
+/** A release cycle's end of life as words: the cycle, the date, the days left or past. */
+export function EolText({ eol }: { eol: { cycle: string; eolDate: string | null; daysLeft: number | null } }) {
+  const days = eol.daysLeft;
+  return (
+    <span>
+      cycle <code>{eol.cycle}</code>
+      {eol.eolDate ? <>, end of life <time dateTime={eol.eolDate}>{eol.eolDate}</time></> : ', no end-of-life date'}
+      {days !== null && (days < 0 ? <strong>, past it by {-days} day{days === -1 ? '' : 's'}</strong> : <>, {days} day{days === 1 ? '' : 's'} left</>)}
+    </span>
+  );
+}
+
 const SKIP_TEXT: Record<string, string> = {};
 
 /** Why an evaluation answered as it did: the family and variant compared, tags skipped, the date counted from. */
@@ -12,6 +24,14 @@ export function Explanation({ evaluation }: { evaluation: Schemas['Evaluation'] 
       {evaluation.reason && <><dt>Reason</dt><dd>{evaluation.reason}</dd></>}
       <dt>Evaluated</dt><dd><When at={evaluation.evaluatedAt} /></dd>
       {evaluation.notes && evaluation.notes.length > 0 && <><dt>Notes</dt><dd><ul>{evaluation.notes.map((n) => <li key={n}>{n}</li>)}</ul></dd></>}
+      {evaluation.libyear !== undefined && evaluation.libyear !== null && <><dt>Libyear</dt><dd>{evaluation.libyear} year{evaluation.libyear === 1 ? '' : 's'} between the deployed release and the latest</dd></>}
+      {evaluation.eol && <><dt>End of life</dt><dd><EolText eol={evaluation.eol} /></dd></>}
+      {evaluation.skipped && evaluation.skipped.length > 0 && (
+        <>
+          <dt>Releases skipped</dt>
+          <dd><ul data-testid="skipped-releases">{evaluation.skipped.map((s) => <li key={s.tag}><code>{s.tag}</code> (<code>{s.versions}</code>){s.reason ? <>: {s.reason}</> : ''}</li>)}</ul></dd>
+        </>
+      )}
       {evaluation.dateSource === 'first_seen' && <><dt>Days</dt><dd>counted from first gathered (the source gives no publish date)</dd></>}
       {x && (
         <>

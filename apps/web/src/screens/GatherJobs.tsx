@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { When } from '../app/bits.tsx';
 import { Filters, SearchBox } from '../app/filters.tsx';
+import { skipBody, SkipListEditor, useSkipRows } from '../app/SkipList.tsx';
 import { Field, formText } from '../app/form.tsx';
 import { ListView, useCursorList } from '../app/lists.tsx';
 import { LastTask, RunNow } from '../app/run-now.tsx';
@@ -41,6 +42,7 @@ export function describeSource(job: GatherJob): string {
 function GatherForm({ onDone }: { onDone: (job: GatherJob) => void }) {
   const queryClient = useQueryClient();
   const [kind, setKind] = useState<SourceType>('github_release');
+  const [skips, setSkips] = useSkipRows([]);
   const create = useMutation({
     mutationFn: (body: Schemas['GatherJobCreate']) => unwrap(api.POST('/api/v1/gather-jobs', { body })),
     onSuccess: (job) => {
@@ -54,7 +56,7 @@ function GatherForm({ onDone }: { onDone: (job: GatherJob) => void }) {
     const source: Record<string, string> = {};
     for (const [name] of SOURCE_FIELDS[kind]) if (formText(form, name)) source[name] = formText(form, name);
     const tagFilter = formText(form, 'tagFilter');
-    create.mutate({ name: formText(form, 'name'), schedule: formText(form, 'schedule'), sourceType: kind, source, enabled: form.get('enabled') === 'on', ...(tagFilter ? { tagFilter } : {}) } as Schemas['GatherJobCreate']);
+    create.mutate({ name: formText(form, 'name'), schedule: formText(form, 'schedule'), sourceType: kind, source, enabled: form.get('enabled') === 'on', ...(tagFilter ? { tagFilter } : {}), ...(skips.length > 0 ? { skipVersions: skipBody(skips) } : {}) } as Schemas['GatherJobCreate']);
   }
   return (
     <form className="stacked" onSubmit={submit} noValidate aria-label="New gather job">
@@ -67,6 +69,7 @@ function GatherForm({ onDone }: { onDone: (job: GatherJob) => void }) {
       ))}
       <Field label="Schedule (cron, UTC)" path="schedule" error={create.error}>{(p) => <input {...p} defaultValue="0 */6 * * *" />}</Field>
       <Field label="Tag filter (regex, optional)" path="tagFilter" error={create.error}>{(p) => <input {...p} />}</Field>
+      <SkipListEditor rows={skips} onChange={setSkips} error={create.error} />
       <label><input type="checkbox" name="enabled" defaultChecked /> Enabled (runs at once)</label>
       {create.error && <ErrorMessage error={create.error} />}
       <div className="actions"><button type="submit" disabled={create.isPending}>Create gather job</button></div>

@@ -8,22 +8,26 @@ import { Filters, SearchBox } from '../app/filters.tsx';
 import { ListView, useCursorList } from '../app/lists.tsx';
 import { canWrite, useMe } from '../app/session.ts';
 import { ErrorMessage } from '../app/status.tsx';
+import { thresholdErrors } from '../api/rule-thresholds.ts';
 
 type Rule = Schemas['Rule'];
 type RuleType = Schemas['RuleCreate']['type'];
 
-/** The order the api checks too: moderate <= high <= critical. */
-function thresholdErrors(values: { moderate: number; high: number; critical: number }): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const name of ['moderate', 'high', 'critical'] as const) if (!Number.isInteger(values[name]) || values[name] < 0) errors[name] = 'must be a whole number, 0 or more';
-  if (!errors.moderate && !errors.high && values.moderate > values.high) errors.high = 'must be at least moderate';
-  if (!errors.high && !errors.critical && values.high > values.critical) errors.critical = 'must be at least high';
-  return errors;
-}
+/** The unit each rule type's thresholds count in. */
+const UNIT: Record<RuleType, string> = { majors_behind: 'majors', minors_behind: 'minors', days_behind: 'days', libyear: 'years', eol: 'days left' };
+
+const DEFAULTS: Record<RuleType, { moderate: number; high: number; critical: number }> = {
+  majors_behind: { moderate: 1, high: 2, critical: 3 },
+  minors_behind: { moderate: 1, high: 2, critical: 3 },
+  days_behind: { moderate: 30, high: 90, critical: 180 },
+  libyear: { moderate: 0.5, high: 1, critical: 2 },
+  eol: { moderate: 90, high: 30, critical: 0 },
+};
 
 function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: (message: string) => void }) {
   const queryClient = useQueryClient();
   const [local, setLocal] = useState<Record<string, string>>({});
+  const [type, setType] = useState<RuleType>(rule?.type ?? 'majors_behind');
   const save = useMutation({
     mutationFn: async (body: Schemas['RuleCreate']) => {
       if (!rule) return { rule: await unwrap(api.POST('/api/v1/rules', { body })), affected: 0 };
@@ -46,7 +50,7 @@ function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: (message: strin
       critical: Number(formText(form, 'critical')),
       stableOnly: form.get('stableOnly') === 'on',
     };
-    const errors = thresholdErrors(body);
+    const errors = thresholdErrors(body.type, body);
     if (!body.name) errors.name = 'is required';
     setLocal(errors);
     if (Object.keys(errors).length === 0) save.mutate(body);
@@ -56,16 +60,18 @@ function RuleForm({ rule, onDone }: { rule: Rule | null; onDone: (message: strin
       <Field label="Name" path="name" error={save.error} local={local.name}>{(p) => <input {...p} defaultValue={rule?.name} maxLength={200} />}</Field>
       <Field label="Type" path="type" error={save.error}>
         {(p) => (
-          <select {...p} defaultValue={rule?.type ?? 'majors_behind'}>
+          <select {...p} value={type} onChange={(e) => setType(e.target.value as RuleType)}>
             <option value="majors_behind">Major versions behind</option>
             <option value="minors_behind">Minor versions behind</option>
             <option value="days_behind">Days behind</option>
+            <option value="libyear">Libyear (years between deployed and latest releases)</option>
+            <option value="eol">End of life (days left)</option>
           </select>
         )}
       </Field>
       {(['moderate', 'high', 'critical'] as const).map((name) => (
-        <Field key={name} label={`${name[0]!.toUpperCase()}${name.slice(1)} from`} path={name} error={save.error} local={local[name]}>
-          {(p) => <input {...p} type="number" min={0} step={1} inputMode="numeric" defaultValue={rule?.[name] ?? { moderate: 1, high: 2, critical: 3 }[name]} />}
+        <Field key={`${type}-${name}`} label={`${name[0]!.toUpperCase()}${name.slice(1)} from`} path={name} error={save.error} local={local[name]} hint={type === 'eol' ? 'days left before end of life, or fewer' : UNIT[type]}>
+          {(p) => <input {...p} type="number" min={0} step={type === 'libyear' ? 0.01 : 1} inputMode={type === 'libyear' ? 'decimal' : 'numeric'} defaultValue={rule && rule.type === type ? rule[name] : DEFAULTS[type][name]} />}
         </Field>
       ))}
       <label><input type="checkbox" name="stableOnly" defaultChecked={rule?.stableOnly ?? true} /> Stable releases only</label>
@@ -98,7 +104,7 @@ export function Rules() {
         head={<tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">Moderate / high / critical</th><th scope="col">Stable only</th><th scope="col">Updated</th>{writer && <th scope="col"><span className="visually-hidden">Actions</span></th>}</tr>}
         row={(rule) => (
           <tr key={rule.id}>
-            <td>{rule.name}</td><td>{rule.type.replace('_', ' ')}</td><td>{rule.moderate} / {rule.high} / {rule.critical}</td><td>{rule.stableOnly ? 'yes' : 'no'}</td><td><When at={rule.updatedAt} /></td>
+            <td>{rule.name}</td><td>{rule.type.replace('_', ' ')}</td><td>{rule.moderate} / {rule.high} / {rule.critical} {UNIT[rule.type]}</td><td>{rule.stableOnly ? 'yes' : 'no'}</td><td><When at={rule.updatedAt} /></td>
             {writer && <td><button type="button" onClick={() => setEditing(rule)}>Edit<span className="visually-hidden"> {rule.name}</span></button></td>}
           </tr>
         )}
