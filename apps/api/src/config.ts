@@ -1,5 +1,14 @@
+import { statSync } from 'node:fs';
 import { env, parseEnv } from '@planekeeper/runtime';
 import { z } from 'zod';
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 const schema = z.object({
   /** HTTP port of the API (and its /healthz, /readyz; /metrics is on API_OPS_PORT only). */
@@ -46,7 +55,7 @@ const schema = z.object({
   /** Base URL people reach the API at, used in links (defaults to http://localhost:PORT). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The built web UI served at /ui/; unset = apps/web/dist of this checkout (the image sets it). */
-  UI_DIR: z.string().min(1).optional(),
+  UI_DIR: z.string().min(1).max(4096).refine(isDirectory, 'must name a directory holding the built web UI').optional(),
   /** Skip running migrations at start (when a migrations Job owns them). */
   API_SKIP_MIGRATIONS: env.bool(false),
   /**
