@@ -13,21 +13,22 @@ export interface OpenLoopResult {
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 /**
- * GETs `url` at `rate` requests a second, evenly paced, for `seconds`, over at most `connections`
+ * GETs `url` (or each of `url` in turn) at `rate` requests a second, evenly paced, for `seconds`, over at most `connections`
  * kept-alive connections. Each latency runs from when its request was due, not from when it was
  * sent, so a server that falls behind is charged the waiting (no coordinated omission). autocannon's
  * rate mode instead sends each connection's quota for a second back to back at the start of the
  * second, and then pads its histogram with synthetic samples at 1 ms steps: bursts of closed-loop
  * load whose tail says more about the padding than about the server.
  */
-export async function openLoop(url: string, options: { rate: number; seconds: number; connections: number; headers?: Record<string, string> }): Promise<OpenLoopResult> {
+export async function openLoop(url: string | readonly string[], options: { rate: number; seconds: number; connections: number; headers?: Record<string, string> }): Promise<OpenLoopResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const total = Math.round(options.rate * options.seconds);
   const latencies: number[] = [];
   let failed = 0;
-  const get = (due: number) =>
+  const urls = typeof url === 'string' ? [url] : url;
+  const get = (due: number, target: string) =>
     new Promise<void>((resolve) => {
-      const req = request(url, { agent, headers: options.headers }, (res) => {
+      const req = request(target, { agent, headers: options.headers }, (res) => {
         res.resume();
         res.on('end', () => {
           if ((res.statusCode ?? 0) >= 300) failed++;
@@ -48,7 +49,7 @@ export async function openLoop(url: string, options: { rate: number; seconds: nu
     const now = performance.now();
     // Everything due by now goes out (the agent queues what the connections cannot take yet).
     while (sent < total && started + (sent * 1000) / options.rate <= now) {
-      inFlight.push(get(started + (sent * 1000) / options.rate));
+      inFlight.push(get(started + (sent * 1000) / options.rate, urls[sent % urls.length]!));
       sent++;
     }
     const nextDue = started + (sent * 1000) / options.rate;
