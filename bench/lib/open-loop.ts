@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { percentile } from './report.ts';
 
 /** What {@link openLoop} measured. */
 export interface OpenLoopResult {
@@ -9,8 +10,6 @@ export interface OpenLoopResult {
   /** Answers other than 2xx, and requests that failed. */
   failed: number;
 }
-
-const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 /**
  * GETs `url` (or each of `url` in turn) at `rate` requests a second, evenly paced, for `seconds`, over at most `connections`
@@ -58,7 +57,6 @@ export async function openLoop(url: string | readonly string[], options: { rate:
   await Promise.all(inFlight);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
   return {
     rate: Math.round(latencies.length / elapsed),
     requests: latencies.length,
