@@ -8,7 +8,7 @@ import type { Report } from './lib/report.ts';
 import { percentile } from './lib/report.ts';
 import { until } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
-import { makeBenchTenant } from './lib/fixtures.ts';
+import { makeAlertEvents, makeBenchTenant } from './lib/fixtures.ts';
 import { profiling } from './lib/node-process.ts';
 import { startApp } from '../tests/support/app-process.ts';
 
@@ -94,26 +94,7 @@ async function fairRun(cluster: BenchCluster, report: Report, slow: boolean): Pr
       const channel = await db.insertInto('notification_channels').values({ organization_id: organizationId, name: `receiver ${i}`, type: 'webhook', url: receiver.url, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }).returning('id').executeTakeFirstOrThrow();
       await db.insertInto('notification_rules').values({ organization_id: organizationId, name: `to ${i}`, channel_id: channel.id, events: ['created'], severities: ['moderate', 'high', 'critical'] }).execute();
     }
-    const { rows: events } = await sql<{ id: string; alert_id: string }>`
-      WITH g AS (
-        INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled)
-        VALUES (${organizationId}, 'upstream', 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false) RETURNING id
-      ), s AS (
-        INSERT INTO scrape_jobs (organization_id, name, parser) VALUES (${organizationId}, 'deployed', 'manual') RETURNING id
-      ), r AS (
-        INSERT INTO rules (organization_id, name, type, moderate, high, critical) VALUES (${organizationId}, 'minors', 'minors_behind', 2, 4, 6) RETURNING id
-      ), c AS (
-        INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id)
-        SELECT ${organizationId}, 'widget lag', g.id, s.id, r.id FROM g, s, r RETURNING id, name
-      ), a AS (
-        INSERT INTO alerts (organization_id, alert_config_id, alert_config_name, status, severity, rule_type, deployed_version, latest_version, behind_by, resolved_at)
-        SELECT ${organizationId}, c.id, c.name, 'resolved', 'moderate', 'minors_behind', '1.' || i || '.0', '1.20.0', 3, now()
-          FROM c, generate_series(1, ${EVENTS}) AS i
-        RETURNING id, deployed_version
-      )
-      INSERT INTO alert_events (organization_id, alert_id, type, severity, deployed_version, latest_version, behind_by)
-      SELECT ${organizationId}, a.id, 'created', 'moderate', a.deployed_version, '1.20.0', 3 FROM a
-      RETURNING id, alert_id`.execute(db);
+    const events = await makeAlertEvents(db, organizationId, EVENTS);
     await sql`ANALYZE`.execute(db);
 
     const sentAt = new Map<string, number>();

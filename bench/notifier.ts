@@ -7,7 +7,7 @@ import { fromKysely } from 'pg-boss';
 import type { Report } from './lib/report.ts';
 import { until } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
-import { makeBenchTenant } from './lib/fixtures.ts';
+import { makeAlertEvents, makeBenchTenant } from './lib/fixtures.ts';
 import { cpuMeter, cpuSecondsOf, postgresCpuSeconds, recordCpu } from './lib/cpu.ts';
 import { profiling } from './lib/node-process.ts';
 import { startApp } from '../tests/support/app-process.ts';
@@ -42,25 +42,7 @@ export async function benchNotifier(cluster: BenchCluster, report: Report): Prom
   try {
     await boss.start();
     const channel = await db.insertInto('notification_channels').values({ organization_id: organizationId, name: 'bench receiver', type: 'webhook', url: receiver.url, secret }).returning('id').executeTakeFirstOrThrow();
-    await sql`
-      WITH g AS (
-        INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled)
-        VALUES (${organizationId}, 'upstream', 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false) RETURNING id
-      ), s AS (
-        INSERT INTO scrape_jobs (organization_id, name, parser) VALUES (${organizationId}, 'deployed', 'manual') RETURNING id
-      ), r AS (
-        INSERT INTO rules (organization_id, name, type, moderate, high, critical) VALUES (${organizationId}, 'minors', 'minors_behind', 2, 4, 6) RETURNING id
-      ), c AS (
-        INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id)
-        SELECT ${organizationId}, 'widget lag', g.id, s.id, r.id FROM g, s, r RETURNING id, name
-      ), a AS (
-        INSERT INTO alerts (organization_id, alert_config_id, alert_config_name, status, severity, rule_type, deployed_version, latest_version, behind_by, resolved_at)
-        SELECT ${organizationId}, c.id, c.name, 'resolved', 'moderate', 'minors_behind', '1.' || i || '.0', '1.20.0', 3, now()
-          FROM c, generate_series(1, ${DELIVERIES}) AS i
-        RETURNING id, deployed_version
-      )
-      INSERT INTO alert_events (organization_id, alert_id, type, severity, deployed_version, latest_version, behind_by)
-      SELECT ${organizationId}, a.id, 'created', 'moderate', a.deployed_version, '1.20.0', 3 FROM a`.execute(db);
+    await makeAlertEvents(db, organizationId, DELIVERIES);
     await sql`ANALYZE`.execute(db);
 
     const notifierCpu = cpuMeter(() => cpuSecondsOf(notifier.child.pid!));

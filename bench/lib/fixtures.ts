@@ -64,3 +64,31 @@ export async function registerAgent(apiUrl: string, key: string, name: string, c
   if (!response.ok) throw new Error(`heartbeat failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { agentId: string }).agentId;
 }
+
+/**
+ * `count` resolved alerts of one config (a disabled gather job, a manual scrape job, a
+ * minors_behind rule), each with one `created` event: events for the notifier to deliver.
+ */
+export async function makeAlertEvents(db: Kysely<Database>, organizationId: string, count: number): Promise<{ id: string; alert_id: string }[]> {
+  const { rows } = await sql<{ id: string; alert_id: string }>`
+    WITH g AS (
+      INSERT INTO gather_jobs (organization_id, name, source_type, source, schedule, enabled)
+      VALUES (${organizationId}, 'upstream', 'github_release', '{"owner":"o","repo":"r"}', '0 0 1 1 *', false) RETURNING id
+    ), s AS (
+      INSERT INTO scrape_jobs (organization_id, name, parser) VALUES (${organizationId}, 'deployed', 'manual') RETURNING id
+    ), r AS (
+      INSERT INTO rules (organization_id, name, type, moderate, high, critical) VALUES (${organizationId}, 'minors', 'minors_behind', 2, 4, 6) RETURNING id
+    ), c AS (
+      INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id)
+      SELECT ${organizationId}, 'widget lag', g.id, s.id, r.id FROM g, s, r RETURNING id, name
+    ), a AS (
+      INSERT INTO alerts (organization_id, alert_config_id, alert_config_name, status, severity, rule_type, deployed_version, latest_version, behind_by, resolved_at)
+      SELECT ${organizationId}, c.id, c.name, 'resolved', 'moderate', 'minors_behind', '1.' || i || '.0', '1.20.0', 3, now()
+        FROM c, generate_series(1, ${count}) AS i
+      RETURNING id, deployed_version
+    )
+    INSERT INTO alert_events (organization_id, alert_id, type, severity, deployed_version, latest_version, behind_by)
+    SELECT ${organizationId}, a.id, 'created', 'moderate', a.deployed_version, '1.20.0', 3 FROM a
+    RETURNING id, alert_id`.execute(db);
+  return rows;
+}
