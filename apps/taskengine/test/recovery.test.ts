@@ -37,10 +37,11 @@ async function claimedTask(agentId: string, overrides: { claimed_at?: Date; leas
   });
 }
 
+/** The task's row once recovered, and once its log line (which comes through stdout after the commit) has arrived. */
 async function recovered(taskId: string) {
   return waitFor(`task ${taskId} to be recovered`, async () => {
     const row = await taskRow(taskId);
-    return row.status !== 'claimed' ? row : null;
+    return row.status !== 'claimed' && recoveryLog(taskId) !== undefined ? row : null;
   });
 }
 
