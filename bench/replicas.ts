@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createBoss, sendJobs } from '@planekeeper/db';
-import { alertEventQueue } from '@planekeeper/domain';
+import { alertEventQueue, evaluateQueue } from '@planekeeper/domain';
 import { sql } from 'kysely';
 import type { Report } from './lib/report.ts';
 import { percentile } from './lib/report.ts';
@@ -14,6 +14,8 @@ const TASKS = 5_000;
 const AGENTS = 20;
 const SAMPLES = 100;
 const BURST_EVENTS = 2_000;
+/** Alert configs evaluated at once, each through its own `evaluate {scrapeJobId}` job. */
+const EVALUATIONS = 2_000;
 const NEVER = '0 0 1 1 *';
 
 interface ClaimedTask {
@@ -27,9 +29,12 @@ interface ClaimedTask {
  * taskengine, rules-engine, notifier) on one Postgres, in the same run: claims by 20 simulated
  * agents spread over the api replicas (5,000 tasks, `wait: 0`), the pipeline (100 samples of
  * result -> webhook as `pipeline` measures it, results posted to the replicas in turn), and a
- * burst of 2,000 alert events queued at once, fanned out and delivered by the notifiers.
- * Duplicates are webhooks whose `webhook-id` (the delivery) arrived before, plus deliveries
- * beyond one per event.
+ * burst of 2,000 alert events queued at once, fanned out and delivered by the notifiers, and
+ * 2,000 alert configs (each its own deployment, one major behind) evaluated through one
+ * `evaluate {scrapeJobId}` job each, queued at once as 2,000 finished scrapes would, taken by the
+ * rules-engines side by side. Duplicates are webhooks whose `webhook-id` (the delivery) arrived
+ * before, plus deliveries beyond one per event; duplicate alert events are `created` events
+ * beyond one per alert, and alerts beyond one per config.
  */
 export async function benchReplicas(cluster: BenchCluster, report: Report): Promise<void> {
   for (const replicas of [1, 2]) await replicaRun(cluster, report, replicas);
@@ -148,6 +153,37 @@ async function replicaRun(cluster: BenchCluster, report: Report, replicas: numbe
     await db.transaction().execute((trx) => sendJobs(boss, trx, alertEventQueue, events.map((e) => ({ organizationId: tenant.organizationId, alertEventId: e.id }))));
     await until('every burst event delivered', async () => webhookIds.size - before >= BURST_EVENTS, 120_000, 20).catch(() => report.note(`${name}: ${webhookIds.size - before} of ${BURST_EVENTS} burst events delivered in 120 s`));
     report.record(`${name}_deliveries_per_s`, (webhookIds.size - before) / ((performance.now() - burstStarted) / 1000), 'deliveries/s');
+
+    // Evaluations: each config opens one moderate alert (1.0.0 against 2.0.0), whose `created`
+    // event the notifiers deliver too (counted with the duplicates below).
+    const { rows: scrapeJobs } = await sql<{ id: string }>`
+      WITH s AS (
+        INSERT INTO scrape_jobs (organization_id, name, parser)
+        SELECT ${tenant.organizationId}, 'deployment ' || i, 'manual' FROM generate_series(1, ${EVALUATIONS}) AS i
+        RETURNING id, name
+      ), snap AS (
+        INSERT INTO version_snapshots (organization_id, scrape_job_id, version, source, found_at)
+        SELECT ${tenant.organizationId}, id, '1.0.0', 'manual', now() FROM s
+      ), c AS (
+        INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id)
+        SELECT ${tenant.organizationId}, 'lag of ' || s.name, ${gather.body.id}, s.id, ${rule.body.id} FROM s
+      )
+      SELECT id FROM s`.execute(db);
+    const evaluationsFrom = new Date();
+    const evaluationsStarted = performance.now();
+    await db.transaction().execute((trx) => sendJobs(boss, trx, evaluateQueue, scrapeJobs.map((job) => ({ organizationId: tenant.organizationId, reason: 'scrape_completed', target: { scrapeJobId: job.id } }))));
+    const evaluated = async () => Number((await sql<{ n: string }>`
+      SELECT count(*) AS n FROM evaluations e JOIN alert_configs c ON c.id = e.alert_config_id
+       WHERE c.name LIKE 'lag of deployment %' AND e.evaluated_at >= ${evaluationsFrom}`.execute(db)).rows[0]!.n);
+    await until(`${EVALUATIONS} configs evaluated`, async () => (await evaluated()) === EVALUATIONS, 120_000, 20).catch(async () => report.note(`${name}: ${await evaluated()} of ${EVALUATIONS} configs evaluated in 120 s`));
+    report.record(`${name}_evaluations_per_s`, (await evaluated()) / ((performance.now() - evaluationsStarted) / 1000), 'configs/s');
+    await until('every evaluation\'s event delivered', async () => webhookIds.size - before >= BURST_EVENTS + EVALUATIONS, 120_000, 20)
+      .catch(() => report.note(`${name}: ${webhookIds.size - before - BURST_EVENTS} of ${EVALUATIONS} evaluation events delivered in 120 s`));
+    const { rows: twice } = await sql<{ events: string; alerts: string }>`
+      SELECT (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM alert_events WHERE type = 'created' GROUP BY alert_id) per_alert) AS events,
+             (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM alerts a JOIN alert_configs c ON c.id = a.alert_config_id
+                                                 WHERE c.name LIKE 'lag of deployment %' GROUP BY a.alert_config_id) per_config) AS alerts`.execute(db);
+    report.record(`${name}_duplicate_alert_events`, Number(twice[0]!.events) + Number(twice[0]!.alerts), 'events');
     await boss.stop({ graceful: false, close: true });
     // Let any late duplicate arrive: every delivery recorded settled first.
     await until('every delivery settled', async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM deliveries WHERE status = 'pending'`.execute(db)).rows[0]!.n) === 0, 30_000, 50).catch(() => undefined);
