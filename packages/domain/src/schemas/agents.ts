@@ -198,7 +198,7 @@ export function taskResultSchemaFor<K extends TaskKind>(kind: K): (typeof taskRe
 
 /**
  * `POST /agent/tasks/:id/result`. `result` is any of the three shapes here (their keys do not
- * overlap); the api then checks it against the task's kind with {@link taskResultSchemaFor}.
+ * overlap); the api then checks that it is of the task's kind with {@link taskResultKind}.
  */
 export const taskResultBodySchema = z
   .strictObject({
@@ -210,6 +210,18 @@ export const taskResultBodySchema = z
   .meta({ id: 'TaskResultBody' });
 /** Body of `POST /agent/tasks/:id/result`. */
 export type TaskResultBody = z.infer<typeof taskResultBodySchema>;
+
+/**
+ * The kind of a result `taskResultBodySchema` accepted. Each shape is a strict object with a
+ * required key none of the others allows (releases, version, charts), so that key alone tells,
+ * and the result need not be validated a second time against its kind's schema (for 20,000
+ * releases that is some 17 ms of the api's CPU).
+ */
+export function taskResultKind(result: TaskResultBody['result']): TaskKind {
+  if ('releases' in result) return 'gather';
+  if ('charts' in result) return 'helm_sync';
+  return 'scrape';
+}
 
 /** `POST /agent/tasks/:id/failure`. */
 export const taskFailureBodySchema = z
