@@ -21,6 +21,7 @@ const EXCLUSIVE = [
   'e2e/quickstart',
   'e2e/section-4',
   'e2e/sources',
+  'e2e/unchanged-release-list',
   'reliability/agent-fleet-churn',
   'reliability/agent-killed-mid-task',
   'reliability/config',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createBoss, sendJob } from '@planekeeper/db';
+import { createBoss, releasesDigest, sendJob } from '@planekeeper/db';
 import { createTestDatabase, makeAlertConfig, makeGatherJob, makeOrganization, makeScrapeJob, makeTask, type TestDatabase } from '@planekeeper/db/testing';
 import { taskCompletedQueue } from '@planekeeper/domain';
 import { sql } from 'kysely';
@@ -129,6 +129,92 @@ describe('gather results', () => {
     await deliver(task.id);
     expect(await releasesOf(jobId)).toEqual([]);
     expect(engine.logs.find((l) => l.taskId === task.id)).toMatchObject({ outcome: 'outdated', jobId });
+  });
+});
+
+describe('the digest of the last release list', () => {
+  const list = [
+    { tag: 'v1.0.0', publishedAt: '2024-01-01T00:00:00Z', prerelease: false, url: 'https://github.com/k/k/releases/v1.0.0' },
+    { tag: 'v1.1.0', publishedAt: '2024-02-01T00:00:00Z', prerelease: false, url: 'https://github.com/k/k/releases/v1.1.0' },
+    { tag: 'v1.2.0-rc.1', publishedAt: null, prerelease: true },
+  ];
+  /** What the api stores in place of a list whose digest its job has. */
+  const unchanged = (releases: typeof list, etag: string | null) => ({ unchanged: true, releaseCount: releases.length, releasesDigest: releasesDigest(releases), etag });
+  const digestOf = async (jobId: string) => (await test.db.selectFrom('gather_jobs').select('releases_digest').where('id', '=', jobId).executeTakeFirstOrThrow()).releases_digest;
+  const txid = async () => (await sql<{ txid: string }>`SELECT txid_current()::text AS txid`.execute(test.db)).rows[0]!.txid;
+  /** Release rows of the job inserted or updated by a transaction after `since`. */
+  const writtenSince = async (jobId: string, since: string) =>
+    Number((await sql<{ n: string }>`SELECT count(*) AS n FROM releases WHERE gather_job_id = ${jobId} AND xmin::text::bigint > ${since}::bigint`.execute(test.db)).rows[0]!.n);
+
+  it('is stored with the upsert; a list stored as unchanged writes no release, keeps the new ETag, and is evaluated', async () => {
+    const config = await makeAlertConfig(test.db, organizationId);
+    const jobId = config.gather_job_id;
+    await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: list, etag: 'W/"first"' })).id);
+    expect(await digestOf(jobId)).toBe(releasesDigest(list));
+    const before = JSON.stringify(await releasesOf(jobId));
+    const since = await txid();
+    const task = await reportedTask('gather', jobId, githubSpec(), unchanged(list, 'W/"second"'));
+    await deliver(task.id);
+    expect(await writtenSince(jobId, since)).toBe(0);
+    expect(JSON.stringify(await releasesOf(jobId))).toBe(before);
+    const job = await test.db.selectFrom('gather_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    expect(job).toMatchObject({ etag: 'W/"second"', releases_digest: releasesDigest(list), last_run_at: task.completed_at });
+    expect((await test.db.selectFrom('tasks').select('ingested_at').where('id', '=', task.id).executeTakeFirstOrThrow()).ingested_at).not.toBeNull();
+    expect(await evaluationsOf({ gatherJobId: jobId })).toHaveLength(2);
+    expect(engine.logs.find((l) => l.taskId === task.id)).toMatchObject({ outcome: 'ingested', unchanged: true, releases: 3, added: 0, updated: 0, evaluated: true });
+  });
+
+  it('changes with every list upserted: a changed date is written, and a result stored as unchanged against an older list is dropped', async () => {
+    const config = await makeAlertConfig(test.db, organizationId);
+    const jobId = config.gather_job_id;
+    await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: list })).id);
+    // One release's date moved (the source corrected it): another digest, and the row is rewritten.
+    const corrected = list.map((r) => (r.tag === 'v1.1.0' ? { ...r, publishedAt: '2024-02-02T00:00:00Z' } : r));
+    const since = await txid();
+    await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: corrected })).id);
+    expect(await writtenSince(jobId, since)).toBe(1);
+    expect(await digestOf(jobId)).toBe(releasesDigest(corrected));
+    // The api matched this one against the first list before the second was ingested.
+    const late = await reportedTask('gather', jobId, githubSpec(), unchanged(list, null));
+    await deliver(late.id);
+    expect((await releasesOf(jobId)).find((r) => r.tag === 'v1.1.0')?.published_at).toEqual(new Date('2024-02-02T00:00:00Z'));
+    expect(await digestOf(jobId)).toBe(releasesDigest(corrected));
+    expect(engine.logs.find((l) => l.taskId === late.id)).toMatchObject({ outcome: 'outdated', releasesChangedMeanwhile: true });
+    expect(await evaluationsOf({ gatherJobId: jobId })).toHaveLength(2);
+  });
+
+  it("is forgotten by anything else that changes or deletes the job's releases, and by a helm sync's new source", async () => {
+    const jobId = (await makeGatherJob(test.db, organizationId)).id;
+    const other = (await makeGatherJob(test.db, organizationId)).id;
+    for (const job of [jobId, other]) await deliver((await reportedTask('gather', job, githubSpec(), { releases: list })).id);
+    await test.db.updateTable('releases').set({ url: 'https://edited.example' }).where('gather_job_id', '=', jobId).where('tag', '=', 'v1.0.0').execute();
+    expect(await digestOf(jobId)).toBeNull();
+    expect(await digestOf(other)).toBe(releasesDigest(list));
+    // The same list again is upserted whole, which undoes the edit, and known again.
+    await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: list })).id);
+    expect((await releasesOf(jobId))[0]).toMatchObject({ tag: 'v1.0.0', url: 'https://github.com/k/k/releases/v1.0.0' });
+    expect(await digestOf(jobId)).toBe(releasesDigest(list));
+    await test.db.deleteFrom('releases').where('gather_job_id', '=', jobId).where('tag', '=', 'v1.2.0-rc.1').execute();
+    expect(await digestOf(jobId)).toBeNull();
+    expect(await digestOf(other)).toBe(releasesDigest(list));
+    // A result stored as unchanged meanwhile finds no digest: dropped, nothing skipped for good.
+    const late = await reportedTask('gather', jobId, githubSpec(), unchanged(list, null));
+    await deliver(late.id);
+    expect(engine.logs.find((l) => l.taskId === late.id)).toMatchObject({ outcome: 'outdated' });
+
+    const sync = await test.db
+      .insertInto('helm_sync_jobs')
+      .values({ organization_id: organizationId, name: 'charts', repo_url: 'https://charts.example.com/old', schedule: '0 3 * * *', gather_schedule: '0 */6 * * *' })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await deliver((await reportedTask('helm_sync', sync.id, { repoUrl: sync.repo_url, chartFilter: null }, { charts: [{ name: 'nginx', versions: ['1.0.0'] }] })).id);
+    const chartJob = await test.db.selectFrom('gather_jobs').selectAll().where('helm_sync_job_id', '=', sync.id).executeTakeFirstOrThrow();
+    const chartSpec = { sourceType: 'helm_repo', source: chartJob.source, tagFilter: null, etag: null };
+    await deliver((await reportedTask('gather', chartJob.id, chartSpec, { releases: list })).id);
+    expect(await digestOf(chartJob.id)).toBe(releasesDigest(list));
+    await test.db.updateTable('helm_sync_jobs').set({ repo_url: 'https://charts.example.com/new' }).where('id', '=', sync.id).execute();
+    await deliver((await reportedTask('helm_sync', sync.id, { repoUrl: 'https://charts.example.com/new', chartFilter: null }, { charts: [{ name: 'nginx', versions: ['1.0.0'] }] })).id);
+    expect(await digestOf(chartJob.id)).toBeNull();
   });
 });
 

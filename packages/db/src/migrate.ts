@@ -14,6 +14,7 @@ import * as agentEnrollmentAndProbes from './migrations/0013_agent_enrollment_an
 import * as agentHealth from './migrations/0014_agent_health.ts';
 import * as uiSessions from './migrations/0015_ui_sessions.ts';
 import * as operationsRules from './migrations/0017_operations_rules.ts';
+import * as releasesDigest from './migrations/0018_releases_digest.ts';
 import * as summaryIndexes from './migrations/0020_summary_indexes.ts';
 
 // Migrations run against any database typing (the schema they create is what Database describes).
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '0014_agent_health': agentHealth,
   '0015_ui_sessions': uiSessions,
   '0017_operations_rules': operationsRules,
+  '0018_releases_digest': releasesDigest,
   '0020_summary_indexes': summaryIndexes,
 };
 

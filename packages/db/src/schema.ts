@@ -150,6 +150,11 @@ export interface GatherJobsTable {
   helm_chart: string | null;
   /** Releases skipped for every alert config using this job (migration 0017). */
   skip_versions: SkipVersionsColumn;
+  /**
+   * The digest (`releasesDigest`) of the release list last ingested, set with the upsert; null
+   * once anything else changed or deleted the job's releases (triggers of migration 0018).
+   */
+  releases_digest: string | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
 }

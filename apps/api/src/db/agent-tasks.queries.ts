@@ -73,10 +73,24 @@ export async function claimPendingTasks(
 export async function lockTask(trx: Transaction<Database>, organizationId: OrganizationId, taskId: string) {
   return trx
     .selectFrom('tasks')
-    .select(['id', 'kind', 'status', 'lease_token', 'job_id', 'claimed_at'])
+    .select(['id', 'kind', 'status', 'lease_token', 'job_id', 'claimed_at', 'spec'])
     .where('organization_id', '=', organizationId)
     .where('id', '=', taskId)
     .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * What a gather result is compared with: the job's source (the task must have read it) and the
+ * digest of the release list last ingested. Not locked: the taskengine checks the digest again
+ * under its lock before it relies on it.
+ */
+export async function findGatherJobDigest(db: Kysely<Database>, organizationId: OrganizationId, gatherJobId: string) {
+  return db
+    .selectFrom('gather_jobs')
+    .select(['source_type', 'source', 'tag_filter', 'etag', 'releases_digest'])
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', gatherJobId)
     .executeTakeFirst();
 }
 

@@ -114,7 +114,8 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
     const credentialName = pick(body.credentialName, current.credential_name);
     const enabled = body.enabled ?? current.enabled;
     const schedule = body.schedule ?? current.schedule;
-    const workChanged = sourceType !== current.source_type || !sameJson(source, current.source) || tagFilter !== current.tag_filter || credentialName !== current.credential_name;
+    const sourceChanged = sourceType !== current.source_type || !sameJson(source, current.source);
+    const workChanged = sourceChanged || tagFilter !== current.tag_filter || credentialName !== current.credential_name;
     return {
       changes: {
         ...(body.name !== undefined ? { name: body.name } : {}),
@@ -125,8 +126,10 @@ export const gatherJobs: JobKind<'gather', GatherJobCreate, GatherJobUpdate> = {
         credential_name: credentialName,
         enabled,
         ...(body.skipVersions !== undefined ? { skip_versions: JSON.stringify(body.skipVersions) } : {}),
-        // The ETag belongs to the answer the old settings got.
+        // The ETag belongs to the answer the old settings got; the digest of the releases
+        // ingested, to the old source (its releases are forgotten in afterEdit).
         ...(workChanged ? { etag: null } : {}),
+        ...(sourceChanged ? { releases_digest: null } : {}),
       },
       after: { enabled, runnable: true, schedule },
       workChanged,

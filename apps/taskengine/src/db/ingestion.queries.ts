@@ -53,9 +53,17 @@ export async function lockGatherJob(db: Kysely<Database>, organizationId: Organi
   return db.selectFrom('gather_jobs').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
 }
 
-/** Stores the ETag the source answered (null when it sent none). */
-export async function setGatherEtag(db: Kysely<Database>, organizationId: OrganizationId, id: string, etag: string | null): Promise<void> {
-  await db.updateTable('gather_jobs').set({ etag }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+/**
+ * Stores what the source answered: its ETag (null when it sent none) and, after an upsert, the
+ * digest of the release list ingested (left as it is when not given).
+ */
+export async function recordGatherAnswer(db: Kysely<Database>, organizationId: OrganizationId, id: string, answer: { etag: string | null; releasesDigest?: string }): Promise<void> {
+  await db
+    .updateTable('gather_jobs')
+    .set({ etag: answer.etag, ...(answer.releasesDigest ? { releases_digest: answer.releasesDigest } : {}) })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
 }
 
 /** The scrape job, locked. */

@@ -9,9 +9,10 @@ const CHUNK = 1000;
  * Creates or updates one gather job per chart for a helm sync job, set-based: source
  * `{ repoUrl, chart }` of the sync's repository, the sync's gather schedule and credential. A new
  * job is due at once. An existing one keeps its name and enabled flag (users may change those);
- * a new source runs it at once and forgets its ETag, a new schedule counts from `now`
- * (`nextRunForNewSchedule`). Unchanged jobs are not written. Charts no longer in the repository
- * keep their jobs (alert configs may use them).
+ * a new source runs it at once and forgets its ETag and the digest of its last release list (the
+ * next list is upserted whole), a new schedule counts from `now` (`nextRunForNewSchedule`).
+ * Unchanged jobs are not written. Charts no longer in the repository keep their jobs (alert
+ * configs may use them).
  */
 export async function upsertSyncedGatherJobs(
   db: Kysely<Database>,
@@ -34,6 +35,7 @@ export async function upsertSyncedGatherJobs(
              schedule = excluded.schedule,
              credential_name = excluded.credential_name,
              etag = CASE WHEN g.source IS DISTINCT FROM excluded.source THEN NULL ELSE g.etag END,
+             releases_digest = CASE WHEN g.source IS DISTINCT FROM excluded.source THEN NULL ELSE g.releases_digest END,
              next_run_at = CASE
                WHEN NOT g.enabled THEN g.next_run_at
                WHEN g.source IS DISTINCT FROM excluded.source THEN now()

@@ -1,21 +1,19 @@
-import { gatherTaskSpec, helmSyncTaskSpec, recordVersionSnapshot, scrapeTaskSpec, type Database } from '@planekeeper/db';
+import { helmSyncTaskSpec, readsCurrentSource, recordVersionSnapshot, releasesDigest, scrapeTaskSpec, type Database } from '@planekeeper/db';
 import {
-  gatherResultSchema,
-  gatherTaskSpecSchema,
   helmRepoSourceSchema,
   helmSyncResultSchema,
   helmSyncTaskSpecSchema,
   nextRunAt,
   scrapeResultSchema,
   scrapeTaskSpecSchema,
-  type GatherResult,
-  type GatherTaskSpec,
+  storedGatherResultSchema,
   type HelmSyncResult,
   type ScrapeResult,
+  type StoredGatherResult,
 } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { lockGatherJob, lockHelmSyncJob, lockScrapeJob, setGatherEtag, type ReportedTask } from '../db/ingestion.queries.ts';
+import { lockGatherJob, lockHelmSyncJob, lockScrapeJob, recordGatherAnswer, type ReportedTask } from '../db/ingestion.queries.ts';
 import { upsertReleases } from '../db/releases.queries.ts';
 import { upsertSyncedGatherJobs } from '../db/synced-gather-jobs.queries.ts';
 
@@ -38,7 +36,7 @@ export async function ingestResult(db: Kysely<Database>, task: ReportedTask, now
   const invalid = (error: z.ZodError): KindOutcome => ({ outcome: 'invalid', details: { problem: `result could not be ingested: ${error.issues[0]?.message ?? 'wrong shape'}` } });
   switch (task.kind) {
     case 'gather': {
-      const parsed = gatherResultSchema.safeParse(task.result);
+      const parsed = storedGatherResultSchema.safeParse(task.result);
       return parsed.success ? ingestGatherResult(db, task, parsed.data) : invalid(parsed.error);
     }
     case 'scrape': {
@@ -53,34 +51,44 @@ export async function ingestResult(db: Kysely<Database>, task: ReportedTask, now
 }
 
 /** Whether the spec the task was made with still matches the job; both go through the same schema. */
-function sameSettings<T>(schema: z.ZodType<T>, stored: unknown, current: () => T, pick: (spec: T) => unknown = (spec) => spec): boolean {
+function sameSettings<T>(schema: z.ZodType<T>, stored: unknown, current: () => T): boolean {
   const before = schema.safeParse(stored);
   if (!before.success) return false;
   try {
-    return JSON.stringify(pick(before.data)) === JSON.stringify(pick(current()));
+    return JSON.stringify(before.data) === JSON.stringify(current());
   } catch {
     // The job can no longer make a spec (a scrape job made manual): nothing of the old one holds.
     return false;
   }
 }
 
-const sourceOf = (spec: GatherTaskSpec) => [spec.sourceType, spec.source];
-
 /**
  * Releases of a gather result: new tags added, known ones refreshed, none forgotten; the ETag the
- * source answered is kept for the next conditional request. `notModified` changes no release.
+ * source answered is kept for the next conditional request, and the list's digest, so that the
+ * api knows the same list when it comes again. `notModified` changes no release. A result the api
+ * stored as `unchanged` (the list whose digest the job had) changes no release either, as long as
+ * the job still has that digest. When its releases changed meanwhile, the list is not there to
+ * upsert and the result is dropped as outdated: a job has one open task at a time, so what changed
+ * them was a later run's list, ingested first (a new source is caught before, by the spec).
  */
-export async function ingestGatherResult(db: Kysely<Database>, task: ReportedTask, result: GatherResult): Promise<KindOutcome> {
+export async function ingestGatherResult(db: Kysely<Database>, task: ReportedTask, result: StoredGatherResult): Promise<KindOutcome> {
   const job = await lockGatherJob(db, task.organization_id, task.job_id);
   if (!job) return { outcome: 'missing' };
-  if (!sameSettings(gatherTaskSpecSchema, task.spec, () => gatherTaskSpec(job), sourceOf)) return { outcome: 'outdated' };
+  // Only the source counts: a result read under an older tag filter or ETag still describes it.
+  if (!readsCurrentSource(task.spec, job)) return { outcome: 'outdated' };
   const evaluate = { reason: 'gather_completed', target: { gatherJobId: job.id } } as const;
+  if ('unchanged' in result) {
+    if (job.releases_digest !== result.releasesDigest) return { outcome: 'outdated', details: { unchanged: true, releasesChangedMeanwhile: true } };
+    await recordGatherAnswer(db, job.organization_id, job.id, { etag: result.etag ?? null });
+    return { outcome: 'ingested', evaluate, details: { unchanged: true, releases: result.releaseCount, added: 0, updated: 0 } };
+  }
   if (result.notModified === true) {
-    if (result.etag) await setGatherEtag(db, job.organization_id, job.id, result.etag);
+    if (result.etag) await recordGatherAnswer(db, job.organization_id, job.id, { etag: result.etag });
     return { outcome: 'ingested', evaluate, details: { notModified: true } };
   }
   const counts = await upsertReleases(db, job.organization_id, job.id, result.releases);
-  await setGatherEtag(db, job.organization_id, job.id, result.etag ?? null);
+  // After the upsert: its writes forget the digest (migration 0018's triggers).
+  await recordGatherAnswer(db, job.organization_id, job.id, { etag: result.etag ?? null, releasesDigest: releasesDigest(result.releases) });
   return { outcome: 'ingested', evaluate, details: { releases: result.releases.length, ...counts } };
 }
 

@@ -43,6 +43,18 @@ export function gatherTaskSpec(job: Pick<GatherJobRow, 'source_type' | 'source' 
 }
 
 /**
+ * Whether a gather task's spec (as stored with the task) reads the job's current source: same
+ * source type and settings, both as the spec schema gives them. The tag filter and ETag may
+ * differ. False when either no longer makes a spec.
+ */
+export function readsCurrentSource(taskSpec: unknown, job: Pick<GatherJobRow, 'source_type' | 'source' | 'tag_filter' | 'etag'>): boolean {
+  const before = gatherTaskSpecSchema.safeParse(taskSpec);
+  const current = gatherTaskSpecSchema.safeParse({ sourceType: job.source_type, source: job.source, tagFilter: job.tag_filter, etag: job.etag });
+  if (!before.success || !current.success) return false;
+  return JSON.stringify([before.data.sourceType, before.data.source]) === JSON.stringify([current.data.sourceType, current.data.source]);
+}
+
+/**
  * A scrape job's spec: the file to read from git, or what to read in the cluster. Manual jobs
  * have no spec (nothing for an agent to read).
  * @throws Error when the job is manual or lacks the settings of its parser.

@@ -6,6 +6,7 @@ import {
   taskClaimSchema,
   taskFailureBodySchema,
   taskResultBodySchema,
+  taskResultKind,
   taskResultSchemaFor,
 } from './agents.ts';
 import { schemaProblems } from './parse.ts';
@@ -85,6 +86,14 @@ describe('task results', () => {
     ['prerelease missing', { releases: [{ tag: 'v1', publishedAt: null }] }, ['releases.0.prerelease']],
   ])('gather result refuses %s', (_name, body, expected) => {
     expect(paths(gatherResultSchema, body)).toEqual(expected);
+  });
+
+  it.each([
+    ['gather', gather],
+    ['scrape', scrape],
+    ['helm_sync', helm],
+  ] as const)('taskResultKind tells a %s result the body schema accepted', (kind, result) => {
+    expect(taskResultKind(taskResultBodySchema.parse({ leaseToken: UUID, result }).result)).toBe(kind);
   });
 
   it('scrape result refuses a commit sha that is not hex', () => {

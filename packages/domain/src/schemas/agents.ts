@@ -137,6 +137,26 @@ export const gatherResultSchema = z
 /** Result of a gather task. */
 export type GatherResult = z.infer<typeof gatherResultSchema>;
 
+/**
+ * What the api stores as a gather task's result in place of a release list that is the one last
+ * ingested for the job (its digest is the job's `releases_digest`): how many releases it listed,
+ * its digest, and the ETag it came with. The taskengine ingests it as unchanged when the job's
+ * digest is still that one. Agents never send it: it is not a `TaskResultBody`.
+ */
+export const unchangedGatherResultSchema = z.strictObject({
+  unchanged: z.literal(true),
+  releaseCount: z.number().int().min(0),
+  releasesDigest: z.string().min(1).max(200),
+  etag: z.string().max(1000).nullish(),
+});
+/** A gather result stored as unchanged. */
+export type UnchangedGatherResult = z.infer<typeof unchangedGatherResultSchema>;
+
+/** A gather task's result as stored (`tasks.result`): the agent's, or the api's unchanged one. */
+export const storedGatherResultSchema = z.union([gatherResultSchema, unchangedGatherResultSchema]);
+/** A gather task's result as stored. */
+export type StoredGatherResult = z.infer<typeof storedGatherResultSchema>;
+
 /** Result of a scrape task: the version read from the file, or from the cluster. */
 export const scrapeResultSchema = z
   .strictObject({
@@ -178,7 +198,7 @@ export function taskResultSchemaFor<K extends TaskKind>(kind: K): (typeof taskRe
 
 /**
  * `POST /agent/tasks/:id/result`. `result` is any of the three shapes here (their keys do not
- * overlap); the api then checks it against the task's kind with {@link taskResultSchemaFor}.
+ * overlap); the api then checks that it is of the task's kind with {@link taskResultKind}.
  */
 export const taskResultBodySchema = z
   .strictObject({
@@ -190,6 +210,18 @@ export const taskResultBodySchema = z
   .meta({ id: 'TaskResultBody' });
 /** Body of `POST /agent/tasks/:id/result`. */
 export type TaskResultBody = z.infer<typeof taskResultBodySchema>;
+
+/**
+ * The kind of a result `taskResultBodySchema` accepted. Each shape is a strict object with a
+ * required key none of the others allows (releases, version, charts), so that key alone tells,
+ * and the result need not be validated a second time against its kind's schema (for 20,000
+ * releases that is some 17 ms of the api's CPU).
+ */
+export function taskResultKind(result: TaskResultBody['result']): TaskKind {
+  if ('releases' in result) return 'gather';
+  if ('charts' in result) return 'helm_sync';
+  return 'scrape';
+}
 
 /** `POST /agent/tasks/:id/failure`. */
 export const taskFailureBodySchema = z
