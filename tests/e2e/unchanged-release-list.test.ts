@@ -45,17 +45,19 @@ const evaluatedAt = async (): Promise<string | undefined> => (await stack.call('
 async function gather(result: object, runNow = true) {
   if (runNow) expect((await stack.call('POST', `/api/v1/gather-jobs/${gatherJobId}/run`)).status).toBe(202);
   const task = (await eventually('the task claimed', async () => (await agent.claim(1, 5))[0]))!;
-  const evaluatedBefore = await evaluatedAt();
-  const { rows } = await sql<{ txid: string }>`SELECT txid_current()::text AS txid`.execute(stack.db);
+  // xmin is the 32-bit transaction id; txid_current() adds the epoch above it.
+  const { rows } = await sql<{ txid: string }>`SELECT (txid_current() % 4294967296)::text AS txid`.execute(stack.db);
   expect((await agent.result(task.id, task.leaseToken, result)).status).toBe(202);
-  await eventually('the result ingested', async () => (await stack.db.selectFrom('tasks').select('ingested_at').where('id', '=', task.id).executeTakeFirst())?.ingested_at ?? undefined);
+  const ingestedAt = (await eventually('the result ingested', async () => (await stack.db.selectFrom('tasks').select('ingested_at').where('id', '=', task.id).executeTakeFirst())?.ingested_at ?? undefined))!;
+  // The evaluation this ingestion asked for: made after it, not one asked for earlier.
   await eventually('the config evaluated again', async () => {
     const at = await evaluatedAt();
-    return at && at !== evaluatedBefore ? at : undefined;
+    return at && Date.parse(at) >= ingestedAt.getTime() ? at : undefined;
   });
   const stored = await stack.db.selectFrom('tasks').select('result').where('id', '=', task.id).executeTakeFirstOrThrow();
   const written = await sql<{ n: string }>`SELECT count(*) AS n FROM releases WHERE gather_job_id = ${gatherJobId} AND xmin::text::bigint >= ${rows[0]!.txid}::bigint`.execute(stack.db);
-  const ingested = logLines(stack.logs, 'taskengine', 'task result ingested').find((line) => line.taskId === task.id);
+  // The log line comes through stdout, after the row commits.
+  const ingested = await eventually('the ingestion logged', async () => logLines(stack.logs, 'taskengine', 'task result ingested').find((line) => line.taskId === task.id));
   return { stored: stored.result as any, written: Number(written.rows[0]!.n), ingested };
 }
 

@@ -40,8 +40,8 @@ async function ingested(jobId: string, releases: typeof list): Promise<void> {
   await api.test.db.updateTable('gather_jobs').set({ releases_digest: releasesDigest(releases) }).where('id', '=', jobId).execute();
 }
 
-/** Runs the job now, claims its task and reports `result`; answers what the task stored. */
-async function report(jobId: string, result: object): Promise<unknown> {
+/** Claims the job's task (run now) and reports `result`; answers the task and what it stored. */
+async function reportOnly(jobId: string, result: object): Promise<{ taskId: string; stored: unknown }> {
   const run = await client(api.url, acme.keys.admin).post(`/api/v1/gather-jobs/${jobId}/run`);
   expect(run.status).toBe(202);
   const claim = await client(api.url, acme.keys.agent).post('/api/v1/agent/tasks/claim', { agentId, max: 1 });
@@ -52,7 +52,14 @@ async function report(jobId: string, result: object): Promise<unknown> {
   const row = await api.test.db.selectFrom('tasks').select(['status', 'result']).where('id', '=', task.id).executeTakeFirstOrThrow();
   expect(row.status).toBe('succeeded');
   expect(await queuedPayloads(api, 'task.completed')).toContainEqual({ organizationId: acme.organizationId, taskId: task.id });
-  return row.result;
+  return { taskId: task.id, stored: row.result };
+}
+
+/** As reportOnly, then marks the task ingested, as the taskengine does (there is none here); answers what it stored. */
+async function report(jobId: string, result: object): Promise<unknown> {
+  const { taskId, stored } = await reportOnly(jobId, result);
+  await api.test.db.updateTable('tasks').set({ ingested_at: new Date() }).where('id', '=', taskId).execute();
+  return stored;
 }
 
 describe('a gather result whose list the job last ingested', () => {
@@ -88,6 +95,34 @@ describe('a gather result whose list the job last ingested', () => {
     expect((await admin.patch(`/api/v1/gather-jobs/${jobId}`, { source: { owner: 'acme', repo: 'widget-fork' } })).status).toBe(200);
     expect(await digestOf()).toBeNull();
     expect(await report(jobId, { releases: list })).toEqual({ releases: list });
+  });
+
+  it('is stored whole while an earlier result of the job waits to be ingested, which may change the releases first', async () => {
+    const jobId = await createJob();
+    await ingested(jobId, list);
+    const redated = list.map((r, i) => (i === 3 ? { ...r, publishedAt: '2025-01-04T12:00:00.000Z' } : r));
+    // A new list, not yet ingested; then the old list comes back: storing it as unchanged would
+    // let the new list, ingested after it, have the last word.
+    const waiting = await reportOnly(jobId, { releases: redated });
+    expect(waiting.stored).toEqual({ releases: redated });
+    expect(await report(jobId, { releases: list })).toEqual({ releases: list });
+    // Both ingested (the list last, so the job has its digest again): known again.
+    await api.test.db.updateTable('tasks').set({ ingested_at: new Date() }).where('id', '=', waiting.taskId).execute();
+    expect(await report(jobId, { releases: list })).toMatchObject({ unchanged: true, releaseCount: 50 });
+  });
+
+  it('is refused with 400 naming the result when it is another kind\'s result, and nothing is stored', async () => {
+    const jobId = await createJob();
+    const run = await client(api.url, acme.keys.admin).post(`/api/v1/gather-jobs/${jobId}/run`);
+    const claim = await client(api.url, acme.keys.agent).post('/api/v1/agent/tasks/claim', { agentId, max: 1 });
+    const task = claim.body.tasks[0] as { id: string; leaseToken: string };
+    expect(task.id).toBe(run.body.id);
+    const answer = await client(api.url, acme.keys.agent).post(`/api/v1/agent/tasks/${task.id}/result`, {
+      leaseToken: task.leaseToken, result: { version: '1.2.3', raw: 'tag: 1.2.3', commitSha: 'a'.repeat(40) },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.details).toEqual([{ path: 'result', message: 'not a gather result: a scrape result was sent' }]);
+    expect(await api.test.db.selectFrom('tasks').select(['status', 'result']).where('id', '=', task.id).executeTakeFirstOrThrow()).toEqual({ status: 'claimed', result: null });
   });
 
   it('is stored whole when the task read a source the job no longer has', async () => {

@@ -141,7 +141,8 @@ describe('the digest of the last release list', () => {
   /** What the api stores in place of a list whose digest its job has. */
   const unchanged = (releases: typeof list, etag: string | null) => ({ unchanged: true, releaseCount: releases.length, releasesDigest: releasesDigest(releases), etag });
   const digestOf = async (jobId: string) => (await test.db.selectFrom('gather_jobs').select('releases_digest').where('id', '=', jobId).executeTakeFirstOrThrow()).releases_digest;
-  const txid = async () => (await sql<{ txid: string }>`SELECT txid_current()::text AS txid`.execute(test.db)).rows[0]!.txid;
+  // xmin is the 32-bit transaction id; txid_current() adds the epoch above it.
+  const txid = async () => (await sql<{ txid: string }>`SELECT (txid_current() % 4294967296)::text AS txid`.execute(test.db)).rows[0]!.txid;
   /** Release rows of the job inserted or updated by a transaction after `since`. */
   const writtenSince = async (jobId: string, since: string) =>
     Number((await sql<{ n: string }>`SELECT count(*) AS n FROM releases WHERE gather_job_id = ${jobId} AND xmin::text::bigint > ${since}::bigint`.execute(test.db)).rows[0]!.n);
@@ -164,7 +165,7 @@ describe('the digest of the last release list', () => {
     expect(engine.logs.find((l) => l.taskId === task.id)).toMatchObject({ outcome: 'ingested', unchanged: true, releases: 3, added: 0, updated: 0, evaluated: true });
   });
 
-  it('changes with every list upserted: a changed date is written, and a result stored as unchanged against an older list is dropped', async () => {
+  it('changes with every list upserted: a changed date is written, and a result stored as unchanged against an older list is dropped and the job read again in full', async () => {
     const config = await makeAlertConfig(test.db, organizationId);
     const jobId = config.gather_job_id;
     await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: list })).id);
@@ -174,12 +175,17 @@ describe('the digest of the last release list', () => {
     await deliver((await reportedTask('gather', jobId, githubSpec(), { releases: corrected })).id);
     expect(await writtenSince(jobId, since)).toBe(1);
     expect(await digestOf(jobId)).toBe(releasesDigest(corrected));
-    // The api matched this one against the first list before the second was ingested.
+    // Stored as unchanged against the first list (the api no longer does so while a result waits,
+    // but an operator's edit can still come between): nothing to upsert, so the job runs again.
+    await test.db.updateTable('gather_jobs').set({ etag: 'W/"kept"', next_run_at: new Date(Date.now() + 86_400_000) }).where('id', '=', jobId).execute();
     const late = await reportedTask('gather', jobId, githubSpec(), unchanged(list, null));
     await deliver(late.id);
     expect((await releasesOf(jobId)).find((r) => r.tag === 'v1.1.0')?.published_at).toEqual(new Date('2024-02-02T00:00:00Z'));
     expect(await digestOf(jobId)).toBe(releasesDigest(corrected));
-    expect(engine.logs.find((l) => l.taskId === late.id)).toMatchObject({ outcome: 'outdated', releasesChangedMeanwhile: true });
+    expect(engine.logs.find((l) => l.taskId === late.id)).toMatchObject({ outcome: 'outdated', releasesChangedMeanwhile: true, runAgain: true });
+    const job = await test.db.selectFrom('gather_jobs').select(['etag', 'next_run_at']).where('id', '=', jobId).executeTakeFirstOrThrow();
+    expect(job.etag).toBeNull();
+    expect(job.next_run_at!.getTime()).toBeLessThanOrEqual(Date.now());
     expect(await evaluationsOf({ gatherJobId: jobId })).toHaveLength(2);
   });
 

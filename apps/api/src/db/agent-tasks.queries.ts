@@ -85,12 +85,19 @@ export async function lockTask(trx: Transaction<Database>, organizationId: Organ
  * digest of the release list last ingested. Not locked: the taskengine checks the digest again
  * under its lock before it relies on it.
  */
-export async function findGatherJobDigest(db: Kysely<Database>, organizationId: OrganizationId, gatherJobId: string) {
+export async function findGatherJobDigest(db: Kysely<Database>, organizationId: OrganizationId, gatherJobId: string, taskId: string) {
   return db
-    .selectFrom('gather_jobs')
-    .select(['source_type', 'source', 'tag_filter', 'etag', 'releases_digest'])
-    .where('organization_id', '=', organizationId)
-    .where('id', '=', gatherJobId)
+    .selectFrom('gather_jobs as g')
+    .select(['g.source_type', 'g.source', 'g.tag_filter', 'g.etag', 'g.releases_digest'])
+    // An earlier run's result still waiting for the taskengine: the digest may be about to change.
+    .select((eb) =>
+      eb.exists(
+        eb.selectFrom('tasks as t').select(sql`1`.as('one'))
+          .whereRef('t.job_id', '=', 'g.id').where('t.organization_id', '=', organizationId)
+          .where('t.status', '=', 'succeeded').where('t.ingested_at', 'is', null).where('t.id', '<>', taskId),
+      ).as('result_waiting'))
+    .where('g.organization_id', '=', organizationId)
+    .where('g.id', '=', gatherJobId)
     .executeTakeFirst();
 }
 

@@ -49,17 +49,20 @@ export async function renewTaskLease(deps: Pick<ApiDeps, 'db' | 'config'>, organ
  * A gather result as it is stored: when its release list is the one last ingested for the job
  * (same digest) and was read from the job's current source, not the list again (2.4 MB for
  * 20,000 releases, read back and upserted for nothing) but how many releases it had, their
- * digest and its ETag, which the taskengine ingests as unchanged.
+ * digest and its ETag, which the taskengine ingests as unchanged. Not while an earlier run's
+ * result waits to be ingested (it may change the releases first).
  */
 async function gatherResultToStore(
   trx: Transaction<Database>,
   organizationId: OrganizationId,
-  task: { job_id: string; spec: unknown },
+  task: { id: string; job_id: string; spec: unknown },
   result: GatherResult,
 ): Promise<GatherResult | UnchangedGatherResult> {
   if (result.notModified === true) return result;
-  const job = await findGatherJobDigest(trx, organizationId, task.job_id);
-  if (!job?.releases_digest || !readsCurrentSource(task.spec, job)) return result;
+  const job = await findGatherJobDigest(trx, organizationId, task.job_id, task.id);
+  // With an earlier run's list not yet ingested, the digest says nothing of what will be stored
+  // before this one: this list is stored whole, and upserted after that one.
+  if (!job?.releases_digest || job.result_waiting || !readsCurrentSource(task.spec, job)) return result;
   const digest = releasesDigest(result.releases);
   if (digest !== job.releases_digest) return result;
   return { unchanged: true, releaseCount: result.releases.length, releasesDigest: digest, etag: result.etag ?? null };

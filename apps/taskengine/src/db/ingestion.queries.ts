@@ -66,6 +66,16 @@ export async function recordGatherAnswer(db: Kysely<Database>, organizationId: O
     .execute();
 }
 
+/** Makes a gather job due now and forgets its ETag, so its next run reads the whole list. */
+export async function runAgainSoon(db: Kysely<Database>, organizationId: OrganizationId, id: string): Promise<void> {
+  await db
+    .updateTable('gather_jobs')
+    .set({ etag: null, next_run_at: sql<Date>`now()` })
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', id)
+    .execute();
+}
+
 /** The scrape job, locked. */
 export async function lockScrapeJob(db: Kysely<Database>, organizationId: OrganizationId, id: string) {
   return db.selectFrom('scrape_jobs').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();

@@ -13,7 +13,7 @@ import {
 } from '@planekeeper/domain';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import { lockGatherJob, lockHelmSyncJob, lockScrapeJob, recordGatherAnswer, type ReportedTask } from '../db/ingestion.queries.ts';
+import { lockGatherJob, lockHelmSyncJob, lockScrapeJob, recordGatherAnswer, runAgainSoon, type ReportedTask } from '../db/ingestion.queries.ts';
 import { upsertReleases } from '../db/releases.queries.ts';
 import { upsertSyncedGatherJobs } from '../db/synced-gather-jobs.queries.ts';
 
@@ -67,9 +67,10 @@ function sameSettings<T>(schema: z.ZodType<T>, stored: unknown, current: () => T
  * source answered is kept for the next conditional request, and the list's digest, so that the
  * api knows the same list when it comes again. `notModified` changes no release. A result the api
  * stored as `unchanged` (the list whose digest the job had) changes no release either, as long as
- * the job still has that digest. When its releases changed meanwhile, the list is not there to
- * upsert and the result is dropped as outdated: a job has one open task at a time, so what changed
- * them was a later run's list, ingested first (a new source is caught before, by the spec).
+ * the job still has that digest. The api does not store a list as unchanged while an earlier
+ * run's result waits to be ingested; should the releases still have changed meanwhile (an
+ * operator's edit), the list is not there to upsert: the result is dropped as outdated and the job
+ * runs again at once without its ETag (a new source is caught before, by the spec).
  */
 export async function ingestGatherResult(db: Kysely<Database>, task: ReportedTask, result: StoredGatherResult): Promise<KindOutcome> {
   const job = await lockGatherJob(db, task.organization_id, task.job_id);
@@ -78,7 +79,12 @@ export async function ingestGatherResult(db: Kysely<Database>, task: ReportedTas
   if (!readsCurrentSource(task.spec, job)) return { outcome: 'outdated' };
   const evaluate = { reason: 'gather_completed', target: { gatherJobId: job.id } } as const;
   if ('unchanged' in result) {
-    if (job.releases_digest !== result.releasesDigest) return { outcome: 'outdated', details: { unchanged: true, releasesChangedMeanwhile: true } };
+    if (job.releases_digest !== result.releasesDigest) {
+      // The list is not here to upsert, and what the job holds is not what it said: read the
+      // source again now, in full (no ETag), rather than wait for the next scheduled run.
+      await runAgainSoon(db, job.organization_id, job.id);
+      return { outcome: 'outdated', details: { unchanged: true, releasesChangedMeanwhile: true, runAgain: true } };
+    }
     await recordGatherAnswer(db, job.organization_id, job.id, { etag: result.etag ?? null });
     return { outcome: 'ingested', evaluate, details: { unchanged: true, releases: result.releaseCount, added: 0, updated: 0 } };
   }
