@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@planekeeper/db';
@@ -9,7 +9,7 @@ import { until } from './lib/client.ts';
 import { freshDatabase, type BenchCluster } from './lib/cluster.ts';
 import { makeBenchTenant } from './lib/fixtures.ts';
 import { buildPackages, rssBreakdownOf, startBuilt } from './lib/node-process.ts';
-import { ROOT, startApp } from '../tests/support/app-process.ts';
+import { startApp, startFlags } from '../tests/support/app-process.ts';
 
 const IDLE_SECONDS = 20;
 /**
@@ -17,18 +17,6 @@ const IDLE_SECONDS = 20;
  * waits less for the worker to end; what is measured once it has ended does not depend on it.
  */
 const TASK_WORKER_IDLE_SECONDS = '5';
-
-/**
- * The node flags of the agent's start script (`node <flags> dist/main.js`), which the image's CMD
- * repeats (an agent test keeps them equal): the built agent is measured as it runs in production.
- * startBuilt takes no node arguments, so they go through NODE_OPTIONS, to the same effect.
- */
-function agentStartFlags(): string {
-  const manifest = JSON.parse(readFileSync(path.join(ROOT, 'apps', 'agent', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const flags = /^node((?: --\S+)*) dist\/main\.js$/.exec(manifest.scripts.start)?.[1];
-  if (flags === undefined) throw new Error(`apps/agent's start script is not "node [--flags] dist/main.js": ${manifest.scripts.start}`);
-  return flags.trim();
-}
 
 /**
  * Idle memory, from /proc (VmRSS), of a real agent long-polling a real api, in the two ways they
@@ -59,7 +47,7 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
     const api = await startApp('api', apiEnv);
     stops.push(api.stop);
     const builtPort = await freePort();
-    const builtApi = await startBuilt('apps/api/dist/main.js', { ...apiEnv, PORT: String(builtPort) }, `http://127.0.0.1:${builtPort}/readyz`);
+    const builtApi = await startBuilt('apps/api/dist/main.js', { ...apiEnv, PORT: String(builtPort), NODE_OPTIONS: startFlags('api').join(' ') }, `http://127.0.0.1:${builtPort}/readyz`);
     stops.push(builtApi.stop);
     const agent = await startApp('agent', agentEnv('idle-from-sources', api.url), { readyPath: null });
     stops.push(agent.stop);
@@ -67,7 +55,8 @@ export async function benchMemory(cluster: BenchCluster, report: Report): Promis
       ...agentEnv('idle-built', `http://127.0.0.1:${builtPort}`),
       ...upstreams.agentEnv,
       AGENT_TASK_WORKER_IDLE_SECONDS: TASK_WORKER_IDLE_SECONDS,
-      NODE_OPTIONS: agentStartFlags(),
+      // The agent's start script's node flags (the image's CMD repeats them; startBuilt takes none).
+      NODE_OPTIONS: startFlags('agent').join(' '),
     });
     stops.push(builtAgent.stop);
     await until('both agents to register', async () => (await db.selectFrom('agents').select('id').execute()).length === 2, 60_000, 100);

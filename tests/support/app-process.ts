@@ -22,7 +22,19 @@ export interface RunningApp {
 }
 
 /**
- * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them), at
+ * The node flags of an app's `start` script (`node --max-semi-space-size=16 dist/main.js`), which
+ * the image's CMD repeats: tests and benchmarks run the app with the flags it runs with.
+ */
+export function startFlags(name: string): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'apps', name, 'package.json'), 'utf8')) as { scripts?: { start?: string } }).scripts?.start ?? '';
+  const words = start.split(/\s+/);
+  if (words[0] !== 'node') return [];
+  return words.slice(1).filter((word, i, all) => word.startsWith('--') && all.slice(0, i).every((w) => w.startsWith('--')));
+}
+
+/**
+ * Starts one app as a real process from its TypeScript sources (as `pnpm start` runs them, with
+ * its start script's node flags), at
  * LOG_LEVEL=warn unless `env` says otherwise, and waits until `/readyz` answers 200 (or not at
  * all, with `readyPath: null`: the agent has none). `onLine` sees every line it writes, stdout
  * and stderr (without it, PK_APP_LOGS shows stdout on the terminal); the tail of what it wrote
@@ -37,7 +49,7 @@ export async function startApp(
   const port = env.PORT ? Number(env.PORT) : await freePort();
   // The api serves /metrics on an ops port of its own; several apis run at once in tests.
   const opsPort = name !== 'api' ? port : env.API_OPS_PORT ? Number(env.API_OPS_PORT) : await freePort();
-  const child = spawn(process.execPath, ['--conditions=source', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...startFlags(name), '--conditions=source', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port), ...(name === 'api' ? { API_OPS_PORT: String(opsPort) } : {}) },
     stdio: ['ignore', options.onLine ? 'pipe' : process.env.PK_APP_LOGS ? 'inherit' : 'ignore', 'pipe'],
