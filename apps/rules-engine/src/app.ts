@@ -21,10 +21,11 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
     logger,
     port: config.PORT,
     databaseUrl: config.DATABASE_URL,
-    // One connection per concurrent evaluation, plus room for readiness checks.
-    pool: { max: config.RULES_ENGINE_CONCURRENCY + 2 },
+    // One connection per batch in flight of each concurrent evaluation, plus room for readiness checks.
+    pool: { max: config.RULES_ENGINE_CONCURRENCY * config.RULES_ENGINE_BATCH_CONCURRENCY + 2 },
     deps: ({ db, boss, registry }): EvaluateDeps => ({
       db, boss, logger, metrics: createRulesEngineMetrics(registry, db), clock, batchSize: config.RULES_ENGINE_BATCH_SIZE,
+      batchConcurrency: config.RULES_ENGINE_BATCH_CONCURRENCY,
       batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS,
     }),
     // A start step, not a loop: the database records the revision, so it runs once per upgrade.
@@ -46,6 +47,6 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
       every('end-of-life', config.RULES_ENGINE_EOL_CHECK_SECONDS, () => reevaluateEndOfLife(deps)),
       every('snooze-ends', config.RULES_ENGINE_SNOOZE_CHECK_SECONDS, () => endDueSnoozes(deps)),
     ],
-    describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, concurrency: config.RULES_ENGINE_CONCURRENCY, batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS }),
+    describe: () => ({ batchSize: config.RULES_ENGINE_BATCH_SIZE, batchConcurrency: config.RULES_ENGINE_BATCH_CONCURRENCY, concurrency: config.RULES_ENGINE_CONCURRENCY, batchBudgetMs: config.RULES_ENGINE_BATCH_BUDGET_MS }),
   });
 }

@@ -13,6 +13,11 @@ const schema = z.object({
    * thousands) is split into batches of this size, each locked, computed and written set-based.
    */
   RULES_ENGINE_BATCH_SIZE: env.int(1000, 1, 5000),
+  /**
+   * Batches of one target's configs evaluated at once, each its own transaction and connection
+   * over its own configs: Postgres works on several while this process decides the next.
+   */
+  RULES_ENGINE_BATCH_CONCURRENCY: env.int(2, 1, 16),
   /** `evaluate` jobs worked on at once by this process (default: what the queue declares). */
   RULES_ENGINE_CONCURRENCY: env.int(evaluateQueue.consumer.concurrency, 1, 64),
   /** `evaluate` jobs fetched per poll by each worker; duplicates of one target are evaluated once. */

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDatabase, type DatabaseHandle } from '@planekeeper/db';
-import { makeOrganization } from '@planekeeper/db/testing';
-import type { EvaluatePayload } from '@planekeeper/domain';
+import { makeGatherJob, makeOrganization, makeRule } from '@planekeeper/db/testing';
+import { trustedOrganizationId, type EvaluatePayload, type OrganizationId } from '@planekeeper/domain';
 import { createLogger, createMetricsRegistry, type RunningService } from '@planekeeper/runtime';
 import { startInProcess, type ServiceUnderTest } from '@planekeeper/runtime/testing';
+import { sql } from 'kysely';
 import { Writable } from 'node:stream';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -168,5 +169,91 @@ describe('concurrent evaluations of one config', () => {
       severities.push(alerts[0]?.severity ?? null);
     }
     expect(severities).toEqual(['critical', 'critical', 'critical', 'high', 'high', 'moderate', 'moderate', null]);
+  });
+});
+
+/** Configs of two gather jobs under one rule: deployed 1.(n % 9), the 7th disabled, the 11th never scraped. */
+async function makeFleet(name: string, configs: number) {
+  const org = trustedOrganizationId((await makeOrganization(engine.db, name)).id);
+  const gatherJobs = [await makeGatherJob(engine.db, org), await makeGatherJob(engine.db, org)];
+  for (const job of gatherJobs) await addReleases(engine.db, org, job.id, minorsUpTo(8));
+  const rule = await makeRule(engine.db, org, minors);
+  await sql`
+    WITH jobs AS (
+      INSERT INTO scrape_jobs (organization_id, name, parser)
+      SELECT ${org}::uuid, 'deployed ' || n, 'manual' FROM generate_series(1, ${configs}) n
+      RETURNING id, substring(name from 10)::int AS n
+    ), snapshots AS (
+      INSERT INTO version_snapshots (organization_id, scrape_job_id, version, source, found_at)
+      SELECT ${org}::uuid, id, '1.' || (n % 9), 'agent', now() - interval '1 hour' FROM jobs WHERE n <> 11
+    )
+    INSERT INTO alert_configs (organization_id, name, gather_job_id, scrape_job_id, rule_id, enabled)
+    SELECT ${org}::uuid, 'config ' || lpad(n::text, 3, '0'), (${gatherJobs.map((job) => job.id)}::uuid[])[1 + n % 2], id, ${rule.id}::uuid, n <> 7
+      FROM jobs`.execute(engine.db);
+  return { org, gatherJobs, ruleId: rule.id };
+}
+
+/** What evaluating wrote for an organization, by config name: no ids or times, each event with the alert.event jobs that name it. */
+async function outcomeOf(org: OrganizationId) {
+  const { rows: evaluations } = await sql`
+    SELECT c.name, e.status, e.reason, e.deployed_version, e.latest_version, e.behind_by, e.severity, e.details
+      FROM evaluations e JOIN alert_configs c ON c.id = e.alert_config_id
+     WHERE e.organization_id = ${org} ORDER BY c.name`.execute(engine.db);
+  const { rows: alerts } = await sql`
+    SELECT c.name, a.status, a.severity, a.deployed_version, a.latest_version, a.behind_by
+      FROM alerts a JOIN alert_configs c ON c.id = a.alert_config_id
+     WHERE a.organization_id = ${org} ORDER BY c.name, a.created_at`.execute(engine.db);
+  const { rows: events } = await sql<{ name: string; type: string; jobs: number }>`
+    SELECT c.name, ev.type, ev.severity, ev.deployed_version, ev.latest_version, ev.behind_by,
+           (SELECT count(*)::int FROM pgboss.job j WHERE j.name = 'alert.event' AND j.data->>'alertEventId' = ev.id::text) AS jobs
+      FROM alert_events ev JOIN alerts a ON a.id = ev.alert_id JOIN alert_configs c ON c.id = a.alert_config_id
+     WHERE ev.organization_id = ${org} ORDER BY c.name, ev.created_at`.execute(engine.db);
+  return { evaluations, alerts, events };
+}
+
+describe('batches of one target side by side', () => {
+  it('write exactly the evaluations, alerts, events and alert.event jobs that batches one after another write', async () => {
+    const CONFIGS = 60;
+    const clock = () => new Date('2026-06-01T00:00:00Z');
+    // Batches of 4: fifteen transactions per target, one at a time or four at once.
+    const oneAtATime: EvaluateDeps = { ...direct, clock, batchSize: 4, batchConcurrency: 1 };
+    const fourAtOnce: EvaluateDeps = { ...direct, clock, batchSize: 4, batchConcurrency: 4 };
+    const serial = await makeFleet('serial', CONFIGS);
+    const sideBySide = await makeFleet('side by side', CONFIGS);
+    const byRule = (fleet: { org: OrganizationId; ruleId: string }): EvaluatePayload => ({ organizationId: fleet.org, reason: 'rule_changed', target: { ruleId: fleet.ruleId } });
+    const byGatherJob = (fleet: { org: OrganizationId; gatherJobs: Array<{ id: string }> }): EvaluatePayload => ({
+      organizationId: fleet.org,
+      reason: 'gather_completed',
+      target: { gatherJobId: fleet.gatherJobs[0]!.id },
+    });
+
+    // The first evaluation opens alerts.
+    const first = await evaluateAlertConfigs(oneAtATime, byRule(serial));
+    expect(await evaluateAlertConfigs(fourAtOnce, byRule(sideBySide))).toMatchObject({ configs: CONFIGS, ok: first.ok, unknown: first.unknown });
+    const opened = await outcomeOf(serial.org);
+    expect(opened.alerts.length).toBeGreaterThan(30);
+    expect(opened.events.every((event) => event.jobs === 1)).toBe(true);
+    expect(await outcomeOf(sideBySide.org)).toEqual(opened);
+
+    // A new minor everywhere and every fifth config upgraded: alerts open, escalate and resolve.
+    // Side by side, two overlapping targets are evaluated at the same time as well.
+    for (const fleet of [serial, sideBySide]) {
+      for (const job of fleet.gatherJobs) await addReleases(engine.db, fleet.org, job.id, ['v1.9.0']);
+      await sql`
+        INSERT INTO version_snapshots (organization_id, scrape_job_id, version, source, found_at)
+        SELECT organization_id, scrape_job_id, '1.9', 'agent', now() FROM alert_configs
+         WHERE organization_id = ${fleet.org} AND substring(name from 8)::int % 5 = 0`.execute(engine.db);
+    }
+    await evaluateAlertConfigs(oneAtATime, byRule(serial));
+    await evaluateAlertConfigs(oneAtATime, byGatherJob(serial));
+    await Promise.all([evaluateAlertConfigs(fourAtOnce, byRule(sideBySide)), evaluateAlertConfigs(fourAtOnce, byGatherJob(sideBySide))]);
+    const changed = await outcomeOf(serial.org);
+    expect(new Set(changed.events.map((event) => event.type))).toEqual(new Set(['created', 'escalated', 'resolved']));
+    expect(changed.events.every((event) => event.jobs === 1)).toBe(true);
+    expect(await outcomeOf(sideBySide.org)).toEqual(changed);
+
+    // Nothing changed since: evaluating again, side by side, writes no event.
+    await Promise.all([evaluateAlertConfigs(fourAtOnce, byRule(sideBySide)), evaluateAlertConfigs(fourAtOnce, byRule(sideBySide))]);
+    expect(await outcomeOf(sideBySide.org)).toEqual(changed);
   });
 });

@@ -43,6 +43,14 @@ export interface LockedAlertConfig {
  */
 export async function lockAlertConfigs(trx: Transaction<Database>, organizationId: OrganizationId, ids: readonly string[]): Promise<LockedAlertConfig[]> {
   if (ids.length === 0) return [];
+  // The batch's id range besides its ids: with `id = ANY` alone, the planner reads the whole
+  // table (cheaper, by its costs, than a thousand index probes) for every batch.
+  let lowest = ids[0]!;
+  let highest = ids[0]!;
+  for (const id of ids) {
+    if (id < lowest) lowest = id;
+    if (id > highest) highest = id;
+  }
   const { rows } = await sql<LockedAlertConfig>`
     SELECT ac.id, ac.name, ac.enabled, ac.gather_job_id, ac.scrape_job_id, ac.rule_id,
            r.type AS rule_type, r.moderate, r.high, r.critical, r.stable_only, g.tag_filter,
@@ -52,6 +60,7 @@ export async function lockAlertConfigs(trx: Transaction<Database>, organizationI
       JOIN rules r ON r.id = ac.rule_id AND r.organization_id = ac.organization_id
       JOIN gather_jobs g ON g.id = ac.gather_job_id AND g.organization_id = ac.organization_id
      WHERE ac.organization_id = ${organizationId}::uuid AND ac.id = ANY(${ids}::uuid[])
+       AND ac.id BETWEEN ${lowest}::uuid AND ${highest}::uuid
      ORDER BY ac.id
        FOR UPDATE OF ac`.execute(trx);
   return rows;

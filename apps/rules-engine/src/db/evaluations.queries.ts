@@ -10,11 +10,9 @@ export interface EvaluationToStore {
 }
 
 /**
- * An evaluation as its row stores it. `details` holds what the columns do not: the rule type, the
- * notes, the date source and the explanation (EvaluationExplanation: family, variant, tags
- * skipped, the date counted from), which the API serves as the evaluation's `explanation`.
+ * An evaluation as its row stores it, less `details`: what the columns hold.
  */
-function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStore) {
+function evaluationColumns({ alertConfigId, evaluation }: EvaluationToStore) {
   if (evaluation.status === 'unknown') {
     return {
       alert_config_id: alertConfigId,
@@ -24,7 +22,6 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
       latest_version: evaluation.latestVersion,
       behind_by: null,
       severity: null,
-      details: { ruleType, notes: [], skipped: evaluation.skipped, explanation: evaluation.explanation },
     };
   }
   return {
@@ -36,28 +33,52 @@ function evaluationRow({ alertConfigId, ruleType, evaluation }: EvaluationToStor
     latest_version: evaluation.latestVersion,
     behind_by: evaluation.behindBy,
     severity: evaluation.severity,
-    details: { ruleType, notes: evaluation.notes, libyear: evaluation.libyear, skipped: evaluation.skipped, eol: evaluation.eol, ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}), explanation: evaluation.explanation },
+  };
+}
+
+/**
+ * An evaluation's `details`: what the columns do not hold: the rule type, the notes, the date
+ * source and the explanation (EvaluationExplanation: family, variant, tags skipped, the date
+ * counted from), which the API serves as the evaluation's `explanation`.
+ */
+function evaluationDetails({ ruleType, evaluation }: EvaluationToStore) {
+  if (evaluation.status === 'unknown') return { ruleType, notes: [], skipped: evaluation.skipped, explanation: evaluation.explanation };
+  return {
+    ruleType,
+    notes: evaluation.notes,
+    libyear: evaluation.libyear,
+    skipped: evaluation.skipped,
+    eol: evaluation.eol,
+    ...(evaluation.dateSource ? { dateSource: evaluation.dateSource } : {}),
+    explanation: evaluation.explanation,
   };
 }
 
 /**
  * Stores the latest evaluation of every config of a batch in one statement. Configs of one gather
  * job mostly share a few answers, so each distinct `details` (most of a row's bytes, with its
- * explanation) is sent and parsed once per batch, and each row names it by position.
+ * explanation) is sent and parsed once per batch, and each row names it by position. The
+ * evaluator hands configs with the same answer one and the same evaluation object, so each is
+ * turned into JSON once.
  */
 export async function upsertEvaluations(trx: Transaction<Database>, organizationId: OrganizationId, evaluations: readonly EvaluationToStore[], evaluatedAt: Date): Promise<void> {
   if (evaluations.length === 0) return;
   const details: string[] = [];
   const positions = new Map<string, number>();
+  const positionOf = new Map<RuleEvaluation, { ruleType: AnyRuleType; at: number }>();
   const rows = evaluations.map((evaluation) => {
-    const { details: rowDetails, ...row } = evaluationRow(evaluation);
-    const text = JSON.stringify(rowDetails);
-    let at = positions.get(text);
-    if (at === undefined) {
-      at = details.push(text) - 1;
-      positions.set(text, at);
+    let known = positionOf.get(evaluation.evaluation);
+    if (known === undefined || known.ruleType !== evaluation.ruleType) {
+      const text = JSON.stringify(evaluationDetails(evaluation));
+      let at = positions.get(text);
+      if (at === undefined) {
+        at = details.push(text) - 1;
+        positions.set(text, at);
+      }
+      known = { ruleType: evaluation.ruleType, at };
+      positionOf.set(evaluation.evaluation, known);
     }
-    return { ...row, details_at: at };
+    return { ...evaluationColumns(evaluation), details_at: known.at };
   });
   await sql`
     INSERT INTO evaluations (alert_config_id, organization_id, status, reason, deployed_version, latest_version,

@@ -32,11 +32,16 @@ export async function loadReleases(db: Db, organizationId: OrganizationId, gathe
  */
 export async function latestDeployedVersions(db: Db, organizationId: OrganizationId, scrapeJobIds: readonly string[]): Promise<Map<string, DeployedSnapshot>> {
   if (scrapeJobIds.length === 0) return new Map();
+  // One index probe per job: a DISTINCT ON over `scrape_job_id = ANY(...)` read the whole table
+  // for each batch, every snapshot of every job included.
   const { rows } = await sql<{ scrape_job_id: string; version: string; image_digest: string | null }>`
-    SELECT DISTINCT ON (scrape_job_id) scrape_job_id, version, image_digest
-      FROM version_snapshots
-     WHERE organization_id = ${organizationId}::uuid AND scrape_job_id = ANY(${scrapeJobIds}::uuid[])
-     ORDER BY scrape_job_id, found_at DESC, id DESC`.execute(db);
+    SELECT s.id AS scrape_job_id, v.version, v.image_digest
+      FROM unnest(${scrapeJobIds}::uuid[]) AS s(id)
+     CROSS JOIN LATERAL (
+           SELECT version, image_digest FROM version_snapshots
+            WHERE organization_id = ${organizationId}::uuid AND scrape_job_id = s.id
+            ORDER BY found_at DESC, id DESC
+            LIMIT 1) AS v`.execute(db);
   return new Map(rows.map((row) => [row.scrape_job_id, { version: row.version, imageDigest: row.image_digest }]));
 }
 

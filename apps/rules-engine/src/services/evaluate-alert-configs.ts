@@ -18,6 +18,12 @@ export interface EvaluateDeps {
   clock: () => Date;
   /** Configs per transaction. */
   batchSize: number;
+  /**
+   * Batches of one target in flight at once (RULES_ENGINE_BATCH_CONCURRENCY; default 1), each its
+   * own transaction and connection over its own configs: while one batch waits for Postgres, the
+   * next is decided, and Postgres works on two.
+   */
+  batchConcurrency?: number;
   /** Longest a batch may spend reading tags, in ms (RULES_ENGINE_BATCH_BUDGET_MS); unset: no limit. */
   batchBudgetMs?: number;
 }
@@ -30,12 +36,20 @@ export interface EvaluationSummary {
   events: RecordedAlertEvent[];
 }
 
-/** State shared by the batches of one target: releases are loaded once per gather job. */
+/**
+ * State shared by the batches of one target: releases are loaded once per gather job. Batches in
+ * flight at once may both load a gather job's releases; the first load kept is the one every
+ * batch of the run uses (the evaluator's catalogs need the same releases each time).
+ */
 interface RunState {
   releases: Map<string, readonly GatheredRelease[]>;
   cycles: Map<string, readonly EolCycle[]>;
   evaluate: RuleEvaluator;
-  /** When the current batch's budget runs out (performance.now(): real elapsed time, not the injected clock's). */
+  /**
+   * When the deciding batch's budget runs out (performance.now(): real elapsed time, not the
+   * injected clock's). Set just before a batch's decideBatch, which runs synchronously: no other
+   * batch can move it meanwhile, so each batch has its own budget.
+   */
   budgetEndsAt: number;
 }
 
@@ -72,9 +86,28 @@ export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: Evaluate
     evaluate: createRuleEvaluator(deps.clock(), () => performance.now() > run.budgetEndsAt),
     budgetEndsAt: Number.POSITIVE_INFINITY,
   };
+  const batches: string[][] = [];
+  for (let start = 0; start < ids.length; start += deps.batchSize) batches.push(ids.slice(start, start + deps.batchSize));
+  const done: EvaluationSummary[] = [];
+  // Workers take the next batch as they finish one. Each batch locks its own configs in id order,
+  // so batches of this and of other runs never wait on each other in a cycle. After a failure no
+  // batch starts; those in flight end (commit or roll back) before the job fails and is retried.
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (failures.length === 0 && next < batches.length) {
+      const at = next++;
+      try {
+        done[at] = await evaluateBatch(deps, organizationId, batches[at]!, run);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, deps.batchConcurrency ?? 1), batches.length) }, worker));
+  if (failures.length > 0) throw failures[0];
   const summary: EvaluationSummary = { configs: 0, ok: 0, unknown: 0, events: [] };
-  for (let start = 0; start < ids.length; start += deps.batchSize) {
-    const batch = await evaluateBatch(deps, organizationId, ids.slice(start, start + deps.batchSize), run);
+  for (const batch of done) {
     summary.configs += batch.configs;
     summary.ok += batch.ok;
     summary.unknown += batch.unknown;
@@ -92,14 +125,15 @@ async function evaluateBatch(deps: EvaluateDeps, organizationId: OrganizationId,
   const summary = await deps.db.transaction().execute(async (trx): Promise<EvaluationSummary> => {
     const configs = await lockAlertConfigs(trx, organizationId, ids);
     const enabled = configs.filter((config) => config.enabled);
-    // Read after the locks: a concurrent evaluation of these configs has committed by now.
+    // Read after the locks: a concurrent evaluation of these configs has committed by now. A
+    // batch in flight beside this one may have stored a job's releases meanwhile: that one stays.
     const missing = unique(enabled.map((config) => config.gather_job_id)).filter((id) => !run.releases.has(id));
     if (missing.length > 0) {
       const loaded = await loadReleases(trx, organizationId, missing);
-      for (const id of missing) run.releases.set(id, loaded.get(id) ?? []);
+      for (const id of missing) if (!run.releases.has(id)) run.releases.set(id, loaded.get(id) ?? []);
     }
     const missingCycles = unique(enabled.flatMap((config) => (config.cycles_job_id === null ? [] : [config.cycles_job_id]))).filter((id) => !run.cycles.has(id));
-    for (const [id, cycles] of await loadCycles(trx, organizationId, missingCycles)) run.cycles.set(id, cycles);
+    for (const [id, cycles] of await loadCycles(trx, organizationId, missingCycles)) if (!run.cycles.has(id)) run.cycles.set(id, cycles);
     const deployed = await latestDeployedVersions(trx, organizationId, unique(enabled.map((config) => config.scrape_job_id)));
     const open = await findOpenAlerts(trx, organizationId, configs.map((config) => config.id), { forUpdate: true });
 

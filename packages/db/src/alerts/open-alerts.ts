@@ -1,5 +1,5 @@
 import type { OpenAlertState, OrganizationId } from '@planekeeper/domain';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AlertRow, Database } from '../schema.ts';
 
 /** The lifecycle's view of an open alert row. */
@@ -34,12 +34,17 @@ export async function findOpenAlerts(
   options: { forUpdate?: boolean } = {},
 ): Promise<Map<string, AlertRow>> {
   if (alertConfigIds.length === 0) return new Map();
+  // The organization is tested as `(organization_id = $1) IS TRUE`, which no index answers: as a
+  // plain equality, a planner without fresh statistics (a rule's first evaluation opens alerts
+  // faster than autovacuum analyzes them) reads every open alert of the organization through
+  // alerts_org_status for each batch. This way only alerts_one_open_per_config can serve it.
   let query = db
     .selectFrom('alerts')
     .selectAll()
-    .where('organization_id', '=', organizationId)
-    .where('alert_config_id', 'in', alertConfigIds)
+    // One array parameter, not a thousand.
+    .where(sql<boolean>`alert_config_id = ANY(${alertConfigIds}::uuid[])`)
     .where('status', '=', 'open')
+    .where(sql<boolean>`(organization_id = ${organizationId}) IS TRUE`)
     .orderBy('id');
   if (options.forUpdate) query = query.forUpdate();
   const rows = await query.execute();
