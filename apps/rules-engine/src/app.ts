@@ -3,7 +3,7 @@ import { evaluateQueue } from '@planekeeper/domain';
 import { defineService, every, type Logger, type RunningService } from '@planekeeper/runtime';
 import type { RulesEngineConfig } from './config.ts';
 import { createRulesEngineMetrics } from './metrics.ts';
-import { evaluateAlertConfigs, type EvaluateDeps } from './services/evaluate-alert-configs.ts';
+import { evaluateAlertConfigs, evaluateTargets, type EvaluateDeps } from './services/evaluate-alert-configs.ts';
 import { followVersionGrammar } from './services/follow-version-grammar.ts';
 import { endDueSnoozes } from './services/end-snoozes.ts';
 import { reevaluateEndOfLife } from './services/reevaluate-end-of-life.ts';
@@ -38,8 +38,10 @@ export function createApp(config: RulesEngineConfig, logger: Logger, options: { 
       consume(evaluateQueue, (payload) => evaluateAlertConfigs(deps, payload), {
         concurrency: config.RULES_ENGINE_CONCURRENCY,
         batchSize: config.RULES_ENGINE_JOBS_PER_FETCH,
-        // A burst of finished scrapes often names one target many times: evaluate it once.
+        // A burst of finished scrapes often names one target many times: evaluate it once; and
+        // the different targets of one organization fetched together in one run.
         coalesce: (payload) => JSON.stringify([payload.organizationId, payload.target]),
+        together: { key: (payload) => payload.organizationId, handle: (payloads) => evaluateTargets(deps, payloads) },
         onSettled: (outcome, jobs) => deps.metrics.evaluateJobs.inc({ outcome }, jobs),
       }),
     ],

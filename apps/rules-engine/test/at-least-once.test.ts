@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { createApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { createRulesEngineMetrics } from '../src/metrics.ts';
-import { evaluateAlertConfigs, type EvaluateDeps } from '../src/services/evaluate-alert-configs.ts';
+import { evaluateAlertConfigs, evaluateTargets, type EvaluateDeps } from '../src/services/evaluate-alert-configs.ts';
 import {
   addReleases,
   alertEventJobs,
@@ -255,5 +255,35 @@ describe('batches of one target side by side', () => {
     // Nothing changed since: evaluating again, side by side, writes no event.
     await Promise.all([evaluateAlertConfigs(fourAtOnce, byRule(sideBySide)), evaluateAlertConfigs(fourAtOnce, byRule(sideBySide))]);
     expect(await outcomeOf(sideBySide.org)).toEqual(changed);
+  });
+});
+
+describe('the targets of a burst evaluated together', () => {
+  it('write what evaluating each target on its own writes, each config once', async () => {
+    const CONFIGS = 24;
+    const clock = () => new Date('2026-06-01T00:00:00Z');
+    const deps: EvaluateDeps = { ...direct, clock, batchSize: 5, batchConcurrency: 2 };
+    const each = await makeFleet('each on its own', CONFIGS);
+    const together = await makeFleet('together', CONFIGS);
+    // What finished scrapes send: one target per scrape job, and one config's twice.
+    const byScrapeJob = async (fleet: { org: OrganizationId }): Promise<EvaluatePayload[]> => {
+      const jobs = await engine.db.selectFrom('alert_configs').select('scrape_job_id').where('organization_id', '=', fleet.org).orderBy('name').execute();
+      const payloads = jobs.map((job): EvaluatePayload => ({ organizationId: fleet.org, reason: 'scrape_completed', target: { scrapeJobId: job.scrape_job_id } }));
+      return [...payloads, payloads[3]!];
+    };
+    for (const payload of await byScrapeJob(each)) await evaluateAlertConfigs(deps, payload);
+    const summary = await evaluateTargets(deps, await byScrapeJob(together));
+    expect(summary.configs).toBe(CONFIGS);
+    const alone = await outcomeOf(each.org);
+    expect(alone.alerts.length).toBeGreaterThan(10);
+    expect(await outcomeOf(together.org)).toEqual(alone);
+    // Again, nothing changed: no event.
+    await evaluateTargets(deps, await byScrapeJob(together));
+    expect(await outcomeOf(together.org)).toEqual(alone);
+  });
+
+  it('refuses targets of two organizations in one run', async () => {
+    const [a, b] = [await makeFleet('one', 2), await makeFleet('two', 2)];
+    await expect(evaluateTargets(direct, [a, b].map((fleet): EvaluatePayload => ({ organizationId: fleet.org, reason: 'rule_changed', target: { ruleId: fleet.ruleId } })))).rejects.toThrow('one organization at a time');
   });
 });

@@ -27,6 +27,13 @@ export interface ConsumeOptions<P> {
   pollingIntervalSeconds?: number;
   /** Jobs of one batch whose payloads give the same key are handled once, and settle together. */
   coalesce?: (payload: P) => string;
+  /**
+   * Different work of one batch done in one go: the (coalesced) payloads whose `key` is the same
+   * go to `handle` together, and their jobs settle together. Should that throw, each payload is
+   * handled on its own by the consumer's handler, so that one which cannot succeed fails alone
+   * and its neighbours complete.
+   */
+  together?: { key: (payload: P) => string; handle: (payloads: P[], job: ReceivedJob) => Promise<unknown> };
   /** Told how jobs ended (for a service's own metrics). */
   onSettled?: (outcome: JobOutcome, jobs: number) => void;
 }
@@ -116,7 +123,8 @@ async function settleExceptions<Q extends ConsumedQueue>(
     else groups.set(key, { payload, jobs: [job] });
   }
 
-  const handle = async (group: { payload: QueuePayload<Q>; jobs: Job<unknown>[] }) => {
+  type Group = { payload: QueuePayload<Q>; jobs: Job<unknown>[] };
+  const handle = async (group: Group) => {
     const first = group.jobs[0]!;
     try {
       await handler(group.payload, first as ReceivedJob);
@@ -131,8 +139,31 @@ async function settleExceptions<Q extends ConsumedQueue>(
       options.onSettled?.('failed', group.jobs.length);
     }
   };
-  if (context.parallel) await Promise.all([...groups.values()].map(handle));
-  else for (const group of groups.values()) await handle(group);
+  const handleTogether = async (together: NonNullable<typeof options.together>, members: Group[]) => {
+    if (members.length === 1) return handle(members[0]!);
+    const jobsOf = members.flatMap((member) => member.jobs);
+    try {
+      await together.handle(members.map((member) => member.payload), jobsOf[0] as ReceivedJob);
+      options.onSettled?.('completed', jobsOf.length);
+    } catch (error) {
+      logger.warn({ err: error, queue: queue.name, jobIds: jobsOf.map((job) => job.id) }, `${queue.name} jobs failed together: handling each on its own`);
+      for (const member of members) await handle(member);
+    }
+  };
+  const units: Array<() => Promise<void>> = [];
+  if (options.together) {
+    const together = options.together;
+    const byKey = new Map<string, Group[]>();
+    for (const group of groups.values()) {
+      const key = together.key(group.payload);
+      byKey.set(key, [...(byKey.get(key) ?? []), group]);
+    }
+    for (const members of byKey.values()) units.push(() => handleTogether(together, members));
+  } else {
+    for (const group of groups.values()) units.push(() => handle(group));
+  }
+  if (context.parallel) await Promise.all(units.map((unit) => unit()));
+  else for (const unit of units) await unit();
 }
 
 /**

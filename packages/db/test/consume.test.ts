@@ -175,6 +175,62 @@ describe('consume', () => {
     expect(outcomes.sort()).toEqual([['completed', 1], ['completed', 3], ['invalid', 1]]);
   });
 
+  it('hands different payloads of one key to `together` in one call, and settles their jobs together', async () => {
+    const other = randomUUID();
+    const targets = [1, 2, 3].map(() => ({ scrapeJobId: randomUUID() }));
+    const ids = (await Promise.all([
+      ...targets.map((target) => boss.send(evaluateQueue.name, { organizationId: ORG, reason: 'scrape_completed', target })),
+      boss.send(evaluateQueue.name, { organizationId: ORG, reason: 'manual_version', target: targets[0] }),
+      boss.send(evaluateQueue.name, { organizationId: other, reason: 'scrape_completed', target: { scrapeJobId: randomUUID() } }),
+    ])) as string[];
+    const alone: unknown[] = [];
+    const together: unknown[][] = [];
+    const outcomes: Array<[string, number]> = [];
+    await consuming(
+      evaluateQueue,
+      async (payload) => alone.push(payload),
+      {
+        concurrency: 1,
+        coalesce: (payload) => JSON.stringify([payload.organizationId, payload.target]),
+        together: { key: (payload) => payload.organizationId, handle: async (payloads) => together.push(payloads) },
+        onSettled: (outcome, n) => outcomes.push([outcome, n]),
+      },
+      () => waitFor('every job completed', async () => ((await jobs({ ids })).every((row) => row.state === 'completed') ? true : undefined)),
+    );
+    // The organization's three targets in one call (the target sent twice once); the other's alone.
+    expect(together).toHaveLength(1);
+    const handedOver = together[0]!.map((payload) => (payload as { target: unknown }).target);
+    expect(handedOver).toHaveLength(3);
+    expect(handedOver).toEqual(expect.arrayContaining(targets));
+    expect(alone).toEqual([expect.objectContaining({ organizationId: other })]);
+    expect(outcomes.sort()).toEqual([['completed', 1], ['completed', 4]]);
+  });
+
+  it('handles each payload on its own when `together` fails, so only the one that cannot succeed fails', async () => {
+    const [good, bad] = [{ scrapeJobId: randomUUID() }, { scrapeJobId: randomUUID() }];
+    const [goodId, badId] = (await Promise.all([good, bad].map((target) => boss.send(evaluateQueue.name, { organizationId: ORG, reason: 'scrape_completed', target })))) as string[];
+    const alone: unknown[] = [];
+    await consuming(
+      evaluateQueue,
+      async (payload) => {
+        alone.push(payload.target);
+        if (JSON.stringify(payload.target) === JSON.stringify(bad)) throw new Error('this target cannot be evaluated');
+      },
+      {
+        concurrency: 1,
+        together: { key: (payload) => payload.organizationId, handle: async () => Promise.reject(new Error('one of them cannot be evaluated')) },
+      },
+      () => waitFor('both jobs settled', async () => {
+        const rows = await jobs({ ids: [goodId!, badId!] });
+        return rows.length === 2 && rows.every((row) => row.state !== 'active' && row.state !== 'created') ? true : undefined;
+      }),
+    );
+    expect(alone).toHaveLength(2);
+    expect(alone).toEqual(expect.arrayContaining([good, bad]));
+    expect(Object.fromEntries((await jobs({ ids: [goodId!, badId!] })).map((row) => [row.id, row.state]))).toEqual({ [goodId!]: 'completed', [badId!]: 'retry' });
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', queue: evaluateQueue.name, msg: 'evaluate jobs failed together: handling each on its own' }));
+  });
+
   it('attempts a parallel batch side by side', async () => {
     const size = notificationDeliverQueue.consumer.batchSize;
     await Promise.all(Array.from({ length: size }, () => boss.send(notificationDeliverQueue.name, validPayload(notificationDeliverQueue))));

@@ -2,15 +2,26 @@ import type { Database, RuleType, SkipVersionEntry } from '@planekeeper/db';
 import type { EvaluateTarget, OrganizationId } from '@planekeeper/domain';
 import { sql, type Kysely, type Transaction } from 'kysely';
 
-/** The ids of the organization's alert configs a target names, in id order (the lock order). */
-export async function findAlertConfigIds(db: Kysely<Database>, organizationId: OrganizationId, target: EvaluateTarget): Promise<string[]> {
-  let query = db.selectFrom('alert_configs').select('id').where('organization_id', '=', organizationId);
-  if ('alertConfigId' in target) query = query.where('id', '=', target.alertConfigId);
-  // An endoflife job's new cycles move the eol answers of the configs that link it, too.
-  else if ('gatherJobId' in target) query = query.where((eb) => eb.or([eb('gather_job_id', '=', target.gatherJobId), eb('eol_gather_job_id', '=', target.gatherJobId)]));
-  else if ('scrapeJobId' in target) query = query.where('scrape_job_id', '=', target.scrapeJobId);
-  else query = query.where('rule_id', '=', target.ruleId);
-  const rows = await query.orderBy('id').execute();
+/** The ids of the organization's alert configs the targets name (each once), in id order (the lock order). */
+export async function findAlertConfigIds(db: Kysely<Database>, organizationId: OrganizationId, targets: readonly EvaluateTarget[]): Promise<string[]> {
+  if (targets.length === 0) return [];
+  const rows = await db
+    .selectFrom('alert_configs')
+    .select('id')
+    .where('organization_id', '=', organizationId)
+    .where((eb) =>
+      eb.or(
+        targets.map((target) => {
+          if ('alertConfigId' in target) return eb('id', '=', target.alertConfigId);
+          // An endoflife job's new cycles move the eol answers of the configs that link it, too.
+          if ('gatherJobId' in target) return eb.or([eb('gather_job_id', '=', target.gatherJobId), eb('eol_gather_job_id', '=', target.gatherJobId)]);
+          if ('scrapeJobId' in target) return eb('scrape_job_id', '=', target.scrapeJobId);
+          return eb('rule_id', '=', target.ruleId);
+        }),
+      ),
+    )
+    .orderBy('id')
+    .execute();
   return rows.map((row) => row.id);
 }
 

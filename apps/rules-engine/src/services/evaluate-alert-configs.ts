@@ -78,8 +78,18 @@ function toDecide(config: LockedAlertConfig): ConfigToDecide {
  * `alert.event` jobs set-based. Re-running it on unchanged data writes no event.
  */
 export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: EvaluatePayload): Promise<EvaluationSummary> {
-  const organizationId = trustedOrganizationId(payload.organizationId);
-  const ids = await findAlertConfigIds(deps.db, organizationId, payload.target);
+  return evaluateTargets(deps, [payload]);
+}
+
+/**
+ * Evaluates the configs of several targets of one organization in one run, each config once, in
+ * shared batches: a burst of finished scrapes (a thousand agents reporting, each naming its own
+ * scrape job) costs a few transactions instead of one per target.
+ */
+export async function evaluateTargets(deps: EvaluateDeps, payloads: readonly EvaluatePayload[]): Promise<EvaluationSummary> {
+  const organizationId = trustedOrganizationId(payloads[0]!.organizationId);
+  if (payloads.some((payload) => payload.organizationId !== organizationId)) throw new Error('evaluateTargets: one organization at a time');
+  const ids = await findAlertConfigIds(deps.db, organizationId, payloads.map((payload) => payload.target));
   const run: RunState = {
     releases: new Map(),
     cycles: new Map(),
@@ -113,8 +123,9 @@ export async function evaluateAlertConfigs(deps: EvaluateDeps, payload: Evaluate
     summary.unknown += batch.unknown;
     summary.events.push(...batch.events);
   }
+  const named = payloads.length === 1 ? { target: payloads[0]!.target, reason: payloads[0]!.reason } : { targets: payloads.length, reasons: unique(payloads.map((payload) => payload.reason)) };
   deps.logger.info(
-    { organizationId, target: payload.target, reason: payload.reason, configs: summary.configs, ok: summary.ok, unknown: summary.unknown, events: summary.events.length },
+    { organizationId, ...named, configs: summary.configs, ok: summary.ok, unknown: summary.unknown, events: summary.events.length },
     'evaluated alert configs',
   );
   return summary;
