@@ -8,6 +8,9 @@
 const SAFETY_RECHECK_MS = 30_000;
 const safetyRecheckMs = () => SAFETY_RECHECK_MS * (0.8 + 0.4 * Math.random());
 
+/** Why a wait ended: a wake-up, the safety net's look, the caller's time ran out, or the caller hung up / the waiters closed. */
+export type WaitEnd = 'woken' | 'recheck' | 'timeout' | 'ended';
+
 /**
  * Long-polling claims wait here without holding a database connection, by organization. The
  * api's change listener wakes an organization's claims when a task becomes pending there (and
@@ -19,27 +22,31 @@ export class TaskWaiters {
   #closed = false;
 
   /**
-   * Resolves when a task becomes pending in `organizationId`, after `timeoutMs`, when `signal`
-   * aborts (the agent hung up) or when the waiters close, whichever comes first. Also resolves
-   * half a minute or so as a safety net, so callers simply look again.
+   * Resolves when a task becomes pending in `organizationId` (or may have: 'woken'), after
+   * `timeoutMs` ('timeout'), when `signal` aborts (the agent hung up) or when the waiters close
+   * ('ended'), whichever comes first. Also resolves after half a minute or so as a safety net
+   * ('recheck'), so callers simply look again.
    */
-  wait(organizationId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  wait(organizationId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitEnd> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve();
+      if (this.#closed) return resolve('ended');
       let set = this.#waiting.get(organizationId);
       if (!set) this.#waiting.set(organizationId, (set = new Set()));
       const waiters = set;
-      const done = () => {
+      const end = (why: WaitEnd) => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        waiters.delete(done);
+        signal?.removeEventListener('abort', ended);
+        waiters.delete(woken);
         if (waiters.size === 0 && this.#waiting.get(organizationId) === waiters) this.#waiting.delete(organizationId);
-        resolve();
+        resolve(why);
       };
-      const timer = setTimeout(done, Math.min(timeoutMs, safetyRecheckMs()));
-      signal?.addEventListener('abort', done, { once: true });
-      waiters.add(done);
-      if (signal?.aborted) done();
+      const woken = () => end('woken');
+      const ended = () => end('ended');
+      const recheckMs = safetyRecheckMs();
+      const timer = setTimeout(() => end(recheckMs < timeoutMs ? 'recheck' : 'timeout'), Math.min(timeoutMs, recheckMs));
+      signal?.addEventListener('abort', ended, { once: true });
+      waiters.add(woken);
+      if (signal?.aborted) ended();
     });
   }
 

@@ -29,6 +29,8 @@ export async function claimTasks(
     if (tasks.length > 0) return tasks;
     const remaining = deadline - Date.now();
     if (remaining <= 0 || deps.taskWaiters.closed) return [];
-    await deps.taskWaiters.wait(caller.organizationId, remaining, hungUp);
+    // Run out: no last look. The agent's next claim, sent at once, looks first thing, so a last
+    // look would only double the statements of an idle fleet (2,000 agents: 80 a second).
+    if ((await deps.taskWaiters.wait(caller.organizationId, remaining, hungUp)) === 'timeout') return [];
   }
 }
