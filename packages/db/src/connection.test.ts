@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { executePrepared, isoTimestamp, parseTimestamptz, PREPARED_STATEMENT_MARK } from './connection.ts';
+import { createDatabase, executePrepared, isoTimestamp, parseTimestamptz, PREPARED_STATEMENT_MARK } from './connection.ts';
 import { createTestDatabase, type TestDatabase } from './testing/index.ts';
 
 const pgParser = pg.types.getTypeParser(1184, 'text');
@@ -72,5 +72,23 @@ describe('the pool', () => {
       expect(plain).toEqual([{ n: 1 }]);
       expect((await sql<{ count: string }>`SELECT count(*) FROM pg_prepared_statements`.execute(trx)).rows[0]!.count).toBe('2');
     });
+  });
+
+  it('survives Postgres ending a connection checked out between two statements (as in a transaction): its next statement fails, the process and the pool go on', async () => {
+    const handle = createDatabase(test.url, { max: 1 });
+    try {
+      const client = await handle.pool.connect();
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // Checked out, no statement running: as in a transaction between two statements.
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await sql`SELECT pg_terminate_backend(${rows[0]!.pid})`.execute(test.db);
+      await ended;
+      await expect(client.query('SELECT 1')).rejects.toThrow(/not queryable/);
+      client.release(true);
+      // The pool opens a new connection for the next statement.
+      expect((await sql<{ n: number }>`SELECT 1 AS n`.execute(handle.db)).rows).toEqual([{ n: 1 }]);
+    } finally {
+      await handle.close();
+    }
   });
 });

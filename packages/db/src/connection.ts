@@ -126,7 +126,13 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
   });
   // Without a listener an idle client's error (Postgres restarted) would crash the process.
   pool.on('error', (error) => options.onPoolError?.(error));
-  pool.on('connect', prepareMarkedStatements);
+  pool.on('connect', (client) => {
+    // The pool listens to a client only while it is idle. A checked-out client whose connection
+    // ends between two statements (Postgres restarted mid-transaction) would otherwise emit an
+    // error nobody listens to, which ends the process; its next statement fails instead.
+    client.on('error', () => {});
+    prepareMarkedStatements(client);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };
 }
