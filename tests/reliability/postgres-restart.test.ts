@@ -76,7 +76,7 @@ describe('Postgres restarted under the running stack', () => {
     const stoppedAt = Date.now();
     // Every service notices: readyz says not ready (its database check fails) ...
     await eventually('every service not ready', async () => {
-      const states = await Promise.all(SERVICES.map((name) => fetch(`${stack.apps.get(name)!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(async (r) => `${r.status} ${await r.text()}`, (error: unknown) => String(error))));
+      const states = await Promise.all(SERVICES.map((name) => fetch(`${stack.apps.get(name)!.url}/readyz`, { signal: AbortSignal.timeout(3000) }).then(async (r) => `${r.status} ${await r.text()}`, (error: unknown) => `${String(error)}${error instanceof Error && error.cause ? ` (${String(error.cause)})` : ''}`)));
       // Not yet: say what each answered, for the timeout's message.
       if (!states.every((state) => state.startsWith('503 '))) throw new Error(JSON.stringify(Object.fromEntries(SERVICES.map((name, i) => [name, states[i]]))));
       return true;
