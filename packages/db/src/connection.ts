@@ -102,7 +102,7 @@ function statementName(text: string): string {
  * while the same queries through the callback form promote nothing (pauses under 1 ms). Every
  * other call passes through untouched.
  */
-function prepareMarkedStatements(client: pg.PoolClient): void {
+function queryThroughCallbacks(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
@@ -131,7 +131,7 @@ export function createDatabase(url: string, options: CreateDatabaseOptions = {})
     // ends between two statements (Postgres restarted mid-transaction) would otherwise emit an
     // error nobody listens to, which ends the process; its next statement fails instead.
     client.on('error', () => {});
-    prepareMarkedStatements(client);
+    queryThroughCallbacks(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, close: () => db.destroy() };

@@ -18,7 +18,7 @@ export type WaitEnd = 'woken' | 'recheck' | 'timeout' | 'ended';
  * 10,000 idle agents cost no connection at all.
  */
 export class TaskWaiters {
-  readonly #waiting = new Map<string, Set<() => void>>();
+  readonly #waiting = new Map<string, Set<(why: WaitEnd) => void>>();
   #closed = false;
 
   /**
@@ -36,23 +36,22 @@ export class TaskWaiters {
       const end = (why: WaitEnd) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', ended);
-        waiters.delete(woken);
+        waiters.delete(end);
         if (waiters.size === 0 && this.#waiting.get(organizationId) === waiters) this.#waiting.delete(organizationId);
         resolve(why);
       };
-      const woken = () => end('woken');
       const ended = () => end('ended');
       const recheckMs = safetyRecheckMs();
-      const timer = setTimeout(() => end(recheckMs < timeoutMs ? 'recheck' : 'timeout'), Math.min(timeoutMs, recheckMs));
+      const timer = setTimeout(end, Math.min(timeoutMs, recheckMs), recheckMs < timeoutMs ? 'recheck' : 'timeout');
       signal?.addEventListener('abort', ended, { once: true });
-      waiters.add(woken);
+      waiters.add(end);
       if (signal?.aborted) ended();
     });
   }
 
   /** Wakes the claims waiting in `organizationId`. */
   wake(organizationId: string): void {
-    for (const done of [...(this.#waiting.get(organizationId) ?? [])]) done();
+    for (const end of [...(this.#waiting.get(organizationId) ?? [])]) end('woken');
   }
 
   /** Wakes every waiting claim (wake-ups may have been missed). */
