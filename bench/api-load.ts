@@ -71,10 +71,9 @@ export async function benchApiLoad(cluster: BenchCluster, report: Report): Promi
     const url = `${api.url}/api/v1/alerts`;
     const page = await callApi<{ items: unknown[] }>(api.url, tenant.adminKey, 'GET', '/api/v1/alerts');
     if (page.body.items.length !== 50) throw new Error(`expected a page of 50 alerts, got ${page.body.items.length}`);
-    const load = (duration: number, overallRate?: number) =>
-      autocannon({ url, connections: CONNECTIONS, duration, headers: { authorization: `Bearer ${tenant.adminKey}` }, ...(overallRate ? { overallRate } : {}) });
-    const paced = (seconds: number, rate: number) => openLoop(url, { rate, seconds, connections: CONNECTIONS, headers: { authorization: `Bearer ${tenant.adminKey}` } });
-    await load(WARMUP_SECONDS);
+    const headers = { authorization: `Bearer ${tenant.adminKey}` };
+    const paced = (seconds: number, rate: number) => openLoop(url, { rate, seconds, connections: CONNECTIONS, headers });
+    await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_SECONDS, headers });
     await paced(SETTLE_SECONDS, RATE);
     const apiCpu = cpuMeter(() => cpuSecondsOf(api.child.pid!));
     const postgresCpu = cpuMeter(() => postgresCpuSeconds(cluster.dataDir));
